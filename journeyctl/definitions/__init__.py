@@ -1,0 +1,1 @@
+"""Journey definitions: YAML loading, the JSON Schema, the model and the semantic rules."""

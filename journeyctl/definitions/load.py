@@ -1,0 +1,146 @@
+"""Find journey files, load them, check them, and build the journey set."""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass, field
+
+from journeyctl.definitions.model import Catalog, Journey, JourneySet
+from journeyctl.definitions.parse import build_catalog, build_journey
+from journeyctl.definitions.rules import RuleContext, run_rules
+from journeyctl.definitions.schema import check_schema
+from journeyctl.definitions.yamlio import DEFAULT_MAX_FILE_SIZE, YamlDocument, load_yaml_file
+from journeyctl.errors import DefinitionsError, Problem, UsageError
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    journeys: JourneySet
+    problems: tuple[Problem, ...]
+    files: tuple[str, ...] = field(default=())
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files named by `paths` (files, directories read non-recursively, globs), in a stable order."""
+    files: list[str] = []
+    for p in paths:
+        if any(ch in p for ch in "*?["):
+            matches = sorted(glob.glob(p, recursive=True))
+            if not matches:
+                raise UsageError(f"no file matches {p!r}", hint="check the pattern and the directory")
+            for m in matches:
+                if os.path.isdir(m):
+                    files.extend(_dir_files(m))
+                else:
+                    files.append(m)
+        elif os.path.isdir(p):
+            files.extend(_dir_files(p))
+        elif os.path.exists(p):
+            files.append(p)
+        else:
+            raise UsageError(f"{p}: no such file or directory",
+                             hint="give journey files or directories, or set --journeys")
+    seen: set[str] = set()
+    out = []
+    for f in files:
+        key = os.path.normpath(f)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _dir_files(d: str) -> list[str]:
+    return sorted(
+        os.path.join(d, n) for n in os.listdir(d)
+        if n.endswith(YAML_SUFFIXES) and os.path.isfile(os.path.join(d, n))
+    )
+
+
+def load_journeys(
+    paths: list[str],
+    *,
+    catalog: str | None = None,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+) -> LoadResult:
+    """Load, schema-check and rule-check every journey in `paths`; problems are values, not raises."""
+    files = expand_paths(paths)
+    problems: list[Problem] = []
+    journey_docs: list[YamlDocument] = []
+    catalogs: list[Catalog] = []
+    catalog_dirs: dict[str, str] = {}
+
+    def add_catalog(doc: YamlDocument) -> None:
+        cat = build_catalog(doc, problems)
+        if cat is not None:
+            catalogs.append(cat)
+
+    for f in files:
+        loaded = load_yaml_file(f, max_size=max_file_size)
+        if isinstance(loaded, Problem):
+            problems.append(loaded)
+            continue
+        data = loaded.data
+        if not isinstance(data, dict):
+            kind = "a list" if isinstance(data, list) else "a single value"
+            problems.append(Problem(f, 1, 1, "error", "not-a-mapping",
+                                    f"file holds {kind}, not a mapping",
+                                    "a journey file starts with `journey: <id>`; a catalog with `events:`"))
+        elif "journey" in data:
+            journey_docs.append(loaded)
+        elif "events" in data:
+            d = os.path.dirname(os.path.abspath(f))
+            if d in catalog_dirs:
+                problems.append(Problem(f, 1, 1, "error", "multiple-catalogs",
+                                        f"a second event catalog in this directory (first: {catalog_dirs[d]})",
+                                        "keep one catalog per journeys directory"))
+            else:
+                catalog_dirs[d] = f
+                add_catalog(loaded)
+        else:
+            problems.append(Problem(f, 1, 1, "error", "unknown-file",
+                                    "neither a journey (`journey:` key) nor an event catalog (`events:` key)",
+                                    "move other YAML files out of the journeys directory"))
+    if catalog is not None:
+        loaded = load_yaml_file(catalog, max_size=max_file_size)
+        if isinstance(loaded, Problem):
+            problems.append(loaded)
+        elif not isinstance(loaded.data, dict) or "events" not in loaded.data:
+            problems.append(Problem(catalog, 1, 1, "error", "catalog",
+                                    "an event catalog is a mapping with an `events:` list", None))
+        else:
+            catalogs.insert(0, build_catalog(loaded, problems) or Catalog((), catalog))
+    journeys: list[Journey] = []
+    for doc in journey_docs:
+        schema_problems = check_schema(doc)
+        problems.extend(schema_problems)
+        if schema_problems:
+            continue
+        j = build_journey(doc, problems)
+        if j is not None:
+            journeys.append(j)
+    cat = catalogs[0] if catalogs else None
+    problems.extend(run_rules(RuleContext(tuple(journeys), cat)))
+    problems.sort(key=Problem.sort_key)
+    return LoadResult(JourneySet(tuple(journeys), cat), tuple(problems), tuple(files))
+
+
+def require_valid(result: LoadResult) -> JourneySet:
+    """The journey set, or DefinitionsError (exit 2) when any error was found."""
+    if result.errors:
+        raise DefinitionsError(list(result.problems))
+    if not result.journeys.journeys:
+        raise UsageError("no journey definitions found in " + ", ".join(result.files or ("the given paths",)),
+                         hint="point --journeys at a directory of journey YAML files")
+    return result.journeys

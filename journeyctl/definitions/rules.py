@@ -1,0 +1,244 @@
+"""Semantic rules of `journeyctl validate`.
+
+Each rule is a small generator with an id and a docstring (the docstring is its documentation in
+`docs/`); it reads the loaded model and yields problems with positions. `RULES` lists them in the
+order they run.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from journeyctl.definitions.model import (
+    Catalog,
+    Condition,
+    EventCond,
+    InactiveCond,
+    Journey,
+    LatestCond,
+    MilestonesCond,
+    Source,
+    iter_conditions,
+)
+from journeyctl.engine.values import values_equal
+from journeyctl.errors import Problem, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    journeys: tuple[Journey, ...]
+    catalog: Catalog | None
+
+
+Rule = Callable[[RuleContext], Iterator[Problem]]
+
+
+def _p(src: Source, severity: Severity, rule: str, message: str, hint: str | None = None) -> Problem:
+    return Problem(src.file, src.line, src.col, severity, rule, message, hint)
+
+
+def _suggest(name: str, options: list[str]) -> str | None:
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+def _conditions(j: Journey) -> Iterator[tuple[str, Condition]]:
+    """Every top-level condition of a journey with a label saying where it is."""
+    for s in j.stages:
+        if s.enter_when is not None:
+            yield f"stage:{s.id}", s.enter_when
+        for m in s.milestones:
+            yield f"milestone:{s.id}", m.when
+    for t in j.transitions:
+        yield f"transition:{t.from_stage}", t.when
+    for r in j.risks:
+        yield "risk", r.when
+
+
+def duplicate_journey_id(ctx: RuleContext) -> Iterator[Problem]:
+    """`duplicate-journey-id`: two files define the same journey id (ids are unique across files)."""
+    first: dict[str, Journey] = {}
+    for j in ctx.journeys:
+        if j.id in first:
+            other = first[j.id]
+            yield _p(j.source, "error", "duplicate-journey-id",
+                     f"journey id {j.id!r} is already defined in {other.file}:{other.source.line}",
+                     "give each journey a unique `journey:` id")
+        else:
+            first[j.id] = j
+
+
+def duplicate_id(ctx: RuleContext) -> Iterator[Problem]:
+    """`duplicate-id`: a stage, milestone or risk id is used twice within one journey."""
+    for j in ctx.journeys:
+        for kind, items in (
+            ("stage", [(s.id, s.source) for s in j.stages]),
+            ("milestone", [(m.id, m.source) for s in j.stages for m in s.milestones]),
+            ("risk", [(r.id, r.source) for r in j.risks]),
+        ):
+            seen: dict[str, Source] = {}
+            for ident, src in items:
+                if ident in seen:
+                    yield _p(src, "error", "duplicate-id",
+                             f"{kind} id {ident!r} is already used at line {seen[ident].line}",
+                             f"{kind} ids must be unique within a journey")
+                else:
+                    seen[ident] = src
+
+
+def unknown_stage(ctx: RuleContext) -> Iterator[Problem]:
+    """`unknown-stage`: a transition or a risk's `stages` names a stage the journey does not have."""
+    for j in ctx.journeys:
+        ids = [s.id for s in j.stages]
+        for t in j.transitions:
+            for end, name in (("from", t.from_stage), ("to", t.to_stage)):
+                if name == "*" and end == "from":
+                    continue
+                if name not in ids:
+                    yield _p(t.source, "error", "unknown-stage",
+                             f"transition {end} unknown stage {name!r}", _suggest(name, ids))
+        for r in j.risks:
+            for name in r.stages or ():
+                if name not in ids:
+                    yield _p(r.source, "error", "unknown-stage",
+                             f"risk {r.id!r} names unknown stage {name!r}", _suggest(name, ids))
+
+
+def unknown_milestone(ctx: RuleContext) -> Iterator[Problem]:
+    """`unknown-milestone`: a `{milestones: [...]}` condition names a milestone that does not exist."""
+    for j in ctx.journeys:
+        ids = [m.id for s in j.stages for m in s.milestones]
+        for _, cond in _conditions(j):
+            for c in iter_conditions(cond):
+                if isinstance(c, MilestonesCond):
+                    for m in c.ids:
+                        if m not in ids:
+                            yield _p(c.source, "error", "unknown-milestone",
+                                     f"unknown milestone {m!r}", _suggest(m, ids))
+
+
+def milestone_never_first(ctx: RuleContext) -> Iterator[Problem]:
+    """`milestone-order` (warning): a condition refers to a milestone of a stage the customer
+    cannot have been in yet when the condition is checked, so it can only hold after a regression."""
+    for j in ctx.journeys:
+        owner = {m.id: i for i, s in enumerate(j.stages) for m in s.milestones}
+        index = {s.id: i for i, s in enumerate(j.stages)}
+        for label, cond in _conditions(j):
+            kind, _, stage = label.partition(":")
+            if kind == "stage":
+                latest = index[stage] - 1  # progression into S is checked from stages before S
+            elif kind in ("milestone", "transition") and stage in index:
+                latest = index[stage]
+            else:
+                continue
+            for c in iter_conditions(cond):
+                if not isinstance(c, MilestonesCond):
+                    continue
+                for m in c.ids:
+                    if m in owner and owner[m] > latest:
+                        yield _p(c.source, "warning", "milestone-order",
+                                 f"milestone {m!r} belongs to stage {j.stages[owner[m]].id!r}, which a "
+                                 "customer cannot have reached when this is checked",
+                                 "refer to milestones of earlier stages")
+
+
+def unreachable_stage(ctx: RuleContext) -> Iterator[Problem]:
+    """`unreachable-stage`: a stage has no `enter_when` and no transition leads to it."""
+    for j in ctx.journeys:
+        targets = {t.to_stage for t in j.transitions}
+        for s in j.stages:
+            if s.enter_when is None and s.id not in targets:
+                yield _p(s.source, "error", "unreachable-stage",
+                         f"no customer can ever enter stage {s.id!r}",
+                         "give it an `enter_when`, or a transition `to:` it")
+
+
+def self_transition(ctx: RuleContext) -> Iterator[Problem]:
+    """`self-transition`: a transition goes from a stage to that same stage."""
+    for j in ctx.journeys:
+        for t in j.transitions:
+            if t.from_stage == t.to_stage:
+                yield _p(t.source, "error", "self-transition",
+                         f"transition from {t.from_stage!r} to itself never applies",
+                         "a transition never moves a customer to the stage it is already in")
+
+
+def terminal_milestones(ctx: RuleContext) -> Iterator[Problem]:
+    """`terminal-milestones` (warning): a terminal stage has milestones; they are never useful."""
+    for j in ctx.journeys:
+        for s in j.stages:
+            if s.terminal and s.milestones:
+                yield _p(s.milestones[0].source, "warning", "terminal-milestones",
+                         f"terminal stage {s.id!r} has milestones", "remove them")
+
+
+def _could_overlap(a: Journey, b: Journey) -> bool:
+    bk = {k.key: k.values for k in b.segment}
+    for k in a.segment:
+        if k.key in bk and not any(values_equal(x, y) for x in k.values for y in bk[k.key]):
+            return False
+    return True
+
+
+def segment_overlap(ctx: RuleContext) -> Iterator[Problem]:
+    """`segment-overlap`: two journeys could match the same customer with the same number of
+    segment keys and the same priority, so which one the customer follows would be arbitrary."""
+    js = ctx.journeys
+    for i, b in enumerate(js):
+        for a in js[:i]:
+            if a.id == b.id:
+                continue
+            if len(a.segment) == len(b.segment) and a.priority == b.priority and _could_overlap(a, b):
+                yield _p(b.source, "error", "segment-overlap",
+                         f"journeys {a.id!r} ({a.file}) and {b.id!r} can match the same customer with "
+                         f"{len(a.segment)} segment key(s) and priority {a.priority}",
+                         "make the segments disjoint, add a key to one, or set a different `priority`")
+
+
+def catalog_names(ctx: RuleContext) -> Iterator[Problem]:
+    """`unknown-event` / `unknown-property` (warnings): with an event catalog, names it does not know."""
+    cat = ctx.catalog
+    if cat is None:
+        return
+    names = [e.name for e in cat.events]
+    for j in ctx.journeys:
+        for _, cond in _conditions(j):
+            for c in iter_conditions(cond):
+                if not isinstance(c, EventCond | LatestCond | InactiveCond):
+                    continue
+                props = [k for k, _ in c.where] if not isinstance(c, InactiveCond) else []
+                if isinstance(c, EventCond) and c.distinct:
+                    props.append(c.distinct)
+                for ev in c.events:
+                    known = cat.event(ev)
+                    if known is None:
+                        hint = _suggest(ev, names) or "add it to the catalog"
+                        yield _p(c.source, "warning", "unknown-event",
+                                 f"event {ev!r} is not in the catalog ({cat.file})", hint)
+                        continue
+                    plist = [n for n, _ in known.properties]
+                    for prop in props:
+                        if prop not in plist:
+                            hint = _suggest(prop, plist) or f"add it to {ev!r} in the catalog"
+                            yield _p(c.source, "warning", "unknown-property",
+                                     f"event {ev!r} has no property {prop!r} in the catalog", hint)
+
+
+RULES: tuple[Rule, ...] = (
+    duplicate_journey_id,
+    duplicate_id,
+    unknown_stage,
+    unknown_milestone,
+    milestone_never_first,
+    unreachable_stage,
+    self_transition,
+    terminal_milestones,
+    segment_overlap,
+    catalog_names,
+)
+
+
+def run_rules(ctx: RuleContext) -> list[Problem]:
+    return [p for rule in RULES for p in rule(ctx)]

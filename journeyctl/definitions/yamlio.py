@@ -1,0 +1,277 @@
+"""Safe YAML 1.2 (core schema) loading with source positions.
+
+Files are parsed with ruamel.yaml's round-trip parser, which keeps line and column, and a
+resolver limited to the YAML 1.2 core schema: dates and `1_000` stay strings, `on`/`yes` are
+strings, and nothing in a file can construct objects or run code. The loaded tree is copied into
+plain Python values plus a map from each node's path to its position; that copy is bounded in
+size and depth, so alias bombs and absurd nesting end in a finding instead of exhausting memory.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.resolver import VersionedResolver
+
+from journeyctl.errors import Problem
+
+DEFAULT_MAX_FILE_SIZE = 1_000_000
+MAX_NODES = 200_000
+MAX_DEPTH = 64
+
+Path = tuple[str | int, ...]
+Scalar = str | int | float | bool | None
+
+_CORE_SCHEMA: list[tuple[str, re.Pattern[str], str]] = [
+    ("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), "~nN"),
+    ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF"),
+    ("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        re.compile(
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        ),
+        "-+0123456789.",
+    ),
+]
+
+
+class CoreSchemaResolver(VersionedResolver):  # type: ignore[misc]
+    """Resolve plain scalars by the YAML 1.2 core schema only, whatever `%YAML` directive says."""
+
+    @property
+    def versioned_resolver(self) -> Any:
+        table: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
+        for tag, regexp, first in _CORE_SCHEMA:
+            for ch in first:
+                table.setdefault(ch, []).append((tag, regexp))
+        table.setdefault("", []).append(_CORE_SCHEMA[0][:2])
+        return table
+
+
+def _make_yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Resolver = CoreSchemaResolver
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDocument:
+    """A parsed YAML file: plain data plus the 1-based (line, col) of each node by path."""
+
+    file: str
+    data: Any
+    positions: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
+    key_positions: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """Best position for `path`: the node itself, else its nearest ancestor."""
+        table = self.key_positions if key else self.positions
+        p = tuple(path)
+        while p:
+            if p in table:
+                return table[p]
+            if p in self.positions:
+                return self.positions[p]
+            p = p[:-1]
+        return self.positions.get((), (1, 1))
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _TooDeep(Exception):
+    pass
+
+
+class _Unsupported(Exception):
+    def __init__(self, path: Path, what: str):
+        super().__init__(what)
+        self.path = path
+        self.what = what
+
+
+class _Converter:
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.positions: dict[Path, tuple[int, int]] = {}
+        self.key_positions: dict[Path, tuple[int, int]] = {}
+
+    def convert(self, node: Any, path: Path, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _TooBig()
+        if depth > MAX_DEPTH:
+            raise _TooDeep()
+        if isinstance(node, CommentedMap):
+            out: dict[str, Any] = {}
+            for key in node:
+                if not isinstance(key, str):
+                    if isinstance(key, bool | int | float) or key is None:
+                        skey = "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
+                    else:
+                        raise _Unsupported(path, "a key that is not a plain scalar")
+                else:
+                    skey = str(key)
+                child = (*path, skey)
+                try:
+                    kl, kc = node.lc.key(key)
+                    self.key_positions[child] = (kl + 1, kc + 1)
+                    vl, vc = node.lc.value(key)
+                    self.positions[child] = (vl + 1, vc + 1)
+                except (KeyError, TypeError, AttributeError):
+                    pass
+                out[skey] = self.convert(node[key], child, depth + 1)
+            return out
+        if isinstance(node, CommentedSeq):
+            items = []
+            for i, item in enumerate(node):
+                child = (*path, i)
+                try:
+                    il, ic = node.lc.item(i)
+                    self.positions[child] = (il + 1, ic + 1)
+                except (KeyError, TypeError, AttributeError):
+                    pass
+                items.append(self.convert(item, child, depth + 1))
+            return items
+        if node is None or isinstance(node, bool):
+            return node
+        if isinstance(node, int):
+            return int(node)
+        if isinstance(node, float):
+            return float(node)
+        if isinstance(node, str):
+            return str(node)
+        raise _Unsupported(path, f"a value of YAML type {type(node).__name__!r}")
+
+
+def _line_col_of_offset(text: bytes, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    line = before.count(b"\n") + 1
+    col = offset - (before.rfind(b"\n") + 1) + 1
+    return line, col
+
+
+def load_yaml_bytes(
+    raw: bytes, file: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE
+) -> YamlDocument | Problem:
+    """Parse one YAML file's bytes; return the document or the problem that stopped it."""
+
+    def problem(rule: str, message: str, hint: str | None, line: int = 1, col: int = 1) -> Problem:
+        return Problem(file, line, col, "error", rule, message, hint)
+
+    if len(raw) > max_size:
+        return problem(
+            "file-too-large",
+            f"file is {len(raw):,} bytes, over the {max_size:,}-byte limit; it was not parsed",
+            "split the file, or raise the limit with --max-file-size",
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return problem("encoding", "file is UTF-16; journey files must be UTF-8", "re-save the file as UTF-8")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col_of_offset(raw, exc.start)
+        return problem(
+            "encoding",
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            "re-save the file as UTF-8",
+            line,
+            col,
+        )
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        line, col = _line_col_of_offset(text.encode(), text.encode().index(b"\x00"))
+        return problem("encoding", "file contains a NUL byte: it looks binary", "is this a YAML file?", line, col)
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        return problem("empty-file", "file is empty", "a journey file starts with `journey: <id>`")
+    yaml = _make_yaml()
+    try:
+        docs = list(yaml.load_all(io.StringIO(text)))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        what = exc.problem or "invalid YAML"
+        if "found character '\\t'" in str(exc) or "\t" in (exc.problem or ""):
+            hint = "YAML indentation must use spaces, not tabs"
+        elif "duplicate key" in (exc.problem or ""):
+            what = exc.problem.split("\n")[0]
+            hint = "remove or rename one of the keys"
+        else:
+            hint = "fix the YAML syntax at this position"
+        what = " ".join(what.split())
+        return problem("yaml-syntax", what, hint, line, col)
+    except RecursionError:
+        return problem("yaml-too-deep", "the YAML is nested too deeply to read", "flatten the structure")
+    except (YAMLError, ValueError) as exc:
+        msg = " ".join(str(exc).split())[:300]
+        return problem("yaml-syntax", msg or "invalid YAML", "fix the YAML syntax")
+    if len(docs) != 1:
+        return problem(
+            "multiple-documents" if docs else "empty-file",
+            f"file holds {len(docs)} YAML documents; one journey per file",
+            "split it into one file per document",
+        )
+    conv = _Converter()
+    try:
+        data = conv.convert(docs[0], (), 0)
+    except _TooBig:
+        return problem(
+            "yaml-too-complex",
+            f"the YAML expands to more than {MAX_NODES:,} nodes (an alias bomb?)",
+            "remove the anchors and aliases that repeat large structures",
+        )
+    except _TooDeep:
+        return problem(
+            "yaml-too-deep",
+            f"the YAML is nested more than {MAX_DEPTH} levels deep",
+            "flatten the structure",
+        )
+    except RecursionError:
+        return problem("yaml-too-deep", "the YAML is nested too deeply to read", "flatten the structure")
+    except _Unsupported as exc:
+        line, col = conv.positions.get(exc.path, (1, 1))
+        return problem(
+            "yaml-type",
+            f"{exc.what} is not allowed here (only plain mappings, lists and scalars)",
+            "remove the explicit YAML tag or the complex key",
+            line,
+            col,
+        )
+    root = docs[0]
+    if hasattr(root, "lc"):
+        conv.positions[()] = (root.lc.line + 1, root.lc.col + 1)
+    return YamlDocument(file, data, conv.positions, conv.key_positions)
+
+
+def load_yaml_file(path: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE) -> YamlDocument | Problem:
+    """Read and parse one YAML file; unreadable files become a problem too."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(max_size + 1)
+            if len(raw) > max_size:
+                import os
+
+                size = os.fstat(fh.fileno()).st_size
+                return Problem(
+                    path, 1, 1, "error", "file-too-large",
+                    f"file is {size:,} bytes, over the {max_size:,}-byte limit; it was not parsed",
+                    "split the file, or raise the limit with --max-file-size",
+                )
+    except IsADirectoryError:
+        return Problem(path, 1, 1, "error", "unreadable", "is a directory, not a file", None)
+    except OSError as exc:
+        return Problem(path, 1, 1, "error", "unreadable", f"cannot read file: {exc.strerror}", None)
+    return load_yaml_bytes(raw, path, max_size=max_size)

@@ -1,0 +1,210 @@
+"""Replay one customer's events against one journey (PRODUCT §2 "Placement semantics").
+
+This is the reference engine: straightforward, exact, and the one every faster path must agree
+with. It is a pure function of (journey, events, as-of).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from journeyctl.definitions.model import Journey
+from journeyctl.engine.conditions import Window, holds, time_periods
+from journeyctl.events.ingest import Event
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    at: int
+    from_stage: str | None
+    to_stage: str
+    direction: str  # forward | backward
+    skipped: tuple[str, ...]
+    trigger: str  # event name, or "time"
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneStatus:
+    id: str
+    status: str  # pending | overdue | done | late | missed
+    due_at: int | None
+    done_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayResult:
+    stage: int | None  # index into journey.stages
+    entered_at: int | None
+    milestones: tuple[MilestoneStatus, ...]  # the current stage's, file order, status at as-of
+    attempts: dict[str, MilestoneStatus]  # latest attempt of every milestone seen
+    moves: tuple[Move, ...]
+    events_used: int
+
+
+class _Attempt:
+    __slots__ = ("done_at", "due_at", "status")
+
+    def __init__(self, status: str, due_at: int | None) -> None:
+        self.status = status
+        self.due_at = due_at
+        self.done_at: int | None = None
+
+
+class _Replayer:
+    def __init__(self, journey: Journey, events: Sequence[Event]):
+        self.j = journey
+        self.events = events
+        self.n_stages = len(journey.stages)
+        self.index = {s.id: i for i, s in enumerate(journey.stages)}
+        move_conds = [t.when for t in journey.transitions] + [
+            s.enter_when for s in journey.stages if s.enter_when is not None
+        ]
+        self.periods = time_periods(move_conds)
+        self.cur: int | None = None
+        self.entered_at: int | None = None
+        self.win_start = 0
+        self.win_begin = events[0].ts if events else 0
+        self.processed = 0
+        self.attempts: dict[str, _Attempt] = {}
+        self.moves: list[Move] = []
+        self.blocked = False
+
+    # -- conditions -------------------------------------------------------------------------
+    def done(self, mid: str) -> bool:
+        a = self.attempts.get(mid)
+        return a is not None and a.status in ("done", "late")
+
+    def window(self) -> Window:
+        return Window(self.events, self.win_start, self.processed, self.win_begin)
+
+    # -- moves ------------------------------------------------------------------------------
+    def find_move(self, t: int) -> tuple[int, bool] | None:
+        """(target stage, by transition?) of the move that applies at t, if any."""
+        win = self.window()
+        stages = self.j.stages
+        if self.cur is not None:
+            cs = stages[self.cur]
+            for tr in self.j.transitions:
+                if tr.from_stage == cs.id or (tr.from_stage == "*" and not cs.terminal):
+                    if tr.to_stage == cs.id:
+                        continue
+                    if holds(tr.when, t, win, self.done):
+                        return self.index[tr.to_stage], True
+            if cs.terminal:
+                return None
+            first = self.cur + 1
+        else:
+            first = 0
+        for k in range(self.n_stages - 1, first - 1, -1):
+            ew = stages[k].enter_when
+            if ew is not None and holds(ew, t, win, self.done):
+                return k, False
+        return None
+
+    def apply(self, k: int, by_transition: bool, t: int, trigger: str) -> None:
+        stages = self.j.stages
+        old = self.cur
+        if old is not None:
+            for m in stages[old].milestones:
+                a = self.attempts[m.id]
+                if a.status == "pending":
+                    a.status = "missed"
+        if by_transition:
+            skipped: tuple[str, ...] = ()
+        else:
+            lo = 0 if old is None else old + 1
+            skipped = tuple(s.id for s in stages[lo:k])
+        direction = "forward" if old is None or k > old else "backward"
+        self.moves.append(Move(t, stages[old].id if old is not None else None, stages[k].id,
+                               direction, skipped, trigger))
+        self.cur = k
+        self.entered_at = t
+        self.win_start = self.processed
+        self.win_begin = t
+        for m in stages[k].milestones:
+            self.attempts[m.id] = _Attempt("pending", t + m.due.micros if m.due is not None else None)
+
+    def check_moves(self, t: int, trigger: str) -> None:
+        """Apply moves at instant t until none applies or the chain limit stops them."""
+        count = 0
+        while True:
+            found = self.find_move(t)
+            if found is None:
+                return
+            if count >= self.n_stages:
+                self.blocked = True
+                return
+            self.apply(found[0], found[1], t, trigger)
+            count += 1
+
+    def next_time_change(self, now: int) -> int | None:
+        """The earliest instant after `now` at which a move condition can change by time alone."""
+        if not self.periods:
+            return None
+        best: int | None = None
+        start = self.win_start if self.cur is not None else 0
+        begin = self.win_begin if self.cur is not None else (self.events[0].ts if self.events else 0)
+        for d in self.periods:
+            c = begin + d
+            if c > now and (best is None or c < best):
+                best = c
+            for i in range(self.processed - 1, start - 1, -1):
+                c = self.events[i].ts + d
+                if c <= now:
+                    break  # events are in time order: earlier ones give earlier instants
+                if best is None or c < best:
+                    best = c
+        return best
+
+    def time_checks(self, now: int, until: int, inclusive: bool) -> None:
+        while not self.blocked:
+            c = self.next_time_change(now)
+            if c is None or c > until or (c == until and not inclusive):
+                return
+            now = c
+            self.check_moves(c, "time")
+
+    # -- the replay -------------------------------------------------------------------------
+    def run(self, as_of: int) -> ReplayResult:
+        events = self.events
+        now = events[0].ts if events else as_of
+        for i, ev in enumerate(events):
+            if i > 0:
+                self.time_checks(now, ev.ts, inclusive=False)
+            self.processed = i + 1
+            now = ev.ts
+            if self.cur is not None:
+                win = self.window()
+                for m in self.j.stages[self.cur].milestones:
+                    a = self.attempts[m.id]
+                    if a.status in ("done", "late"):
+                        continue
+                    if holds(m.when, ev.ts, win, self.done):
+                        a.status = "late" if a.due_at is not None and ev.ts > a.due_at else "done"
+                        a.done_at = ev.ts
+            self.blocked = False
+            self.check_moves(ev.ts, ev.name)
+        if events:
+            self.time_checks(now, as_of, inclusive=True)
+        return self.result(as_of)
+
+    def result(self, as_of: int) -> ReplayResult:
+        def status(mid: str) -> MilestoneStatus:
+            a = self.attempts[mid]
+            st = a.status
+            if st == "pending" and a.due_at is not None and as_of > a.due_at:
+                st = "overdue"
+            return MilestoneStatus(mid, st, a.due_at, a.done_at)
+
+        current = () if self.cur is None else tuple(
+            status(m.id) for m in self.j.stages[self.cur].milestones
+        )
+        return ReplayResult(self.cur, self.entered_at, current,
+                            {mid: status(mid) for mid in self.attempts}, tuple(self.moves),
+                            len(self.events))
+
+
+def replay(journey: Journey, events: Sequence[Event], as_of: int) -> ReplayResult:
+    """Replay `events` (sorted, all at or before `as_of`) against `journey`."""
+    return _Replayer(journey, events).run(as_of)

@@ -1,0 +1,1 @@
+"""Event input: timestamp parsing and CSV ingestion."""

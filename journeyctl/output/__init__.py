@@ -1,0 +1,1 @@
+"""Renderers: turn result values into text, JSON, CSV, Markdown or rich tables. No computation."""

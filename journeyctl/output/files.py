@@ -1,0 +1,65 @@
+"""Safe file output: atomic writes and formula-safe CSV cells."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+
+from journeyctl.errors import JourneyctlError
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+Cell = str | int | float | bool | None
+
+
+def csv_cell(value: Cell) -> str | int | float:
+    """A CSV cell that spreadsheets will not run as a formula (PRODUCT §4)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
+    if value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([csv_cell(h) for h in header])
+    for row in rows:
+        w.writerow([csv_cell(c) for c in row])
+    return buf.getvalue()
+
+
+class OutputError(JourneyctlError):
+    """An output file could not be written (exit 2)."""
+
+
+def write_atomic(path: str, data: str | bytes) -> None:
+    """Write `data` to `path` via a temporary file and a rename, so readers never see half a file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".journeyctl-", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}",
+                          hint="check the directory exists and is writable") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        msg = "the disk is full" if exc.errno == 28 else exc.strerror
+        raise OutputError(f"cannot write {path}: {msg}",
+                          hint="free some space or choose another location") from None

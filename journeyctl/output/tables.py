@@ -1,0 +1,41 @@
+"""Render renderer-neutral tables as rich tables or Markdown (escaped)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+from rich.text import Text
+
+from journeyctl.output.place import TableData
+
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown and HTML so data from the log renders as text."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.translate(str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|~"})).replace("\n", " ")
+
+
+def to_rich(t: TableData) -> Table:
+    table = Table(title=t.title, title_justify="left")
+    for h in t.headers:
+        table.add_column(h)
+    for row in t.rows:
+        table.add_row(*(Text(c) for c in row))
+    return table
+
+
+def to_markdown(tables: Sequence[TableData]) -> str:
+    parts = []
+    for t in tables:
+        parts.append(f"## {md_escape(t.title)}\n")
+        if not t.rows:
+            parts.append(f"_{t.empty}_\n")
+            continue
+        parts.append("| " + " | ".join(md_escape(h) for h in t.headers) + " |")
+        parts.append("|" + "|".join("---" for _ in t.headers) + "|")
+        for row in t.rows:
+            parts.append("| " + " | ".join(md_escape(c) for c in row) + " |")
+        parts.append("")
+    return "\n".join(parts) + "\n"
