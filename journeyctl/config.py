@@ -62,7 +62,7 @@ def load_config(path: str | None = None) -> Config:
     journeys = (j,) if isinstance(j, str) else tuple(str(x) for x in j or ())
     cols = data.get("columns") or {}
     if not isinstance(cols, dict):
-        raise UsageError(f"{path}: `columns` must be a table like {{customer_id = \"AccountId\"}}")
+        raise UsageError(f'{path}: `columns` must be a table like {{customer_id = "AccountId"}}')
     mfs = data.get("max_file_size")
     return Config(
         path=path,

@@ -21,8 +21,12 @@ class FailOn:
     flag: bool = False  # bare NAME (e.g. `invalid`)
 
 
-def parse_fail_on(items: Iterable[str], counts: Sequence[str], levels: Sequence[str] = (),
-                  flags: Sequence[str] = ()) -> list[FailOn]:
+def parse_fail_on(
+    items: Iterable[str],
+    counts: Sequence[str],
+    levels: Sequence[str] = (),
+    flags: Sequence[str] = (),
+) -> list[FailOn]:
     """Parse comma-separated or repeated conditions; unknown names are a usage error."""
     out: list[FailOn] = []
     valid = [f"{c}>N" for c in counts] + [f"{c}:LEVEL" for c in levels] + list(flags)
@@ -39,19 +43,26 @@ def parse_fail_on(items: Iterable[str], counts: Sequence[str], levels: Sequence[
                 out.append(FailOn(part, name, int(m.group(2)), None))
             elif m.group(3) is not None and name in levels:
                 if m.group(3) not in SEVERITY_RANK or m.group(3) == "none":
-                    raise UsageError(f"bad level in --fail-on {part!r}",
-                                     hint="levels: low, medium, high, critical")
+                    raise UsageError(
+                        f"bad level in --fail-on {part!r}",
+                        hint="levels: low, medium, high, critical",
+                    )
                 out.append(FailOn(part, name, None, m.group(3)))
             elif m.group(2) is None and m.group(3) is None and name in flags:
                 out.append(FailOn(part, name, None, None, True))
             else:
-                raise UsageError(f"unknown --fail-on condition {part!r}", hint="valid: " + ", ".join(valid))
+                raise UsageError(
+                    f"unknown --fail-on condition {part!r}", hint="valid: " + ", ".join(valid)
+                )
     return out
 
 
-def evaluate(conds: Sequence[FailOn], counts: Mapping[str, int],
-             levels: Mapping[str, Sequence[str]] | None = None,
-             flags: Mapping[str, bool] | None = None) -> list[str]:
+def evaluate(
+    conds: Sequence[FailOn],
+    counts: Mapping[str, int],
+    levels: Mapping[str, Sequence[str]] | None = None,
+    flags: Mapping[str, bool] | None = None,
+) -> list[str]:
     """The conditions that are met, as their text."""
     met = []
     for c in conds:

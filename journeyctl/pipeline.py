@@ -10,7 +10,7 @@ from journeyctl.engine.placement import PlaceResult, place
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.ingest import BadRow, EventLog, read_accounts, read_events
 from journeyctl.events.timestamps import format_instant, now_instant, parse_instant
-from journeyctl.output.files import csv_text, write_atomic
+from journeyctl.output.files import Cell, csv_text, write_atomic
 
 MAX_LISTED_BAD_ROWS = 10
 
@@ -23,8 +23,10 @@ def parse_as_of(text: str | None) -> int | None:
         return now_instant()
     ts = parse_instant(text)
     if ts is None:
-        raise UsageError(f"bad --as-of {text!r}",
-                         hint="use `now` or an ISO 8601 instant such as 2026-03-02T10:00:00Z")
+        raise UsageError(
+            f"bad --as-of {text!r}",
+            hint="use `now` or an ISO 8601 instant such as 2026-03-02T10:00:00Z",
+        )
     return ts
 
 
@@ -39,12 +41,13 @@ def write_rejects(path: str, bad: Sequence[BadRow]) -> None:
     """Every rejected row with its file, line and reason, then its cells as read."""
     width = max((len(b.cells) for b in bad), default=0)
     header = ["file", "line", "reason"] + [f"field_{i + 1}" for i in range(width)]
-    rows = [[b.file, b.line, b.reason, *b.cells] for b in bad]
+    rows: list[list[Cell]] = [[b.file, b.line, b.reason, *b.cells] for b in bad]
     write_atomic(path, csv_text(header, rows))
 
 
-def load_events(paths: Sequence[str], columns: Mapping[str, str], *, skip_bad_rows: bool,
-                rejects: str | None) -> EventLog:
+def load_events(
+    paths: Sequence[str], columns: Mapping[str, str], *, skip_bad_rows: bool, rejects: str | None
+) -> EventLog:
     """Read events; bad rows stop the command (exit 2) unless skipped."""
     log = read_events(list(paths), columns)
     if log.bad_rows and not skip_bad_rows:
@@ -64,8 +67,10 @@ def resolve_as_of(as_of: int | None, log: EventLog) -> int:
         return as_of
     latest = log.max_ts
     if latest is None:
-        raise InputError("the events input holds no valid event",
-                         hint="check the files, or give --as-of to place nobody at a fixed instant")
+        raise InputError(
+            "the events input holds no valid event",
+            hint="check the files, or give --as-of to place nobody at a fixed instant",
+        )
     return latest
 
 
@@ -76,9 +81,16 @@ class PlaceRun:
     accounts: Mapping[str, Mapping[str, str]] | None
 
 
-def run_place(journeys: JourneySet, events: Sequence[str], *, columns: Mapping[str, str] | None = None,
-              accounts: str | None = None, as_of: str | None = None, skip_bad_rows: bool = False,
-              rejects: str | None = None) -> PlaceRun:
+def run_place(
+    journeys: JourneySet,
+    events: Sequence[str],
+    *,
+    columns: Mapping[str, str] | None = None,
+    accounts: str | None = None,
+    as_of: str | None = None,
+    skip_bad_rows: bool = False,
+    rejects: str | None = None,
+) -> PlaceRun:
     """Read the events (and accounts), and place every customer at as-of."""
     log = load_events(events, columns or {}, skip_bad_rows=skip_bad_rows, rejects=rejects)
     acc = read_accounts(accounts, columns) if accounts else None

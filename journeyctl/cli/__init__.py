@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from journeyctl.cli.place import place
+from journeyctl.cli.show import show
 from journeyctl.cli.validate import validate
 
 app = typer.Typer(
@@ -23,7 +24,9 @@ app = typer.Typer(
 
 @app.callback()
 def _root(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors")
+    ] = False,
 ) -> None:
     if debug:
         os.environ["JOURNEYCTL_DEBUG"] = "1"
@@ -39,6 +42,7 @@ def schema_cmd() -> None:
 
 app.command("validate")(validate)
 app.command("place")(place)
+app.command("show")(show)
 
 
 def main() -> None:

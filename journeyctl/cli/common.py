@@ -30,14 +30,25 @@ def want_color(no_color: bool) -> bool:
 
 def out_console(no_color: bool = False) -> Console:
     color = want_color(no_color) and sys.stdout.isatty()
-    return Console(file=sys.stdout, no_color=not color, highlight=False, soft_wrap=not sys.stdout.isatty(),
-                   force_terminal=color or None, width=None if sys.stdout.isatty() else 160)
+    return Console(
+        file=sys.stdout,
+        no_color=not color,
+        highlight=False,
+        soft_wrap=not sys.stdout.isatty(),
+        force_terminal=color or None,
+        width=None if sys.stdout.isatty() else 160,
+    )
 
 
 def err_console(no_color: bool = False) -> Console:
     color = want_color(no_color) and sys.stderr.isatty()
-    return Console(file=sys.stderr, no_color=not color, highlight=False, force_terminal=color or None,
-                   width=None if sys.stderr.isatty() else 160)
+    return Console(
+        file=sys.stderr,
+        no_color=not color,
+        highlight=False,
+        force_terminal=color or None,
+        width=None if sys.stderr.isatty() else 160,
+    )
 
 
 def default_format(kind: str) -> str:
@@ -95,7 +106,10 @@ def handle_errors(fn: F) -> F:
 
 
 def load_valid_journeys(
-    journeys: list[str] | None, config: Config, catalog: str | None, max_file_size: int | None,
+    journeys: list[str] | None,
+    config: Config,
+    catalog: str | None,
+    max_file_size: int | None,
     quiet: bool = False,
 ) -> JourneySet:
     """Load the journeys for a command other than validate/diff: errors stop it (exit 2)."""
@@ -105,8 +119,9 @@ def load_valid_journeys(
     return require_valid(result)
 
 
-def load(journeys: list[str] | None, config: Config, catalog: str | None,
-         max_file_size: int | None) -> LoadResult:
+def load(
+    journeys: list[str] | None, config: Config, catalog: str | None, max_file_size: int | None
+) -> LoadResult:
     paths = journeys_paths(journeys, config)
     kwargs: dict[str, Any] = {"catalog": catalog or config.catalog}
     mfs = max_file_size or config.max_file_size

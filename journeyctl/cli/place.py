@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 
 from journeyctl.cli import options as o
-from journeyctl.cli.common import check_format, err_console, get_config, handle_errors, load_valid_journeys
+from journeyctl.cli.common import (
+    check_format,
+    err_console,
+    get_config,
+    handle_errors,
+    load_valid_journeys,
+)
 from journeyctl.cli.common import out_console as out
 from journeyctl.config import Config
 from journeyctl.engine.placement import CustomerPlacement
@@ -28,22 +34,41 @@ def columns_of(column: list[str] | None, config: Config) -> dict[str, str]:
     return parse_column_mappings(f"{k}={v}" for k, v in mapping.items())
 
 
-def run_for_cli(events: list[str], journeys: list[str] | None, catalog: str | None,
-                accounts: str | None, column: list[str] | None, as_of: str | None,
-                skip_bad_rows: bool, rejects: str | None, max_file_size: int | None,
-                quiet: bool, no_color: bool) -> PlaceRun:
+def run_for_cli(
+    events: list[str],
+    journeys: list[str] | None,
+    catalog: str | None,
+    accounts: str | None,
+    column: list[str] | None,
+    as_of: str | None,
+    skip_bad_rows: bool,
+    rejects: str | None,
+    max_file_size: int | None,
+    quiet: bool,
+    no_color: bool,
+) -> PlaceRun:
     config = get_config()
     mapping = columns_of(column, config)
     if events.count("-") > 1:
         raise UsageError("stdin (-) can be given only once")
     js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
-    run = run_place(js, events, columns=mapping, accounts=accounts or config.accounts, as_of=as_of,
-                    skip_bad_rows=skip_bad_rows, rejects=rejects)
+    run = run_place(
+        js,
+        events,
+        columns=mapping,
+        accounts=accounts or config.accounts,
+        as_of=as_of,
+        skip_bad_rows=skip_bad_rows,
+        rejects=rejects,
+    )
     if run.log.bad_rows and not quiet:
         con = err_console(no_color)
         n = len(run.log.bad_rows)
-        con.print(f"warning: skipped {n} bad row{'s' if n != 1 else ''}"
-                  + (f" (all written to {rejects})" if rejects else ""), markup=False)
+        con.print(
+            f"warning: skipped {n} bad row{'s' if n != 1 else ''}"
+            + (f" (all written to {rejects})" if rejects else ""),
+            markup=False,
+        )
         for line in describe_bad_rows(run.log.bad_rows):
             con.print("  " + line, markup=False)
     return run
@@ -60,8 +85,12 @@ def place(
     skip_bad_rows: o.SkipBad = False,
     rejects: o.Rejects = None,
     fmt: o.Format = None,
-    journey: Annotated[list[str] | None, typer.Option("--journey", help="Only customers of this journey")] = None,
-    stage: Annotated[list[str] | None, typer.Option("--stage", help="Only customers in this stage")] = None,
+    journey: Annotated[
+        list[str] | None, typer.Option("--journey", help="Only customers of this journey")
+    ] = None,
+    stage: Annotated[
+        list[str] | None, typer.Option("--stage", help="Only customers in this stage")
+    ] = None,
     at_risk: Annotated[bool, typer.Option("--at-risk", help="Only customers at risk")] = False,
     limit: Annotated[int | None, typer.Option("--limit", min=0, help="At most N customers")] = None,
     fail_on: o.FailOnOpt = None,
@@ -72,11 +101,23 @@ def place(
     """Replay the events and place every customer: stage, milestones, risks, regressions."""
     fmt = check_format(fmt, FORMATS, "place")
     conds = parse_fail_on(fail_on or [], ("at_risk", "unmatched", "bad_rows"), ("at_risk",))
-    run = run_for_cli(events, journeys, catalog, accounts, column, as_of, skip_bad_rows, rejects,
-                      max_file_size, quiet, no_color)
+    run = run_for_cli(
+        events,
+        journeys,
+        catalog,
+        accounts,
+        column,
+        as_of,
+        skip_bad_rows,
+        rejects,
+        max_file_size,
+        quiet,
+        no_color,
+    )
     result = run.result
     shown: list[CustomerPlacement] = [
-        c for c in result.customers
+        c
+        for c in result.customers
         if (not journey or c.journey.id in journey)
         and (not stage or (c.stage is not None and c.stage.id in stage))
         and (not at_risk or c.at_risk)
@@ -101,8 +142,11 @@ def place(
     at_risk_customers = [c for c in result.customers if c.at_risk]
     met = evaluate(
         conds,
-        {"at_risk": len(at_risk_customers), "unmatched": len(result.unmatched),
-         "bad_rows": result.summary.bad_rows},
+        {
+            "at_risk": len(at_risk_customers),
+            "unmatched": len(result.unmatched),
+            "bad_rows": result.summary.bad_rows,
+        },
         {"at_risk": [c.risk_level for c in at_risk_customers]},
     )
     if met:

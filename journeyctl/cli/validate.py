@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from journeyctl.cli.common import check_format, err_console, get_config, handle_errors, load, out_console
+from journeyctl.cli.common import (
+    check_format,
+    err_console,
+    get_config,
+    handle_errors,
+    load,
+    out_console,
+)
 from journeyctl.errors import ExitCode
 from journeyctl.output import problems as render
 
@@ -16,18 +23,30 @@ FORMATS = ("table", "text", "json", "github")
 
 @handle_errors
 def validate(
-    paths: Annotated[list[str] | None, typer.Argument(help="Journey files, directories or globs")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="table, text, json or github")] = None,
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Journey files, directories or globs")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="table, text, json or github")
+    ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1)")] = False,
-    catalog: Annotated[str | None, typer.Option("--catalog", help="Event catalog kept elsewhere")] = None,
-    max_file_size: Annotated[int | None, typer.Option("--max-file-size", help="Bytes; default 1000000")] = None,
-    journeys: Annotated[list[str] | None, typer.Option("--journeys", "-j", help="Same as PATHS")] = None,
+    catalog: Annotated[
+        str | None, typer.Option("--catalog", help="Event catalog kept elsewhere")
+    ] = None,
+    max_file_size: Annotated[
+        int | None, typer.Option("--max-file-size", help="Bytes; default 1000000")
+    ] = None,
+    journeys: Annotated[
+        list[str] | None, typer.Option("--journeys", "-j", help="Same as PATHS")
+    ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line")] = False,
 ) -> None:
     """Check journey files against the schema and the semantic rules."""
     fmt = check_format(fmt, FORMATS, "validate")
-    result = load(list(paths or []) + list(journeys or []) or None, get_config(), catalog, max_file_size)
+    result = load(
+        list(paths or []) + list(journeys or []) or None, get_config(), catalog, max_file_size
+    )
     problems = list(result.problems)
     if fmt == "text":
         sys.stdout.write(render.render_text(problems))

@@ -38,7 +38,9 @@ def expand_paths(paths: list[str]) -> list[str]:
         if any(ch in p for ch in "*?["):
             matches = sorted(glob.glob(p, recursive=True))
             if not matches:
-                raise UsageError(f"no file matches {p!r}", hint="check the pattern and the directory")
+                raise UsageError(
+                    f"no file matches {p!r}", hint="check the pattern and the directory"
+                )
             for m in matches:
                 if os.path.isdir(m):
                     files.extend(_dir_files(m))
@@ -49,8 +51,10 @@ def expand_paths(paths: list[str]) -> list[str]:
         elif os.path.exists(p):
             files.append(p)
         else:
-            raise UsageError(f"{p}: no such file or directory",
-                             hint="give journey files or directories, or set --journeys")
+            raise UsageError(
+                f"{p}: no such file or directory",
+                hint="give journey files or directories, or set --journeys",
+            )
     seen: set[str] = set()
     out = []
     for f in files:
@@ -63,7 +67,8 @@ def expand_paths(paths: list[str]) -> list[str]:
 
 def _dir_files(d: str) -> list[str]:
     return sorted(
-        os.path.join(d, n) for n in os.listdir(d)
+        os.path.join(d, n)
+        for n in os.listdir(d)
         if n.endswith(YAML_SUFFIXES) and os.path.isfile(os.path.join(d, n))
     )
 
@@ -94,31 +99,64 @@ def load_journeys(
         data = loaded.data
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
-            problems.append(Problem(f, 1, 1, "error", "not-a-mapping",
-                                    f"file holds {kind}, not a mapping",
-                                    "a journey file starts with `journey: <id>`; a catalog with `events:`"))
+            problems.append(
+                Problem(
+                    f,
+                    1,
+                    1,
+                    "error",
+                    "not-a-mapping",
+                    f"file holds {kind}, not a mapping",
+                    "a journey file starts with `journey: <id>`; a catalog with `events:`",
+                )
+            )
         elif "journey" in data:
             journey_docs.append(loaded)
         elif "events" in data:
             d = os.path.dirname(os.path.abspath(f))
             if d in catalog_dirs:
-                problems.append(Problem(f, 1, 1, "error", "multiple-catalogs",
-                                        f"a second event catalog in this directory (first: {catalog_dirs[d]})",
-                                        "keep one catalog per journeys directory"))
+                problems.append(
+                    Problem(
+                        f,
+                        1,
+                        1,
+                        "error",
+                        "multiple-catalogs",
+                        f"a second event catalog in this directory (first: {catalog_dirs[d]})",
+                        "keep one catalog per journeys directory",
+                    )
+                )
             else:
                 catalog_dirs[d] = f
                 add_catalog(loaded)
         else:
-            problems.append(Problem(f, 1, 1, "error", "unknown-file",
-                                    "neither a journey (`journey:` key) nor an event catalog (`events:` key)",
-                                    "move other YAML files out of the journeys directory"))
+            problems.append(
+                Problem(
+                    f,
+                    1,
+                    1,
+                    "error",
+                    "unknown-file",
+                    "neither a journey (`journey:` key) nor an event catalog (`events:` key)",
+                    "move other YAML files out of the journeys directory",
+                )
+            )
     if catalog is not None:
         loaded = load_yaml_file(catalog, max_size=max_file_size)
         if isinstance(loaded, Problem):
             problems.append(loaded)
         elif not isinstance(loaded.data, dict) or "events" not in loaded.data:
-            problems.append(Problem(catalog, 1, 1, "error", "catalog",
-                                    "an event catalog is a mapping with an `events:` list", None))
+            problems.append(
+                Problem(
+                    catalog,
+                    1,
+                    1,
+                    "error",
+                    "catalog",
+                    "an event catalog is a mapping with an `events:` list",
+                    None,
+                )
+            )
         else:
             catalogs.insert(0, build_catalog(loaded, problems) or Catalog((), catalog))
     journeys: list[Journey] = []
@@ -141,6 +179,8 @@ def require_valid(result: LoadResult) -> JourneySet:
     if result.errors:
         raise DefinitionsError(list(result.problems))
     if not result.journeys.journeys:
-        raise UsageError("no journey definitions found in " + ", ".join(result.files or ("the given paths",)),
-                         hint="point --journeys at a directory of journey YAML files")
+        raise UsageError(
+            "no journey definitions found in " + ", ".join(result.files or ("the given paths",)),
+            hint="point --journeys at a directory of journey YAML files",
+        )
     return result.journeys

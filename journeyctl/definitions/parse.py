@@ -67,7 +67,9 @@ class _Builder:
         line, col = self.doc.position(path)
         return Source(self.doc.file, line, col)
 
-    def error(self, path: Path, rule: str, message: str, hint: str | None, *, key: bool = False) -> None:
+    def error(
+        self, path: Path, rule: str, message: str, hint: str | None, *, key: bool = False
+    ) -> None:
         line, col = self.doc.position(path, key=key)
         self.problems.append(Problem(self.doc.file, line, col, "error", rule, message, hint))
         self.ok = False
@@ -77,8 +79,12 @@ class _Builder:
             return None
         d = parse_duration(str(value))
         if d is None:
-            self.error(path, "schema", f"{dotted(path)}: {value!r} is not a duration",
-                       "use a positive whole number and h, d or w, e.g. 7d, 12h, 2w")
+            self.error(
+                path,
+                "schema",
+                f"{dotted(path)}: {value!r} is not a duration",
+                "use a positive whole number and h, d or w, e.g. 7d, 12h, 2w",
+            )
         return d
 
     def names(self, value: Any) -> tuple[str, ...]:
@@ -86,8 +92,12 @@ class _Builder:
 
     def matcher_value(self, value: Any, path: Path) -> MatcherValue | None:
         if value is None or (isinstance(value, float) and math.isnan(value)):
-            self.error(path, "bad-matcher", f"{dotted(path)}: null and .nan are not valid matcher values",
-                       "to match a missing value use {exists: false}")
+            self.error(
+                path,
+                "bad-matcher",
+                f"{dotted(path)}: null and .nan are not valid matcher values",
+                "to match a missing value use {exists: false}",
+            )
             return None
         if isinstance(value, dict | list):
             self.error(path, "bad-matcher", f"{dotted(path)}: expected a single value", None)
@@ -99,7 +109,7 @@ class _Builder:
             vals = [self.matcher_value(v, (*path, i)) for i, v in enumerate(value)]
             return Matcher("in", tuple(v for v in vals if v is not None))
         if isinstance(value, dict):
-            (op, operand), = value.items()
+            ((op, operand),) = value.items()
             if op in ("in", "not_in"):
                 vals = [self.matcher_value(v, (*path, op, i)) for i, v in enumerate(operand)]
                 return Matcher(op, tuple(v for v in vals if v is not None))
@@ -120,21 +130,31 @@ class _Builder:
         forms = [k for k in FORMS if k in value]
         if len(forms) != 1:
             if not forms:
-                self.error(path, "condition-form",
-                           f"{dotted(path)}: a condition needs one of {', '.join(FORMS)}",
-                           "e.g. {event: login} or {milestones: [kickoff]}")
+                self.error(
+                    path,
+                    "condition-form",
+                    f"{dotted(path)}: a condition needs one of {', '.join(FORMS)}",
+                    "e.g. {event: login} or {milestones: [kickoff]}",
+                )
             else:
-                self.error(path, "condition-form",
-                           f"{dotted(path)}: a condition has exactly one form, found {' and '.join(forms)}",
-                           "combine several with {all: [...]} or {any: [...]}")
+                self.error(
+                    path,
+                    "condition-form",
+                    f"{dotted(path)}: a condition has exactly one form, found {' and '.join(forms)}",
+                    "combine several with {all: [...]} or {any: [...]}",
+                )
             return MilestonesCond((), src)
         form = forms[0]
         for key in value:
             if key != form and key not in MODIFIERS[form]:
                 allowed = ", ".join(sorted(MODIFIERS[form])) or "nothing else"
-                self.error((*path, key), "condition-form",
-                           f"{dotted(path)}: `{key}` does not go with `{form}`",
-                           f"`{form}` takes {allowed}", key=True)
+                self.error(
+                    (*path, key),
+                    "condition-form",
+                    f"{dotted(path)}: `{key}` does not go with `{form}`",
+                    f"`{form}` takes {allowed}",
+                    key=True,
+                )
         if form == "event":
             distinct = value.get("distinct")
             return EventCond(
@@ -180,35 +200,52 @@ class _Builder:
             terminal = bool(s.get("terminal", False))
             outcome = s.get("outcome")
             if outcome is not None and not terminal:
-                self.error((*sp, "outcome"), "outcome-not-terminal",
-                           f"stage {s['id']!r} has an outcome but is not terminal",
-                           "add `terminal: true`, or remove `outcome`", key=True)
+                self.error(
+                    (*sp, "outcome"),
+                    "outcome-not-terminal",
+                    f"stage {s['id']!r} has an outcome but is not terminal",
+                    "add `terminal: true`, or remove `outcome`",
+                    key=True,
+                )
             if terminal and outcome is None:
-                self.error(sp, "terminal-outcome",
-                           f"terminal stage {s['id']!r} needs `outcome: churned` or `outcome: completed`",
-                           None)
+                self.error(
+                    sp,
+                    "terminal-outcome",
+                    f"terminal stage {s['id']!r} needs `outcome: churned` or `outcome: completed`",
+                    None,
+                )
             enter = s.get("enter_when")
-            stages.append(Stage(
-                str(s["id"]),
-                s.get("title"),
-                self.condition(enter, (*sp, "enter_when")) if enter is not None else None,
-                self.duration(s.get("max_duration"), (*sp, "max_duration")),
-                milestones,
-                tuple(str(a) for a in s.get("activities") or []),
-                terminal,
-                outcome,
-                self.src(sp),
-            ))
+            stages.append(
+                Stage(
+                    str(s["id"]),
+                    s.get("title"),
+                    self.condition(enter, (*sp, "enter_when")) if enter is not None else None,
+                    self.duration(s.get("max_duration"), (*sp, "max_duration")),
+                    milestones,
+                    tuple(str(a) for a in s.get("activities") or []),
+                    terminal,
+                    outcome,
+                    self.src(sp),
+                )
+            )
         transitions = tuple(
-            Transition(str(t["from"]), str(t["to"]),
-                       self.condition(t["when"], ("transitions", i, "when")),
-                       self.src(("transitions", i)))
+            Transition(
+                str(t["from"]),
+                str(t["to"]),
+                self.condition(t["when"], ("transitions", i, "when")),
+                self.src(("transitions", i)),
+            )
             for i, t in enumerate(d.get("transitions") or [])
         )
         risks = tuple(
-            Risk(str(r["id"]), r.get("title"), self.condition(r["when"], ("risks", i, "when")),
-                 r["severity"], tuple(str(x) for x in r["stages"]) if r.get("stages") else None,
-                 self.src(("risks", i)))
+            Risk(
+                str(r["id"]),
+                r.get("title"),
+                self.condition(r["when"], ("risks", i, "when")),
+                r["severity"],
+                tuple(str(x) for x in r["stages"]) if r.get("stages") else None,
+                self.src(("risks", i)),
+            )
             for i, r in enumerate(d.get("risks") or [])
         )
         segment = []
@@ -216,7 +253,9 @@ class _Builder:
             sp2: Path = ("segment", key)
             raw = val if isinstance(val, list) else [val]
             vals = [self.matcher_value(v, sp2) for v in raw]
-            segment.append(SegmentKey(str(key), tuple(v for v in vals if v is not None), self.src(sp2)))
+            segment.append(
+                SegmentKey(str(key), tuple(v for v in vals if v is not None), self.src(sp2))
+            )
         return Journey(
             id=str(d["journey"]),
             title=d.get("title"),
@@ -244,12 +283,22 @@ def build_catalog(doc: YamlDocument, problems: list[Problem]) -> Catalog | None:
     b = _Builder(doc, problems)
     events_data = doc.data.get("events")
     if not isinstance(events_data, list):
-        b.error(("events",), "catalog", "catalog `events` must be a list of events",
-                "each item is {name: EVENT, properties: {...}}")
+        b.error(
+            ("events",),
+            "catalog",
+            "catalog `events` must be a list of events",
+            "each item is {name: EVENT, properties: {...}}",
+        )
         return None
     extra = [k for k in doc.data if k != "events"]
     for k in extra:
-        b.error((k,), "catalog", f"unknown catalog key {k!r}", "a catalog holds only `events:`", key=True)
+        b.error(
+            (k,),
+            "catalog",
+            f"unknown catalog key {k!r}",
+            "a catalog holds only `events:`",
+            key=True,
+        )
     events = []
     for i, e in enumerate(events_data):
         path: Path = ("events", i)
@@ -261,8 +310,13 @@ def build_catalog(doc: YamlDocument, problems: list[Problem]) -> Catalog | None:
             continue
         for k in e:
             if k not in ("name", "description", "properties"):
-                b.error((*path, k), "catalog", f"unknown catalog event key {k!r}",
-                        "an event has name, description and properties", key=True)
+                b.error(
+                    (*path, k),
+                    "catalog",
+                    f"unknown catalog event key {k!r}",
+                    "an event has name, description and properties",
+                    key=True,
+                )
         props: list[tuple[str, tuple[str, ...] | None]] = []
         raw_props = e.get("properties") or {}
         if isinstance(raw_props, list):
@@ -276,6 +330,9 @@ def build_catalog(doc: YamlDocument, problems: list[Problem]) -> Catalog | None:
                 values = tuple(str(v) for v in spec["values"])
             props.append((str(pname), values))
         desc = e.get("description")
-        events.append(CatalogEvent(e["name"], str(desc) if desc is not None else None,
-                                   tuple(props), b.src(path)))
+        events.append(
+            CatalogEvent(
+                e["name"], str(desc) if desc is not None else None, tuple(props), b.src(path)
+            )
+        )
     return Catalog(tuple(events), doc.file) if b.ok else None

@@ -35,7 +35,9 @@ class RuleContext:
 Rule = Callable[[RuleContext], Iterator[Problem]]
 
 
-def _p(src: Source, severity: Severity, rule: str, message: str, hint: str | None = None) -> Problem:
+def _p(
+    src: Source, severity: Severity, rule: str, message: str, hint: str | None = None
+) -> Problem:
     return Problem(src.file, src.line, src.col, severity, rule, message, hint)
 
 
@@ -63,9 +65,13 @@ def duplicate_journey_id(ctx: RuleContext) -> Iterator[Problem]:
     for j in ctx.journeys:
         if j.id in first:
             other = first[j.id]
-            yield _p(j.source, "error", "duplicate-journey-id",
-                     f"journey id {j.id!r} is already defined in {other.file}:{other.source.line}",
-                     "give each journey a unique `journey:` id")
+            yield _p(
+                j.source,
+                "error",
+                "duplicate-journey-id",
+                f"journey id {j.id!r} is already defined in {other.file}:{other.source.line}",
+                "give each journey a unique `journey:` id",
+            )
         else:
             first[j.id] = j
 
@@ -81,9 +87,13 @@ def duplicate_id(ctx: RuleContext) -> Iterator[Problem]:
             seen: dict[str, Source] = {}
             for ident, src in items:
                 if ident in seen:
-                    yield _p(src, "error", "duplicate-id",
-                             f"{kind} id {ident!r} is already used at line {seen[ident].line}",
-                             f"{kind} ids must be unique within a journey")
+                    yield _p(
+                        src,
+                        "error",
+                        "duplicate-id",
+                        f"{kind} id {ident!r} is already used at line {seen[ident].line}",
+                        f"{kind} ids must be unique within a journey",
+                    )
                 else:
                     seen[ident] = src
 
@@ -97,13 +107,23 @@ def unknown_stage(ctx: RuleContext) -> Iterator[Problem]:
                 if name == "*" and end == "from":
                     continue
                 if name not in ids:
-                    yield _p(t.source, "error", "unknown-stage",
-                             f"transition {end} unknown stage {name!r}", _suggest(name, ids))
+                    yield _p(
+                        t.source,
+                        "error",
+                        "unknown-stage",
+                        f"transition {end} unknown stage {name!r}",
+                        _suggest(name, ids),
+                    )
         for r in j.risks:
             for name in r.stages or ():
                 if name not in ids:
-                    yield _p(r.source, "error", "unknown-stage",
-                             f"risk {r.id!r} names unknown stage {name!r}", _suggest(name, ids))
+                    yield _p(
+                        r.source,
+                        "error",
+                        "unknown-stage",
+                        f"risk {r.id!r} names unknown stage {name!r}",
+                        _suggest(name, ids),
+                    )
 
 
 def unknown_milestone(ctx: RuleContext) -> Iterator[Problem]:
@@ -115,8 +135,13 @@ def unknown_milestone(ctx: RuleContext) -> Iterator[Problem]:
                 if isinstance(c, MilestonesCond):
                     for m in c.ids:
                         if m not in ids:
-                            yield _p(c.source, "error", "unknown-milestone",
-                                     f"unknown milestone {m!r}", _suggest(m, ids))
+                            yield _p(
+                                c.source,
+                                "error",
+                                "unknown-milestone",
+                                f"unknown milestone {m!r}",
+                                _suggest(m, ids),
+                            )
 
 
 def milestone_never_first(ctx: RuleContext) -> Iterator[Problem]:
@@ -138,10 +163,14 @@ def milestone_never_first(ctx: RuleContext) -> Iterator[Problem]:
                     continue
                 for m in c.ids:
                     if m in owner and owner[m] > latest:
-                        yield _p(c.source, "warning", "milestone-order",
-                                 f"milestone {m!r} belongs to stage {j.stages[owner[m]].id!r}, which a "
-                                 "customer cannot have reached when this is checked",
-                                 "refer to milestones of earlier stages")
+                        yield _p(
+                            c.source,
+                            "warning",
+                            "milestone-order",
+                            f"milestone {m!r} belongs to stage {j.stages[owner[m]].id!r}, which a "
+                            "customer cannot have reached when this is checked",
+                            "refer to milestones of earlier stages",
+                        )
 
 
 def unreachable_stage(ctx: RuleContext) -> Iterator[Problem]:
@@ -150,9 +179,13 @@ def unreachable_stage(ctx: RuleContext) -> Iterator[Problem]:
         targets = {t.to_stage for t in j.transitions}
         for s in j.stages:
             if s.enter_when is None and s.id not in targets:
-                yield _p(s.source, "error", "unreachable-stage",
-                         f"no customer can ever enter stage {s.id!r}",
-                         "give it an `enter_when`, or a transition `to:` it")
+                yield _p(
+                    s.source,
+                    "error",
+                    "unreachable-stage",
+                    f"no customer can ever enter stage {s.id!r}",
+                    "give it an `enter_when`, or a transition `to:` it",
+                )
 
 
 def self_transition(ctx: RuleContext) -> Iterator[Problem]:
@@ -160,9 +193,13 @@ def self_transition(ctx: RuleContext) -> Iterator[Problem]:
     for j in ctx.journeys:
         for t in j.transitions:
             if t.from_stage == t.to_stage:
-                yield _p(t.source, "error", "self-transition",
-                         f"transition from {t.from_stage!r} to itself never applies",
-                         "a transition never moves a customer to the stage it is already in")
+                yield _p(
+                    t.source,
+                    "error",
+                    "self-transition",
+                    f"transition from {t.from_stage!r} to itself never applies",
+                    "a transition never moves a customer to the stage it is already in",
+                )
 
 
 def terminal_milestones(ctx: RuleContext) -> Iterator[Problem]:
@@ -170,8 +207,13 @@ def terminal_milestones(ctx: RuleContext) -> Iterator[Problem]:
     for j in ctx.journeys:
         for s in j.stages:
             if s.terminal and s.milestones:
-                yield _p(s.milestones[0].source, "warning", "terminal-milestones",
-                         f"terminal stage {s.id!r} has milestones", "remove them")
+                yield _p(
+                    s.milestones[0].source,
+                    "warning",
+                    "terminal-milestones",
+                    f"terminal stage {s.id!r} has milestones",
+                    "remove them",
+                )
 
 
 def _could_overlap(a: Journey, b: Journey) -> bool:
@@ -190,11 +232,19 @@ def segment_overlap(ctx: RuleContext) -> Iterator[Problem]:
         for a in js[:i]:
             if a.id == b.id:
                 continue
-            if len(a.segment) == len(b.segment) and a.priority == b.priority and _could_overlap(a, b):
-                yield _p(b.source, "error", "segment-overlap",
-                         f"journeys {a.id!r} ({a.file}) and {b.id!r} can match the same customer with "
-                         f"{len(a.segment)} segment key(s) and priority {a.priority}",
-                         "make the segments disjoint, add a key to one, or set a different `priority`")
+            if (
+                len(a.segment) == len(b.segment)
+                and a.priority == b.priority
+                and _could_overlap(a, b)
+            ):
+                yield _p(
+                    b.source,
+                    "error",
+                    "segment-overlap",
+                    f"journeys {a.id!r} ({a.file}) and {b.id!r} can match the same customer with "
+                    f"{len(a.segment)} segment key(s) and priority {a.priority}",
+                    "make the segments disjoint, add a key to one, or set a different `priority`",
+                )
 
 
 def catalog_names(ctx: RuleContext) -> Iterator[Problem]:
@@ -215,15 +265,25 @@ def catalog_names(ctx: RuleContext) -> Iterator[Problem]:
                     known = cat.event(ev)
                     if known is None:
                         hint = _suggest(ev, names) or "add it to the catalog"
-                        yield _p(c.source, "warning", "unknown-event",
-                                 f"event {ev!r} is not in the catalog ({cat.file})", hint)
+                        yield _p(
+                            c.source,
+                            "warning",
+                            "unknown-event",
+                            f"event {ev!r} is not in the catalog ({cat.file})",
+                            hint,
+                        )
                         continue
                     plist = [n for n, _ in known.properties]
                     for prop in props:
                         if prop not in plist:
                             hint = _suggest(prop, plist) or f"add it to {ev!r} in the catalog"
-                            yield _p(c.source, "warning", "unknown-property",
-                                     f"event {ev!r} has no property {prop!r} in the catalog", hint)
+                            yield _p(
+                                c.source,
+                                "warning",
+                                "unknown-property",
+                                f"event {ev!r} has no property {prop!r} in the catalog",
+                                hint,
+                            )
 
 
 RULES: tuple[Rule, ...] = (

@@ -9,7 +9,7 @@ from importlib import resources
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import best_match
 
 from journeyctl.definitions.parse import dotted
 from journeyctl.definitions.yamlio import Path, YamlDocument
@@ -27,7 +27,8 @@ def _validator() -> Draft202012Validator:
 
 
 def _def_name(schema: Any) -> str | None:
-    defs = _validator().schema.get("$defs", {})
+    root: Any = _validator().schema
+    defs = root.get("$defs", {})
     for name, sub in defs.items():
         if sub is schema or sub == schema:
             return str(name)
@@ -48,11 +49,19 @@ def _type_name(value: Any) -> str:
     return "a mapping"
 
 
-_EXPECTED = {"string": "a string", "integer": "a whole number", "number": "a number",
-             "boolean": "true or false", "array": "a list", "object": "a mapping", "null": "null"}
+_EXPECTED = {
+    "string": "a string",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "null",
+}
 
 
-def _humanize(err: ValidationError, doc: YamlDocument) -> list[Problem]:
+def _humanize(err: Any, doc: YamlDocument) -> list[Problem]:
+    # jsonschema's error attributes are loosely typed (Unset sentinels); read them as Any
     path: Path = tuple(err.absolute_path)
     where = dotted(path)
     defn = _def_name(err.schema)
@@ -70,52 +79,78 @@ def _humanize(err: ValidationError, doc: YamlDocument) -> list[Problem]:
             if k in allowed:
                 continue
             close = difflib.get_close_matches(str(k), allowed, n=1, cutoff=0.6)
-            hint = f"did you mean `{close[0]}`?" if close else f"valid keys here: {', '.join(allowed)}"
+            hint = (
+                f"did you mean `{close[0]}`?" if close else f"valid keys here: {', '.join(allowed)}"
+            )
             out.append(p(f"{where}: unknown key `{k}`", hint, (*path, k), key=True))
         return out
     if v == "required":
-        missing = [k for k in err.validator_value if k not in inst] if isinstance(inst, dict) else []
-        return [p(f"{where}: missing required key `{k}`", None) for k in missing] or [p(err.message, None)]
+        missing = (
+            [k for k in err.validator_value if k not in inst] if isinstance(inst, dict) else []
+        )
+        return [p(f"{where}: missing required key `{k}`", None) for k in missing] or [
+            p(err.message, None)
+        ]
     if v == "pattern" or (defn in ("duration", "id") and v in ("type", "pattern")):
         if defn == "duration" or "hdw" in str(err.validator_value):
             return [p(f"{where}: {json.dumps(inst)} is not a duration", "use e.g. 7d, 12h, 2w")]
-        return [p(f"{where}: {json.dumps(inst)} is not a valid id",
-                  "use lowercase letters, digits, - and _, starting with a letter or digit")]
+        return [
+            p(
+                f"{where}: {json.dumps(inst)} is not a valid id",
+                "use lowercase letters, digits, - and _, starting with a letter or digit",
+            )
+        ]
     if v == "type":
-        expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-        names = " or ".join(_EXPECTED.get(t, t) for t in expected)
+        expected = (
+            err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        )
+        names = " or ".join(str(_EXPECTED.get(t, t)) for t in expected)
         return [p(f"{where}: expected {names}, got {_type_name(inst)}", None)]
     if v == "enum":
         opts = ", ".join(json.dumps(o) for o in err.validator_value)
         close = difflib.get_close_matches(str(inst), [str(o) for o in err.validator_value], n=1)
-        hint = f"did you mean {close[0]}?" if close else None
-        return [p(f"{where}: {json.dumps(inst)} is not one of {opts}", hint)]
+        enum_hint = f"did you mean {close[0]}?" if close else None
+        return [p(f"{where}: {json.dumps(inst)} is not one of {opts}", enum_hint)]
     if v == "const":
         return [p(f"{where}: must be {json.dumps(err.validator_value)}", None)]
     if v in ("minItems", "minProperties", "minLength"):
         return [p(f"{where}: must not be empty", None)]
     if v == "minimum":
         return [p(f"{where}: must be at least {err.validator_value}, got {inst}", None)]
-    if v == "maxProperties" and defn == "matcher" or (defn == "matcher"):
-        return [p(f"{where}: not a valid matcher",
-                  "use a value, a list of values, or one of {eq|ne|lt|le|gt|ge: v}, "
-                  "{in: [..]}, {not_in: [..]}, {exists: true|false}")]
+    if (v == "maxProperties" and defn == "matcher") or (defn == "matcher"):
+        return [
+            p(
+                f"{where}: not a valid matcher",
+                "use a value, a list of values, or one of {eq|ne|lt|le|gt|ge: v}, "
+                "{in: [..]}, {not_in: [..]}, {exists: true|false}",
+            )
+        ]
     if v in ("anyOf", "oneOf"):
         if defn in ("eventNames",):
             return [p(f"{where}: expected an event name or a list of event names", None)]
         if defn == "scalar" or (defn is None and inst is None):
-            return [p(f"{where}: expected a value (string, number or boolean), got {_type_name(inst)}",
-                      "null is not allowed here")]
+            return [
+                p(
+                    f"{where}: expected a value (string, number or boolean), got {_type_name(inst)}",
+                    "null is not allowed here",
+                )
+            ]
         if err.context:
             best = best_match(err.context)
             if best is not None:
                 return _humanize(best, doc)
     if v == "dependentRequired" and isinstance(inst, dict):
         return [
-            p(f"{where}: `{k}` needs `{dep}`", "`inactive` and `for` go together, e.g. "
-              "{inactive: login, for: 21d}", (*path, k), key=True)
-            for k, deps in err.validator_value.items() if k in inst
-            for dep in deps if dep not in inst
+            p(
+                f"{where}: `{k}` needs `{dep}`",
+                "`inactive` and `for` go together, e.g. {inactive: login, for: 21d}",
+                (*path, k),
+                key=True,
+            )
+            for k, deps in err.validator_value.items()
+            if k in inst
+            for dep in deps
+            if dep not in inst
         ]
     if v == "maxProperties":
         return [p(f"{where}: too many keys", None)]
@@ -126,7 +161,9 @@ def check_schema(doc: YamlDocument) -> list[Problem]:
     """Validate one journey document against the schema, one humane problem per error."""
     problems: list[Problem] = []
     seen: set[tuple[int, int, str]] = set()
-    for err in sorted(_validator().iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+    for err in sorted(
+        _validator().iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))
+    ):
         for prob in _humanize(err, doc):
             k = (prob.line, prob.col, prob.message)
             if k not in seen:

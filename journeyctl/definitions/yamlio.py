@@ -32,7 +32,11 @@ Scalar = str | int | float | bool | None
 _CORE_SCHEMA: list[tuple[str, re.Pattern[str], str]] = [
     ("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), "~nN"),
     ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF"),
-    ("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), "-+0123456789"),
+    (
+        "tag:yaml.org,2002:int",
+        re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+        "-+0123456789",
+    ),
     (
         "tag:yaml.org,2002:float",
         re.compile(
@@ -118,7 +122,13 @@ class _Converter:
             for key in node:
                 if not isinstance(key, str):
                     if isinstance(key, bool | int | float) or key is None:
-                        skey = "null" if key is None else str(key).lower() if isinstance(key, bool) else str(key)
+                        skey = (
+                            "null"
+                            if key is None
+                            else str(key).lower()
+                            if isinstance(key, bool)
+                            else str(key)
+                        )
                     else:
                         raise _Unsupported(path, "a key that is not a plain scalar")
                 else:
@@ -177,7 +187,9 @@ def load_yaml_bytes(
             "split the file, or raise the limit with --max-file-size",
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return problem("encoding", "file is UTF-16; journey files must be UTF-8", "re-save the file as UTF-8")
+        return problem(
+            "encoding", "file is UTF-16; journey files must be UTF-8", "re-save the file as UTF-8"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -192,7 +204,13 @@ def load_yaml_bytes(
     text = text.removeprefix("\ufeff")
     if "\x00" in text:
         line, col = _line_col_of_offset(text.encode(), text.encode().index(b"\x00"))
-        return problem("encoding", "file contains a NUL byte: it looks binary", "is this a YAML file?", line, col)
+        return problem(
+            "encoding",
+            "file contains a NUL byte: it looks binary",
+            "is this a YAML file?",
+            line,
+            col,
+        )
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
@@ -214,7 +232,9 @@ def load_yaml_bytes(
         what = " ".join(what.split())
         return problem("yaml-syntax", what, hint, line, col)
     except RecursionError:
-        return problem("yaml-too-deep", "the YAML is nested too deeply to read", "flatten the structure")
+        return problem(
+            "yaml-too-deep", "the YAML is nested too deeply to read", "flatten the structure"
+        )
     except (YAMLError, ValueError) as exc:
         msg = " ".join(str(exc).split())[:300]
         return problem("yaml-syntax", msg or "invalid YAML", "fix the YAML syntax")
@@ -240,7 +260,9 @@ def load_yaml_bytes(
             "flatten the structure",
         )
     except RecursionError:
-        return problem("yaml-too-deep", "the YAML is nested too deeply to read", "flatten the structure")
+        return problem(
+            "yaml-too-deep", "the YAML is nested too deeply to read", "flatten the structure"
+        )
     except _Unsupported as exc:
         line, col = conv.positions.get(exc.path, (1, 1))
         return problem(
@@ -266,7 +288,11 @@ def load_yaml_file(path: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE) -> YamlD
 
                 size = os.fstat(fh.fileno()).st_size
                 return Problem(
-                    path, 1, 1, "error", "file-too-large",
+                    path,
+                    1,
+                    1,
+                    "error",
+                    "file-too-large",
                     f"file is {size:,} bytes, over the {max_size:,}-byte limit; it was not parsed",
                     "split the file, or raise the limit with --max-file-size",
                 )

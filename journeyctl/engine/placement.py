@@ -49,6 +49,7 @@ class CustomerPlacement:
     moves: tuple[Move, ...]
     next_activities: tuple[str, ...]
     adoption: tuple[Adoption, ...]
+    replay: ReplayResult
 
     @property
     def at_risk(self) -> bool:
@@ -116,7 +117,9 @@ def match_journey(journeys: Sequence[Journey], attrs: Mapping[str, str]) -> Jour
     return best
 
 
-def _risks(journey: Journey, res: ReplayResult, events: Sequence[Event], as_of: int) -> list[ActiveRisk]:
+def _risks(
+    journey: Journey, res: ReplayResult, events: Sequence[Event], as_of: int
+) -> list[ActiveRisk]:
     stage = journey.stages[res.stage] if res.stage is not None else None
     if stage is None or stage.terminal:
         return []
@@ -134,22 +137,40 @@ def _risks(journey: Journey, res: ReplayResult, events: Sequence[Event], as_of: 
             out.append(ActiveRisk(r.id, r.severity, r.title or r.id, False))
     overdue = [m.id for m in res.milestones if m.status == "overdue"]
     if overdue:
-        out.append(ActiveRisk("overdue_milestone", "medium",
-                              "Milestone overdue: " + ", ".join(overdue), True))
-    if (stage.max_duration is not None and res.entered_at is not None
-            and as_of - res.entered_at > stage.max_duration.micros):
-        out.append(ActiveRisk("stalled", "medium",
-                              f"In {stage.title or stage.id} longer than {stage.max_duration.text}", True))
+        out.append(
+            ActiveRisk(
+                "overdue_milestone", "medium", "Milestone overdue: " + ", ".join(overdue), True
+            )
+        )
+    if (
+        stage.max_duration is not None
+        and res.entered_at is not None
+        and as_of - res.entered_at > stage.max_duration.micros
+    ):
+        out.append(
+            ActiveRisk(
+                "stalled",
+                "medium",
+                f"In {stage.title or stage.id} longer than {stage.max_duration.text}",
+                True,
+            )
+        )
     return out
 
 
-def _adoption(journey: Journey, stage: Stage | None, events: Sequence[Event],
-              known: Callable[[str, str], tuple[str, ...] | None]) -> list[Adoption]:
+def _adoption(
+    journey: Journey,
+    stage: Stage | None,
+    events: Sequence[Event],
+    known: Callable[[str, str], tuple[str, ...] | None],
+) -> list[Adoption]:
     if stage is None:
         return []
     out: list[Adoption] = []
     for m in stage.milestones:
-        cond = next((c for c in iter_conditions(m.when) if isinstance(c, EventCond) and c.distinct), None)
+        cond = next(
+            (c for c in iter_conditions(m.when) if isinstance(c, EventCond) and c.distinct), None
+        )
         if not isinstance(cond, EventCond) or cond.distinct is None:
             continue
         prop = cond.distinct
@@ -164,13 +185,20 @@ def _adoption(journey: Journey, stage: Stage | None, events: Sequence[Event],
             for v in known(name, prop) or ():
                 if v not in values:
                     values.append(v)
-        out.append(Adoption(m.id, prop, tuple(sorted(used)), tuple(v for v in values if v not in used)))
+        out.append(
+            Adoption(m.id, prop, tuple(sorted(used)), tuple(v for v in values if v not in used))
+        )
     return out
 
 
-def place_customer(journey: Journey, customer_id: str, attributes: Mapping[str, str],
-                   events: Sequence[Event], as_of: int,
-                   known: Callable[[str, str], tuple[str, ...] | None]) -> CustomerPlacement:
+def place_customer(
+    journey: Journey,
+    customer_id: str,
+    attributes: Mapping[str, str],
+    events: Sequence[Event],
+    as_of: int,
+    known: Callable[[str, str], tuple[str, ...] | None],
+) -> CustomerPlacement:
     res = replay(journey, events, as_of)
     stage = journey.stages[res.stage] if res.stage is not None else None
     if stage is None:
@@ -182,16 +210,34 @@ def place_customer(journey: Journey, customer_id: str, attributes: Mapping[str, 
     risks = _risks(journey, res, events, as_of)
     level = max((r.severity for r in risks), key=lambda s: SEVERITY_RANK[s], default="none")
     adoption = _adoption(journey, stage, events, known) if status == "active" else []
-    activities: list[str] = list(stage.activities) if stage is not None and status == "active" else []
+    activities: list[str] = (
+        list(stage.activities) if stage is not None and status == "active" else []
+    )
     for a in adoption:
         activities.extend(f"Suggest {v}: not used yet" for v in a.unused)
-    return CustomerPlacement(customer_id, journey, attributes, stage, status, res.entered_at,
-                             res.milestones, tuple(risks), level, res.moves, tuple(activities),
-                             tuple(adoption))
+    return CustomerPlacement(
+        customer_id,
+        journey,
+        attributes,
+        stage,
+        status,
+        res.entered_at,
+        res.milestones,
+        tuple(risks),
+        level,
+        res.moves,
+        tuple(activities),
+        tuple(adoption),
+        res,
+    )
 
 
-def place(journeys: JourneySet, log: EventLog, as_of: int,
-          accounts: Mapping[str, Mapping[str, str]] | None = None) -> PlaceResult:
+def place(
+    journeys: JourneySet,
+    log: EventLog,
+    as_of: int,
+    accounts: Mapping[str, Mapping[str, str]] | None = None,
+) -> PlaceResult:
     """Place every customer with an event at or before `as_of`."""
     catalog = journeys.catalog
 
@@ -212,15 +258,16 @@ def place(journeys: JourneySet, log: EventLog, as_of: int,
         if not upto:
             continue
         attrs: Mapping[str, str]
-        if accounts is not None:
-            attrs = accounts.get(cid, {})
-        else:
-            attrs = event_attributes(upto)
+        attrs = accounts.get(cid, {}) if accounts is not None else event_attributes(upto)
         journey = match_journey(journeys.journeys, attrs)
         if journey is None:
             unmatched.append(cid)
             unmatched_attrs[cid] = attrs
             continue
         placed.append(place_customer(journey, cid, attrs, upto, as_of, known))
-    summary = Summary(len(placed) + len(unmatched), log.rows, ignored, len(unmatched), len(log.bad_rows))
-    return PlaceResult(as_of, journeys.journeys, tuple(placed), tuple(unmatched), unmatched_attrs, summary)
+    summary = Summary(
+        len(placed) + len(unmatched), log.rows, ignored, len(unmatched), len(log.bad_rows)
+    )
+    return PlaceResult(
+        as_of, journeys.journeys, tuple(placed), tuple(unmatched), unmatched_attrs, summary
+    )

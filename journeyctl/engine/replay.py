@@ -40,6 +40,8 @@ class ReplayResult:
     attempts: dict[str, MilestoneStatus]  # latest attempt of every milestone seen
     moves: tuple[Move, ...]
     events_used: int
+    window_start: int  # first event index the current stage's conditions read
+    window_begin: int  # instant that window began
 
 
 class _Attempt:
@@ -116,14 +118,24 @@ class _Replayer:
             lo = 0 if old is None else old + 1
             skipped = tuple(s.id for s in stages[lo:k])
         direction = "forward" if old is None or k > old else "backward"
-        self.moves.append(Move(t, stages[old].id if old is not None else None, stages[k].id,
-                               direction, skipped, trigger))
+        self.moves.append(
+            Move(
+                t,
+                stages[old].id if old is not None else None,
+                stages[k].id,
+                direction,
+                skipped,
+                trigger,
+            )
+        )
         self.cur = k
         self.entered_at = t
         self.win_start = self.processed
         self.win_begin = t
         for m in stages[k].milestones:
-            self.attempts[m.id] = _Attempt("pending", t + m.due.micros if m.due is not None else None)
+            self.attempts[m.id] = _Attempt(
+                "pending", t + m.due.micros if m.due is not None else None
+            )
 
     def check_moves(self, t: int, trigger: str) -> None:
         """Apply moves at instant t until none applies or the chain limit stops them."""
@@ -144,7 +156,9 @@ class _Replayer:
             return None
         best: int | None = None
         start = self.win_start if self.cur is not None else 0
-        begin = self.win_begin if self.cur is not None else (self.events[0].ts if self.events else 0)
+        begin = (
+            self.win_begin if self.cur is not None else (self.events[0].ts if self.events else 0)
+        )
         for d in self.periods:
             c = begin + d
             if c > now and (best is None or c < best):
@@ -197,12 +211,21 @@ class _Replayer:
                 st = "overdue"
             return MilestoneStatus(mid, st, a.due_at, a.done_at)
 
-        current = () if self.cur is None else tuple(
-            status(m.id) for m in self.j.stages[self.cur].milestones
+        current = (
+            ()
+            if self.cur is None
+            else tuple(status(m.id) for m in self.j.stages[self.cur].milestones)
         )
-        return ReplayResult(self.cur, self.entered_at, current,
-                            {mid: status(mid) for mid in self.attempts}, tuple(self.moves),
-                            len(self.events))
+        return ReplayResult(
+            self.cur,
+            self.entered_at,
+            current,
+            {mid: status(mid) for mid in self.attempts},
+            tuple(self.moves),
+            len(self.events),
+            self.win_start if self.cur is not None else 0,
+            self.win_begin,
+        )
 
 
 def replay(journey: Journey, events: Sequence[Event], as_of: int) -> ReplayResult:

@@ -59,9 +59,11 @@ def parse_column_mappings(items: Iterable[str]) -> dict[str, str]:
     for item in items:
         name, sep, column = item.partition("=")
         if not sep or not column or name not in REQUIRED:
-            raise UsageError(f"bad --column {item!r}",
-                             hint=f"use NAME=COLUMN with NAME one of {', '.join(REQUIRED)}, "
-                                  "e.g. --column customer_id=AccountId")
+            raise UsageError(
+                f"bad --column {item!r}",
+                hint=f"use NAME=COLUMN with NAME one of {', '.join(REQUIRED)}, "
+                "e.g. --column customer_id=AccountId",
+            )
         out[name] = column
     return out
 
@@ -90,14 +92,18 @@ def _read_bytes(path: str) -> bytes:
 def decode_csv_text(raw: bytes, path: str) -> str:
     """UTF-8 (BOM allowed) text of a CSV, or InputError naming the line of the first bad byte."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{path}:1: file is UTF-16; events files must be UTF-8",
-                         hint="re-export the file as UTF-8")
+        raise InputError(
+            f"{path}:1: file is UTF-16; events files must be UTF-8",
+            hint="re-export the file as UTF-8",
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(f"{path}:{line}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                         hint="re-export the file as UTF-8") from None
+        raise InputError(
+            f"{path}:{line}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            hint="re-export the file as UTF-8",
+        ) from None
     nul = text.find("\x00")
     if nul >= 0:
         line = text[:nul].count("\n") + 1
@@ -117,19 +123,24 @@ def iter_csv(text: str, path: str) -> Iterable[tuple[int, list[str]]]:
                 continue
             yield start, row
     except csv.Error as exc:
-        raise InputError(f"{path}:{line}: invalid CSV: {exc}",
-                         hint="check the quoting near this line") from None
+        raise InputError(
+            f"{path}:{line}: invalid CSV: {exc}", hint="check the quoting near this line"
+        ) from None
 
 
 def read_header(header: list[str], path: str, mapping: Mapping[str, str]) -> dict[str, int]:
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         if name in seen:
-            raise InputError(f"{path}:1: duplicate column name {name!r}",
-                             hint="rename one of the columns")
+            raise InputError(
+                f"{path}:1: duplicate column name {name!r}", hint="rename one of the columns"
+            )
         seen[name] = i
-    missing = [f"{req} (column {mapping[req]!r})" if req in mapping else req
-               for req in REQUIRED if mapping.get(req, req) not in seen]
+    missing = [
+        f"{req} (column {mapping[req]!r})" if req in mapping else req
+        for req in REQUIRED
+        if mapping.get(req, req) not in seen
+    ]
     if missing:
         raise InputError(
             f"{path}:1: missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
@@ -155,8 +166,10 @@ def read_events(paths: list[str], mapping: Mapping[str, str] | None = None) -> E
         records = iter(iter_csv(text, path))
         first = next(records, None)
         if first is None:
-            raise InputError(f"{path}:1: empty file: no header row",
-                             hint="the first line names the columns: customer_id,timestamp,event,...")
+            raise InputError(
+                f"{path}:1: empty file: no header row",
+                hint="the first line names the columns: customer_id,timestamp,event,...",
+            )
         index = read_header(first[1], path, mapping)
         header = first[1]
         ci, ti, ei = (index[mapping.get(r, r)] for r in REQUIRED)
@@ -167,7 +180,9 @@ def read_events(paths: list[str], mapping: Mapping[str, str] | None = None) -> E
         width = len(header)
         for line, row in records:
             if len(row) != width:
-                bad.append(BadRow(path, line, f"expected {width} fields, found {len(row)}", tuple(row)))
+                bad.append(
+                    BadRow(path, line, f"expected {width} fields, found {len(row)}", tuple(row))
+                )
                 continue
             cid, ts_text, name = row[ci], row[ti], row[ei]
             reason = None
@@ -206,8 +221,10 @@ def read_accounts(path: str, mapping: Mapping[str, str] | None = None) -> dict[s
         dup = next(h for h in header if header.count(h) > 1)
         raise InputError(f"{path}:1: duplicate column name {dup!r}")
     if id_col not in header:
-        raise InputError(f"{path}:1: accounts file has no {id_col!r} column",
-                         details=[f"columns found: {', '.join(header)}"])
+        raise InputError(
+            f"{path}:1: accounts file has no {id_col!r} column",
+            details=[f"columns found: {', '.join(header)}"],
+        )
     ci = header.index(id_col)
     out: dict[str, dict[str, str]] = {}
     first_line: dict[str, int] = {}
@@ -218,8 +235,13 @@ def read_accounts(path: str, mapping: Mapping[str, str] | None = None) -> dict[s
         if not cid.strip():
             raise InputError(f"{path}:{line}: missing {id_col}")
         if cid in out:
-            raise InputError(f"{path}:{line}: customer {cid!r} is listed twice (first at line "
-                             f"{first_line[cid]})", hint="keep one row per customer")
+            raise InputError(
+                f"{path}:{line}: customer {cid!r} is listed twice (first at line "
+                f"{first_line[cid]})",
+                hint="keep one row per customer",
+            )
         first_line[cid] = line
-        out[cid] = {h: v for i, (h, v) in enumerate(zip(header, row, strict=True)) if i != ci and v != ""}
+        out[cid] = {
+            h: v for i, (h, v) in enumerate(zip(header, row, strict=True)) if i != ci and v != ""
+        }
     return out

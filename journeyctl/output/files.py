@@ -49,8 +49,10 @@ def write_atomic(path: str, data: str | bytes) -> None:
         os.makedirs(directory, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".journeyctl-", dir=directory)
     except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}",
-                          hint="check the directory exists and is writable") from None
+        raise OutputError(
+            f"cannot write {path}: {exc.strerror}",
+            hint="check the directory exists and is writable",
+        ) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
@@ -61,5 +63,6 @@ def write_atomic(path: str, data: str | bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         msg = "the disk is full" if exc.errno == 28 else exc.strerror
-        raise OutputError(f"cannot write {path}: {msg}",
-                          hint="free some space or choose another location") from None
+        raise OutputError(
+            f"cannot write {path}: {msg}", hint="free some space or choose another location"
+        ) from None

@@ -12,7 +12,7 @@ from journeyctl.definitions.model import SEVERITY_RANK
 from journeyctl.engine.placement import CustomerPlacement, PlaceResult
 from journeyctl.engine.replay import Move
 from journeyctl.events.timestamps import days_between, format_instant
-from journeyctl.output.files import csv_text
+from journeyctl.output.files import Cell, csv_text
 
 
 def _ts(us: int | None) -> str | None:
@@ -20,8 +20,14 @@ def _ts(us: int | None) -> str | None:
 
 
 def move_json(m: Move) -> dict[str, Any]:
-    return {"at": _ts(m.at), "from": m.from_stage, "to": m.to_stage, "direction": m.direction,
-            "skipped": list(m.skipped), "trigger": m.trigger}
+    return {
+        "at": _ts(m.at),
+        "from": m.from_stage,
+        "to": m.to_stage,
+        "direction": m.direction,
+        "skipped": list(m.skipped),
+        "trigger": m.trigger,
+    }
 
 
 def days_in_stage(c: CustomerPlacement, as_of: int) -> float | None:
@@ -38,14 +44,23 @@ def customer_json(c: CustomerPlacement, as_of: int) -> dict[str, Any]:
         "entered_at": _ts(c.entered_at),
         "days_in_stage": days_in_stage(c, as_of),
         "attributes": dict(sorted(c.attributes.items())),
-        "milestones": [{"id": m.id, "status": m.status, "due_at": _ts(m.due_at), "done_at": _ts(m.done_at)}
-                       for m in c.milestones],
+        "milestones": [
+            {"id": m.id, "status": m.status, "due_at": _ts(m.due_at), "done_at": _ts(m.done_at)}
+            for m in c.milestones
+        ],
         "risks": [{"id": r.id, "severity": r.severity, "title": r.title} for r in c.risks],
         "risk_level": c.risk_level,
         "at_risk": c.at_risk,
         "next_activities": list(c.next_activities),
-        "adoption": [{"milestone": a.milestone, "property": a.property, "used": list(a.used),
-                      "unused": list(a.unused)} for a in c.adoption],
+        "adoption": [
+            {
+                "milestone": a.milestone,
+                "property": a.property,
+                "used": list(a.used),
+                "unused": list(a.unused),
+            }
+            for a in c.adoption
+        ],
         "moves": [move_json(m) for m in c.moves],
     }
 
@@ -56,9 +71,13 @@ def place_json(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> dict[
         "schema_version": 1,
         "as_of": format_instant(result.as_of),
         "journeys": [{"id": j.id, "version": j.version, "file": j.file} for j in result.journeys],
-        "summary": {"customers": s.customers, "events": s.events,
-                    "ignored_after_as_of": s.ignored_after_as_of, "unmatched": s.unmatched,
-                    "bad_rows": s.bad_rows},
+        "summary": {
+            "customers": s.customers,
+            "events": s.events,
+            "ignored_after_as_of": s.ignored_after_as_of,
+            "unmatched": s.unmatched,
+            "bad_rows": s.bad_rows,
+        },
         "customers": [customer_json(c, result.as_of) for c in shown],
         "unmatched": list(result.unmatched),
     }
@@ -68,21 +87,43 @@ def render_json(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> str:
     return json.dumps(place_json(result, shown), indent=2, ensure_ascii=False) + "\n"
 
 
-CSV_HEADER = ("customer_id", "journey", "journey_version", "stage", "status", "entered_at",
-              "days_in_stage", "risk_level", "at_risk", "risks", "overdue_milestones",
-              "regressions", "next_activity")
+CSV_HEADER = (
+    "customer_id",
+    "journey",
+    "journey_version",
+    "stage",
+    "status",
+    "entered_at",
+    "days_in_stage",
+    "risk_level",
+    "at_risk",
+    "risks",
+    "overdue_milestones",
+    "regressions",
+    "next_activity",
+)
 
 
 def render_csv(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> str:
-    rows = []
+    rows: list[list[Cell]] = []
     for c in shown:
-        rows.append([
-            c.customer_id, c.journey.id, c.journey.version, c.stage.id if c.stage else None, c.status,
-            _ts(c.entered_at), days_in_stage(c, result.as_of), c.risk_level, c.at_risk,
-            ";".join(r.id for r in c.risks),
-            ";".join(m.id for m in c.milestones if m.status == "overdue"),
-            len(c.regressions), c.next_activities[0] if c.next_activities else None,
-        ])
+        rows.append(
+            [
+                c.customer_id,
+                c.journey.id,
+                c.journey.version,
+                c.stage.id if c.stage else None,
+                c.status,
+                _ts(c.entered_at),
+                days_in_stage(c, result.as_of),
+                c.risk_level,
+                c.at_risk,
+                ";".join(r.id for r in c.risks),
+                ";".join(m.id for m in c.milestones if m.status == "overdue"),
+                len(c.regressions),
+                c.next_activities[0] if c.next_activities else None,
+            ]
+        )
     return csv_text(CSV_HEADER, rows)
 
 
@@ -109,26 +150,57 @@ def stage_table(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> Tabl
             continue
         groups: list[tuple[str, list[CustomerPlacement]]] = [
             ("(not started)", [c for c in mine if c.stage is None])
-        ] + [(s.id, [c for c in mine if c.stage is not None and c.stage.id == s.id]) for s in j.stages]
+        ] + [
+            (s.id, [c for c in mine if c.stage is not None and c.stage.id == s.id])
+            for s in j.stages
+        ]
         for name, cs in groups:
             if not cs:
                 continue
             days = [d for c in cs if (d := days_in_stage(c, result.as_of)) is not None]
             overdue = sum(1 for c in cs for m in c.milestones if m.status == "overdue")
-            rows.append((j.id, name, str(len(cs)), f"{100 * len(cs) / total:.1f}%",
-                         _fmt_days(statistics.median(days)) if days else "",
-                         str(overdue), str(sum(c.at_risk for c in cs))))
-    return TableData("Stage status", ("journey", "stage", "customers", "share", "median days in stage",
-                                      "overdue milestones", "at risk"), tuple(rows))
+            rows.append(
+                (
+                    j.id,
+                    name,
+                    str(len(cs)),
+                    f"{100 * len(cs) / total:.1f}%",
+                    _fmt_days(statistics.median(days)) if days else "",
+                    str(overdue),
+                    str(sum(c.at_risk for c in cs)),
+                )
+            )
+    return TableData(
+        "Stage status",
+        (
+            "journey",
+            "stage",
+            "customers",
+            "share",
+            "median days in stage",
+            "overdue milestones",
+            "at risk",
+        ),
+        tuple(rows),
+    )
 
 
 def regressions_table(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> TableData:
     rows = []
     for c in shown:
         for m in c.regressions:
-            rows.append((c.customer_id, c.journey.id, f"{m.from_stage} -> {m.to_stage}",
-                         format_instant(m.at), m.trigger))
-    return TableData("Regressions", ("customer", "journey", "from -> to", "when", "trigger"), tuple(rows))
+            rows.append(
+                (
+                    c.customer_id,
+                    c.journey.id,
+                    f"{m.from_stage} -> {m.to_stage}",
+                    format_instant(m.at),
+                    m.trigger,
+                )
+            )
+    return TableData(
+        "Regressions", ("customer", "journey", "from -> to", "when", "trigger"), tuple(rows)
+    )
 
 
 def _arr(attrs: Mapping[str, str]) -> float:
@@ -138,30 +210,50 @@ def _arr(attrs: Mapping[str, str]) -> float:
         return 0.0
 
 
-def at_risk_table(result: PlaceResult, shown: Sequence[CustomerPlacement],
-                  accounts: Mapping[str, Mapping[str, str]] | None) -> TableData:
+def at_risk_table(
+    result: PlaceResult,
+    shown: Sequence[CustomerPlacement],
+    accounts: Mapping[str, Mapping[str, str]] | None,
+) -> TableData:
     risky = [c for c in shown if c.at_risk]
     risky.sort(key=lambda c: (-SEVERITY_RANK[c.risk_level], -_arr(c.attributes), c.customer_id))
     cols = [k for k in ("arr", "tier") if accounts and any(k in a for a in accounts.values())]
     rows = []
     for c in risky:
-        row = [c.customer_id, c.journey.id, c.stage.id if c.stage else "", c.risk_level,
-               "; ".join(r.title for r in c.risks), _fmt_days(days_in_stage(c, result.as_of))]
+        row = [
+            c.customer_id,
+            c.journey.id,
+            c.stage.id if c.stage else "",
+            c.risk_level,
+            "; ".join(r.title for r in c.risks),
+            _fmt_days(days_in_stage(c, result.as_of)),
+        ]
         row += [c.attributes.get(k, "") for k in cols]
         rows.append(tuple(row))
-    return TableData("At-risk accounts", ("customer", "journey", "stage", "level", "reasons",
-                                          "days in stage", *cols), tuple(rows))
+    return TableData(
+        "At-risk accounts",
+        ("customer", "journey", "stage", "level", "reasons", "days in stage", *cols),
+        tuple(rows),
+    )
 
 
-def place_tables(result: PlaceResult, shown: Sequence[CustomerPlacement],
-                 accounts: Mapping[str, Mapping[str, str]] | None) -> list[TableData]:
-    return [stage_table(result, shown), regressions_table(result, shown),
-            at_risk_table(result, shown, accounts)]
+def place_tables(
+    result: PlaceResult,
+    shown: Sequence[CustomerPlacement],
+    accounts: Mapping[str, Mapping[str, str]] | None,
+) -> list[TableData]:
+    return [
+        stage_table(result, shown),
+        regressions_table(result, shown),
+        at_risk_table(result, shown, accounts),
+    ]
 
 
 def summary_line(result: PlaceResult) -> str:
     s = result.summary
     at_risk = sum(c.at_risk for c in result.customers)
-    return (f"as of {format_instant(result.as_of)}: {s.customers} customers, {at_risk} at risk, "
-            f"{s.unmatched} unmatched, {s.events} events, {s.bad_rows} bad rows, "
-            f"{s.ignored_after_as_of} after as-of ignored")
+    return (
+        f"as of {format_instant(result.as_of)}: {s.customers} customers, {at_risk} at risk, "
+        f"{s.unmatched} unmatched, {s.events} events, {s.bad_rows} bad rows, "
+        f"{s.ignored_after_as_of} after as-of ignored"
+    )

@@ -23,8 +23,15 @@ def render_json(problems: list[Problem], files: list[str]) -> str:
         "schema_version": 1,
         "files": files,
         "problems": [
-            {"file": p.file, "line": p.line, "col": p.col, "severity": p.severity,
-             "rule": p.rule, "message": p.message, "hint": p.hint}
+            {
+                "file": p.file,
+                "line": p.line,
+                "col": p.col,
+                "severity": p.severity,
+                "rule": p.rule,
+                "message": p.message,
+                "hint": p.hint,
+            }
             for p in problems
         ],
     }
@@ -58,13 +65,20 @@ def render_table(problems: list[Problem]) -> Table:
     table.add_column("hint", style="dim")
     for p in problems:
         style = "red" if p.severity == "error" else "yellow"
-        table.add_row(f"{p.file}:{p.line}:{p.col}", f"[{style}]{p.severity}[/]", p.rule,
-                      p.message, p.hint or "")
+        table.add_row(
+            f"{p.file}:{p.line}:{p.col}",
+            f"[{style}]{p.severity}[/]",
+            p.rule,
+            p.message,
+            p.hint or "",
+        )
     return table
 
 
 def summary_line(problems: list[Problem], nfiles: int) -> str:
     e = sum(p.severity == "error" for p in problems)
     w = len(problems) - e
-    return f"{nfiles} file{'s' if nfiles != 1 else ''} checked: {e} error{'s' if e != 1 else ''}, " \
-           f"{w} warning{'s' if w != 1 else ''}"
+    return (
+        f"{nfiles} file{'s' if nfiles != 1 else ''} checked: {e} error{'s' if e != 1 else ''}, "
+        f"{w} warning{'s' if w != 1 else ''}"
+    )

@@ -9,12 +9,16 @@ from rich.text import Text
 
 from journeyctl.output.place import TableData
 
+_MD_TABLE = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|~"})
+
+
+_MD_TABLE = {c: "\\" + c for c in "\\`*_{}[]()#+!|~"}
 
 
 def md_escape(text: str) -> str:
     """Escape Markdown and HTML so data from the log renders as text."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.translate(str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|~"})).replace("\n", " ")
+    return "".join(_MD_TABLE.get(ch, ch) for ch in text).replace("\n", " ")
 
 
 def to_rich(t: TableData) -> Table:

@@ -1,0 +1,201 @@
+"""Render one customer's placement with its timeline and explanations (`journeyctl show`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from journeyctl.engine.explain import Explanation, NextMove
+from journeyctl.engine.placement import CustomerPlacement
+from journeyctl.events.ingest import Event
+from journeyctl.events.timestamps import format_instant
+from journeyctl.output.files import Cell, csv_text
+from journeyctl.output.place import TableData, customer_json, days_in_stage
+
+
+@dataclass(frozen=True, slots=True)
+class ShowData:
+    customer: CustomerPlacement
+    events: Sequence[Event]
+    as_of: int
+    next_moves: Sequence[NextMove]
+    risk_reasons: Sequence[tuple[str, Explanation]]
+
+
+def timeline(d: ShowData) -> list[dict[str, Any]]:
+    """Events and moves in time order; a move follows the event that caused it."""
+    items: list[tuple[int, int, dict[str, Any]]] = []
+    for i, e in enumerate(d.events):
+        props = {k: v for k, v in e.props.items() if v != ""}
+        items.append(
+            (
+                e.ts,
+                2 * i,
+                {"at": format_instant(e.ts), "kind": "event", "event": e.name, "properties": props},
+            )
+        )
+    pos = {e.ts: 2 * i for i, e in enumerate(d.events)}  # last event index at each instant
+    for m in d.customer.moves:
+        order = pos.get(m.at, -1) + 1 if m.trigger != "time" else -1
+        items.append(
+            (
+                m.at,
+                order,
+                {
+                    "at": format_instant(m.at),
+                    "kind": "move",
+                    "from": m.from_stage,
+                    "to": m.to_stage,
+                    "direction": m.direction,
+                    "skipped": list(m.skipped),
+                    "trigger": m.trigger,
+                    "regression": m.direction == "backward",
+                },
+            )
+        )
+    items.sort(key=lambda x: (x[0], x[1]))
+    return [x[2] for x in items]
+
+
+def explanation_json(e: Explanation) -> dict[str, Any]:
+    return {
+        "text": e.text,
+        "holds": e.holds,
+        "children": [explanation_json(c) for c in e.children],
+        "events": [{"at": format_instant(ev.ts), "event": ev.name} for ev in e.events],
+    }
+
+
+def show_json(d: ShowData) -> str:
+    obj = {"schema_version": 1, "as_of": format_instant(d.as_of)}
+    obj.update(customer_json(d.customer, d.as_of))
+    obj["timeline"] = timeline(d)
+    obj["next_moves"] = [
+        {
+            "to": n.target,
+            "kind": n.kind,
+            "holds": n.explanation.holds,
+            "explanation": explanation_json(n.explanation),
+        }
+        for n in d.next_moves
+    ]
+    obj["risk_reasons"] = [
+        {"risk": rid, "explanation": explanation_json(e)} for rid, e in d.risk_reasons
+    ]
+    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+
+
+def _lines(e: Explanation, depth: int = 0) -> list[str]:
+    mark = "yes" if e.holds else "no "
+    out = [f"{'  ' * depth}[{mark}] {e.text}"]
+    for c in e.children:
+        out.extend(_lines(c, depth + 1))
+    return out
+
+
+def show_tables(d: ShowData) -> list[TableData]:
+    c = d.customer
+    head = [
+        ("customer", c.customer_id),
+        ("journey", f"{c.journey.id} (v{c.journey.version})"),
+        ("stage", c.stage.id if c.stage else "(not started)"),
+        ("status", c.status),
+        ("entered", format_instant(c.entered_at) if c.entered_at is not None else ""),
+        ("days in stage", f"{days_in_stage(c, d.as_of) or 0:.2f}" if c.entered_at else ""),
+        ("risk level", c.risk_level),
+    ]
+    head += [(f"attribute {k}", v) for k, v in sorted(c.attributes.items())]
+    tables = [TableData(f"Customer {c.customer_id}", ("field", "value"), tuple(head))]
+    rows = []
+    for item in timeline(d):
+        if item["kind"] == "event":
+            props = ", ".join(f"{k}={v}" for k, v in item["properties"].items())
+            rows.append((item["at"], "event", item["event"], props))
+        else:
+            label = "REGRESSION" if item["regression"] else "move"
+            skipped = f" (skipped {', '.join(item['skipped'])})" if item["skipped"] else ""
+            rows.append(
+                (
+                    item["at"],
+                    label,
+                    f"{item['from'] or '(start)'} -> {item['to']}{skipped}",
+                    f"trigger: {item['trigger']}",
+                )
+            )
+    tables.append(TableData("Timeline", ("at", "kind", "what", "details"), tuple(rows)))
+    tables.append(
+        TableData(
+            "Milestones",
+            ("milestone", "status", "due", "done"),
+            tuple(
+                (
+                    m.id,
+                    m.status,
+                    format_instant(m.due_at) if m.due_at is not None else "",
+                    format_instant(m.done_at) if m.done_at is not None else "",
+                )
+                for m in c.milestones
+            ),
+        )
+    )
+    tables.append(
+        TableData(
+            "Next moves",
+            ("to", "by", "holds", "conditions"),
+            tuple(
+                (
+                    n.target,
+                    n.kind,
+                    "yes" if n.explanation.holds else "no",
+                    "\n".join(_lines(n.explanation)),
+                )
+                for n in d.next_moves
+            ),
+        )
+    )
+    tables.append(
+        TableData(
+            "Active risks",
+            ("risk", "severity", "why"),
+            tuple(
+                (r.id, r.severity, "\n".join(_lines(e)))
+                for r, (_, e) in zip(c.risks, d.risk_reasons, strict=True)
+            ),
+        )
+    )
+    tables.append(
+        TableData("Next activities", ("activity",), tuple((a,) for a in c.next_activities))
+    )
+    return tables
+
+
+def show_csv(d: ShowData) -> str:
+    rows: list[list[Cell]] = []
+    for item in timeline(d):
+        if item["kind"] == "event":
+            rows.append(
+                [
+                    item["at"],
+                    "event",
+                    item["event"],
+                    None,
+                    None,
+                    None,
+                    json.dumps(item["properties"], ensure_ascii=False),
+                ]
+            )
+        else:
+            rows.append(
+                [
+                    item["at"],
+                    "move",
+                    item["trigger"],
+                    item["from"],
+                    item["to"],
+                    item["direction"],
+                    ";".join(item["skipped"]),
+                ]
+            )
+    return csv_text(("at", "kind", "event_or_trigger", "from", "to", "direction", "details"), rows)
