@@ -9,10 +9,7 @@ from rich.text import Text
 
 from journeyctl.output.place import TableData
 
-_MD_TABLE = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|~"})
-
-
-_MD_TABLE = {c: "\\" + c for c in "\\`*_{}[]()#+!|~"}
+_MD_TABLE: dict[str, str] = {c: "\\" + c for c in "\\`*_{}[]()#+!|~"}
 
 
 def md_escape(text: str) -> str:
