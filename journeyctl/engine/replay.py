@@ -180,10 +180,24 @@ class _Replayer:
             self.check_moves(c, "time")
 
     # -- the replay -------------------------------------------------------------------------
-    def run(self, as_of: int) -> ReplayResult:
+    def run(self, as_of: int, checkpoints: Sequence[int] = ()) -> list[ReplayResult]:
+        """Replay up to `as_of`; return the state at each checkpoint (sorted, <= as_of), then at as_of.
+
+        The engine is causal (the state at t depends only on events at or before t), so one
+        replay yields every checkpoint's state.
+        """
         events = self.events
+        out: list[ReplayResult] = []
+        cps = [c for c in checkpoints if c <= as_of]
+        k = 0
         now = events[0].ts if events else as_of
         for i, ev in enumerate(events):
+            while k < len(cps) and cps[k] < ev.ts:
+                if i > 0:
+                    self.time_checks(now, cps[k], inclusive=True)
+                    now = max(now, cps[k])
+                out.append(self.result(cps[k], i))
+                k += 1
             if i > 0:
                 self.time_checks(now, ev.ts, inclusive=False)
             self.processed = i + 1
@@ -199,11 +213,14 @@ class _Replayer:
                         a.done_at = ev.ts
             self.blocked = False
             self.check_moves(ev.ts, ev.name)
-        if events:
-            self.time_checks(now, as_of, inclusive=True)
-        return self.result(as_of)
+        for cp in [*cps[k:], as_of]:
+            if events:
+                self.time_checks(now, cp, inclusive=True)
+                now = max(now, cp)
+            out.append(self.result(cp, len(events)))
+        return out
 
-    def result(self, as_of: int) -> ReplayResult:
+    def result(self, as_of: int, used: int) -> ReplayResult:
         def status(mid: str) -> MilestoneStatus:
             a = self.attempts[mid]
             st = a.status
@@ -230,4 +247,12 @@ class _Replayer:
 
 def replay(journey: Journey, events: Sequence[Event], as_of: int) -> ReplayResult:
     """Replay `events` (sorted, all at or before `as_of`) against `journey`."""
-    return _Replayer(journey, events).run(as_of)
+    return _Replayer(journey, events).run(as_of)[-1]
+
+
+def replay_series(
+    journey: Journey, events: Sequence[Event], checkpoints: Sequence[int], as_of: int
+) -> list[ReplayResult]:
+    """The customer's state at each checkpoint (sorted ascending, each <= as_of) from one replay;
+    `events_used` of each result tells how many events were at or before that checkpoint."""
+    return _Replayer(journey, events).run(as_of, checkpoints)[:-1]

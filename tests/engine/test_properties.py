@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import tempfile
@@ -86,7 +87,7 @@ def test_moves_are_consistent(journey: dict[str, Any], rows: list[Any]) -> None:
         assert moves[0]["from"] is None
         assert c["stage"] == moves[-1]["to"]
         assert c["entered_at"] == moves[-1]["at"]
-        for a, b in zip(moves, moves[1:], strict=False):
+        for a, b in itertools.pairwise(moves):
             assert b["from"] == a["to"]
             assert a["at"] <= b["at"]
         for m in moves:
