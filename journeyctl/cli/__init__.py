@@ -8,7 +8,10 @@ from typing import Annotated
 
 import typer
 
+from journeyctl.cli.diff import diff
+from journeyctl.cli.history import history
 from journeyctl.cli.place import place
+from journeyctl.cli.report import report
 from journeyctl.cli.show import show
 from journeyctl.cli.validate import validate
 
@@ -43,6 +46,9 @@ def schema_cmd() -> None:
 app.command("validate")(validate)
 app.command("place")(place)
 app.command("show")(show)
+app.command("diff")(diff)
+app.command("report")(report)
+app.command("history")(history)
 
 
 def main() -> None:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from journeyctl.definitions.model import Catalog, Journey, JourneySet
 from journeyctl.definitions.parse import build_catalog, build_journey
 from journeyctl.definitions.rules import RuleContext, run_rules
 from journeyctl.definitions.schema import check_schema
-from journeyctl.definitions.yamlio import DEFAULT_MAX_FILE_SIZE, YamlDocument, load_yaml_file
+from journeyctl.definitions.yamlio import (
+    DEFAULT_MAX_FILE_SIZE,
+    YamlDocument,
+    load_yaml_bytes,
+    load_yaml_file,
+)
 from journeyctl.errors import DefinitionsError, Problem, UsageError
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -21,6 +27,7 @@ class LoadResult:
     journeys: JourneySet
     problems: tuple[Problem, ...]
     files: tuple[str, ...] = field(default=())
+    documents: tuple[YamlDocument, ...] = field(default=())  # the parsed journey files
 
     @property
     def errors(self) -> list[Problem]:
@@ -81,6 +88,35 @@ def load_journeys(
 ) -> LoadResult:
     """Load, schema-check and rule-check every journey in `paths`; problems are values, not raises."""
     files = expand_paths(paths)
+    loaded = [(f, load_yaml_file(f, max_size=max_file_size)) for f in files]
+    cat = None
+    if catalog is not None:
+        cat = (catalog, load_yaml_file(catalog, max_size=max_file_size))
+    return _check_and_build(loaded, cat)
+
+
+def load_journeys_from_files(
+    files: Sequence[tuple[str, bytes]],
+    *,
+    catalog: tuple[str, bytes] | None = None,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+) -> LoadResult:
+    """Like `load_journeys`, from in-memory `(name, content)` pairs (e.g. read from a git revision).
+
+    The names stand for paths: a journeys directory's files share their directory name.
+    """
+    loaded = [(name, load_yaml_bytes(raw, name, max_size=max_file_size)) for name, raw in files]
+    cat = None
+    if catalog is not None:
+        cat = (catalog[0], load_yaml_bytes(catalog[1], catalog[0], max_size=max_file_size))
+    return _check_and_build(loaded, cat)
+
+
+def _check_and_build(
+    loaded: Sequence[tuple[str, YamlDocument | Problem]],
+    catalog: tuple[str, YamlDocument | Problem] | None,
+) -> LoadResult:
+    files = [f for f, _ in loaded]
     problems: list[Problem] = []
     journey_docs: list[YamlDocument] = []
     catalogs: list[Catalog] = []
@@ -91,12 +127,11 @@ def load_journeys(
         if cat is not None:
             catalogs.append(cat)
 
-    for f in files:
-        loaded = load_yaml_file(f, max_size=max_file_size)
-        if isinstance(loaded, Problem):
-            problems.append(loaded)
+    for f, loaded_file in loaded:
+        if isinstance(loaded_file, Problem):
+            problems.append(loaded_file)
             continue
-        data = loaded.data
+        data = loaded_file.data
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
             problems.append(
@@ -111,7 +146,7 @@ def load_journeys(
                 )
             )
         elif "journey" in data:
-            journey_docs.append(loaded)
+            journey_docs.append(loaded_file)
         elif "events" in data:
             d = os.path.dirname(os.path.abspath(f))
             if d in catalog_dirs:
@@ -128,7 +163,7 @@ def load_journeys(
                 )
             else:
                 catalog_dirs[d] = f
-                add_catalog(loaded)
+                add_catalog(loaded_file)
         else:
             problems.append(
                 Problem(
@@ -142,13 +177,13 @@ def load_journeys(
                 )
             )
     if catalog is not None:
-        loaded = load_yaml_file(catalog, max_size=max_file_size)
-        if isinstance(loaded, Problem):
-            problems.append(loaded)
-        elif not isinstance(loaded.data, dict) or "events" not in loaded.data:
+        catalog_name, loaded_cat = catalog
+        if isinstance(loaded_cat, Problem):
+            problems.append(loaded_cat)
+        elif not isinstance(loaded_cat.data, dict) or "events" not in loaded_cat.data:
             problems.append(
                 Problem(
-                    catalog,
+                    catalog_name,
                     1,
                     1,
                     "error",
@@ -158,7 +193,7 @@ def load_journeys(
                 )
             )
         else:
-            catalogs.insert(0, build_catalog(loaded, problems) or Catalog((), catalog))
+            catalogs.insert(0, build_catalog(loaded_cat, problems) or Catalog((), catalog_name))
     journeys: list[Journey] = []
     for doc in journey_docs:
         schema_problems = check_schema(doc)
@@ -171,7 +206,9 @@ def load_journeys(
     cat = catalogs[0] if catalogs else None
     problems.extend(run_rules(RuleContext(tuple(journeys), cat)))
     problems.sort(key=Problem.sort_key)
-    return LoadResult(JourneySet(tuple(journeys), cat), tuple(problems), tuple(files))
+    return LoadResult(
+        JourneySet(tuple(journeys), cat), tuple(problems), tuple(files), tuple(journey_docs)
+    )
 
 
 def require_valid(result: LoadResult) -> JourneySet:

@@ -14,34 +14,28 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from journeyctl.errors import InputError, UsageError
+from journeyctl.events.fastcsv import read_fast
+from journeyctl.events.model import BadRow, Event
+from journeyctl.events.table import Column, CustomerEvents, EventTable, build_table
 from journeyctl.events.timestamps import parse_instant
 
 REQUIRED = ("customer_id", "timestamp", "event")
+_BLANK = " \t\r\n\f\v"
+__all__ = ["REQUIRED", "BadRow", "Event", "EventLog", "read_accounts", "read_events"]
 csv.field_size_limit(2**31 - 1)
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    ts: int  # microseconds since the epoch, UTC
-    name: str
-    props: Mapping[str, str]  # property columns as written; "" when empty
-    seq: int  # input position across all files, for stable ties
-
-
-@dataclass(frozen=True, slots=True)
-class BadRow:
-    file: str
-    line: int
-    reason: str
-    cells: tuple[str, ...]
 
 
 @dataclass(slots=True)
 class EventLog:
     """Every valid event, grouped by customer and sorted by (timestamp, input position)."""
 
-    customers: dict[str, list[Event]]
+    table: EventTable
     columns: tuple[str, ...]
     rows: int
     bad_rows: list[BadRow]
@@ -49,8 +43,13 @@ class EventLog:
     sizes: dict[str, int] = field(default_factory=dict)
 
     @property
+    def customers(self) -> CustomerEvents:
+        """customer id -> Event list (built on access; use `table` for bulk work)."""
+        return CustomerEvents(self.table)
+
+    @property
     def max_ts(self) -> int | None:
-        return max((evs[-1].ts for evs in self.customers.values() if evs), default=None)
+        return int(self.table.ts.max()) if self.table.rows else None
 
 
 def parse_column_mappings(items: Iterable[str]) -> dict[str, str]:
@@ -150,61 +149,157 @@ def read_header(header: list[str], path: str, mapping: Mapping[str, str]) -> dic
     return seen
 
 
+@dataclass(slots=True)
+class _Chunk:
+    """One file's valid rows, as arrow string columns plus parsed timestamps."""
+
+    n: int
+    cid: pa.Array
+    event: pa.Array
+    ts: npt.NDArray[np.int64]
+    props: dict[str, pa.Array]
+
+
+def _read_exact(
+    text: str,
+    path: str,
+    index: dict[str, int],
+    header: list[str],
+    names: tuple[int, int, int],
+    bad: list[BadRow],
+) -> _Chunk:
+    """The row-by-row reader: exact physical line numbers and a reason for every bad row."""
+    ci, ti, ei = names
+    prop_cols = [(n, i) for n, i in index.items() if i not in names]
+    cids: list[str] = []
+    evs: list[str] = []
+    tss: list[int] = []
+    props: dict[str, list[str]] = {n: [] for n, _ in prop_cols}
+    width = len(header)
+    records = iter(iter_csv(text, path))
+    next(records)
+    for line, row in records:
+        if len(row) != width:
+            bad.append(BadRow(path, line, f"expected {width} fields, found {len(row)}", tuple(row)))
+            continue
+        cid, ts_text, name = row[ci], row[ti], row[ei]
+        reason = None
+        for label, cell in (("customer_id", cid), ("timestamp", ts_text), ("event", name)):
+            if not cell.strip(_BLANK):
+                reason = f"missing {label}"
+                break
+        ts = None
+        if reason is None:
+            ts = parse_instant(ts_text)
+            if ts is None:
+                reason = f"unparseable timestamp {ts_text[:60]!r}"
+        if reason is not None or ts is None:
+            bad.append(BadRow(path, line, reason or "bad row", tuple(row)))
+            continue
+        cids.append(cid)
+        evs.append(name)
+        tss.append(ts)
+        for n, i in prop_cols:
+            props[n].append(row[i])
+    return _Chunk(
+        len(cids),
+        pa.array(cids, pa.string()),
+        pa.array(evs, pa.string()),
+        np.asarray(tss, dtype=np.int64),
+        {n: pa.array(v, pa.string()) for n, v in props.items()},
+    )
+
+
+def _first_record(text_head: str, path: str) -> list[str] | None:
+    for _, row in iter_csv(text_head, path):
+        return row
+    return None
+
+
 def read_events(paths: list[str], mapping: Mapping[str, str] | None = None) -> EventLog:
-    """Read every events file; bad rows are collected, whole-file problems raise InputError."""
+    """Read every events file; bad rows are collected, whole-file problems raise InputError.
+
+    Each file goes through pyarrow's fast reader when it is entirely valid, else through the
+    exact row-by-row reader, which names every bad row's line and reason.
+    """
     mapping = dict(mapping or {})
-    customers: dict[str, list[Event]] = {}
+    required = {r: mapping.get(r, r) for r in REQUIRED}
     columns: list[str] = []
     bad: list[BadRow] = []
     sizes: dict[str, int] = {}
-    seq = 0
-    rows = 0
+    chunks: list[_Chunk] = []
     for path in paths:
         raw = _read_bytes(path)
         sizes[path] = len(raw)
-        text = decode_csv_text(raw, path)
-        records = iter(iter_csv(text, path))
-        first = next(records, None)
-        if first is None:
-            raise InputError(
-                f"{path}:1: empty file: no header row",
-                hint="the first line names the columns: customer_id,timestamp,event,...",
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        nul = raw.find(b"\x00")
+        if nul >= 0 or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            decode_csv_text(raw, path)  # raises with the line
+        end = raw.find(b"\n")
+        head = raw[: end if end >= 0 else len(raw)].decode("utf-8", errors="replace")
+        first = _first_record(head, path) if '"' not in head else None
+        fast = None
+        if first is not None:
+            index = read_header(first, path, mapping)
+            fast = read_fast(raw, first, required)
+        if fast is not None:
+            header = first or []
+            n = len(fast.ts)
+            chunk = _Chunk(
+                n,
+                fast.columns[required["customer_id"]],
+                fast.columns[required["event"]],
+                fast.ts,
+                {c: a for c, a in fast.columns.items() if c not in required.values()},
             )
-        index = read_header(first[1], path, mapping)
-        header = first[1]
-        ci, ti, ei = (index[mapping.get(r, r)] for r in REQUIRED)
-        prop_cols = [(n, i) for n, i in index.items() if i not in (ci, ti, ei)]
-        for n, _ in prop_cols:
-            if n not in columns:
-                columns.append(n)
-        width = len(header)
-        for line, row in records:
-            if len(row) != width:
-                bad.append(
-                    BadRow(path, line, f"expected {width} fields, found {len(row)}", tuple(row))
+        else:
+            text = decode_csv_text(raw, path)
+            rec = _first_record(text, path)
+            if rec is None:
+                raise InputError(
+                    f"{path}:1: empty file: no header row",
+                    hint="the first line names the columns: customer_id,timestamp,event,...",
                 )
-                continue
-            cid, ts_text, name = row[ci], row[ti], row[ei]
-            reason = None
-            for label, cell in (("customer_id", cid), ("timestamp", ts_text), ("event", name)):
-                if not cell.strip():
-                    reason = f"missing {label}"
-                    break
-            ts = None
-            if reason is None:
-                ts = parse_instant(ts_text)
-                if ts is None:
-                    reason = f"unparseable timestamp {ts_text[:60]!r}"
-            if reason is not None or ts is None:
-                bad.append(BadRow(path, line, reason or "bad row", tuple(row)))
-                continue
-            props = {n: row[i] for n, i in prop_cols}
-            customers.setdefault(cid, []).append(Event(ts, name, props, seq))
-            seq += 1
-            rows += 1
-    for evs in customers.values():
-        evs.sort(key=lambda e: (e.ts, e.seq))
-    return EventLog(customers, tuple(columns), rows, bad, list(paths), sizes)
+            header = rec
+            index = read_header(header, path, mapping)
+            ids = (
+                index[required["customer_id"]],
+                index[required["timestamp"]],
+                index[required["event"]],
+            )
+            chunk = _read_exact(text, path, index, header, ids, bad)
+        for c in chunk.props:
+            if c not in columns:
+                columns.append(c)
+        chunks.append(chunk)
+    return EventLog(
+        _combine(chunks, columns), tuple(columns), sum(c.n for c in chunks), bad, list(paths), sizes
+    )
+
+
+def _encode(arrays: list[pa.Array]) -> Column:
+    if not arrays:
+        return Column(np.empty(0, dtype=np.int32), ())
+    arr = pa.concat_arrays(arrays) if len(arrays) > 1 else arrays[0]
+    enc = pc.dictionary_encode(arr)
+    codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+    return Column(codes, tuple(enc.dictionary.to_pylist()))
+
+
+def _combine(chunks: list[_Chunk], columns: list[str]) -> EventTable:
+    n = sum(c.n for c in chunks)
+    ts = np.concatenate([c.ts for c in chunks]) if chunks else np.empty(0, dtype=np.int64)
+    seq = np.arange(n, dtype=np.int64)
+    props = {}
+    for name in columns:
+        parts = [
+            c.props[name] if name in c.props else pa.array([""] * c.n, pa.string()) for c in chunks
+        ]
+        props[name] = _encode(parts)
+    return build_table(
+        _encode([c.cid for c in chunks]), ts, seq, _encode([c.event for c in chunks]), props
+    )
 
 
 def read_accounts(path: str, mapping: Mapping[str, str] | None = None) -> dict[str, dict[str, str]]:
@@ -232,7 +327,7 @@ def read_accounts(path: str, mapping: Mapping[str, str] | None = None) -> dict[s
         if len(row) != len(header):
             raise InputError(f"{path}:{line}: expected {len(header)} fields, found {len(row)}")
         cid = row[ci]
-        if not cid.strip():
+        if not cid.strip(_BLANK):
             raise InputError(f"{path}:{line}: missing {id_col}")
         if cid in out:
             raise InputError(

@@ -1,0 +1,118 @@
+"""`journeyctl report EVENTS...`: place, store a snapshot, compare, write the report."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from journeyctl.cli import options as o
+from journeyctl.cli.common import check_format, err_console, get_config, handle_errors
+from journeyctl.cli.common import out_console as out
+from journeyctl.cli.history import Db, Wait, db_path, string_list, wait_seconds
+from journeyctl.cli.place import run_for_cli
+from journeyctl.errors import ExitCode
+from journeyctl.failon import evaluate, parse_fail_on
+from journeyctl.history.compare import CATEGORIES
+from journeyctl.output.tables import to_markdown, to_rich
+from journeyctl.reports import run_report
+from journeyctl.reports.jsondoc import render_json
+from journeyctl.reports.model import Report
+from journeyctl.reports.summary import changes_table
+
+FORMATS = ("table", "json", "markdown")
+# `NAME:LEVEL` needs the customers' current risk level, which a vanished customer does not have.
+LEVEL_NAMES = tuple(c for c in CATEGORIES if c != "vanished")
+
+
+def fail_on_inputs(r: Report) -> tuple[dict[str, int], dict[str, list[str]]]:
+    counts = {c: len(r.changes[c]) for c in CATEGORIES}
+    levels = {c: [r.risk_levels.get(cid, "none") for cid in r.changes[c]] for c in LEVEL_NAMES}
+    return counts, levels
+
+
+@handle_errors
+def report(
+    events: o.Events,
+    journeys: o.Journeys = None,
+    catalog: o.Catalog = None,
+    accounts: o.Accounts = None,
+    column: o.Columns = None,
+    as_of: o.AsOf = None,
+    skip_bad_rows: o.SkipBad = False,
+    rejects: o.Rejects = None,
+    db: Db = None,
+    out_dir: Annotated[
+        str | None,
+        typer.Option("--out", help="Directory for report.md/.json/.html; default beside the db"),
+    ] = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option("--by", help="Break the report down by this attribute (repeatable)"),
+    ] = None,
+    wait: Wait = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="Summary on stdout: table, json, markdown")
+    ] = None,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option("--fail-on", help="Exit 1 when met, e.g. newly_at_risk:high, regressed>0"),
+    ] = None,
+    max_file_size: o.MaxFileSize = None,
+    no_color: o.NoColor = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No summary and no notes: only errors and alerts")
+    ] = False,
+) -> None:
+    """Place every customer, store a snapshot, and report what changed since the previous one."""
+    fmt = check_format(fmt, FORMATS, "report")
+    config = get_config()
+    conds = parse_fail_on(
+        fail_on or string_list(config, "report", "fail_on"), CATEGORIES, LEVEL_NAMES
+    )
+    attributes = by or string_list(config, "report", "by")
+    wait_s = wait_seconds(wait, config)
+    path = db_path(db, journeys, config)
+    run = run_for_cli(
+        events,
+        journeys,
+        catalog,
+        accounts,
+        column,
+        as_of,
+        skip_bad_rows,
+        rejects,
+        max_file_size,
+        quiet,
+        no_color,
+    )
+    done = run_report(
+        run.result,
+        run.log.files,
+        run.log.sizes,
+        db=path,
+        out=out_dir or config.out,
+        wait=wait_s,
+        by=attributes,
+    )
+    r = done.report
+    notes = err_console(no_color)
+    if not quiet:
+        for b in r.breakdowns:
+            if all(row.value is None for row in b.rows):
+                notes.print(f"warning: no customer has the attribute {b.attribute!r}", markup=False)
+        verb = "replaced the snapshot" if done.replaced else "stored a snapshot"
+        notes.print(f"{verb} in {path}; wrote {', '.join(done.files)}", markup=False)
+        if fmt == "json":
+            sys.stdout.write(render_json(r))
+        elif fmt == "markdown":
+            sys.stdout.write(to_markdown([changes_table(r)]))
+        else:
+            out(no_color).print(to_rich(changes_table(r)))
+    counts, levels = fail_on_inputs(r)
+    met = evaluate(conds, counts, levels)
+    if met:
+        # Printed even with --quiet: cron mails a job's output, so an alert must say something.
+        notes.print("fail-on met: " + ", ".join(met), markup=False)
+        raise typer.Exit(int(ExitCode.FINDINGS))

@@ -1,0 +1,127 @@
+"""The examples: every customer at every labelled cutoff (features + label), and at as-of."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from journeyctl.definitions.model import JourneySet
+from journeyctl.engine.placement import segment_keys
+from journeyctl.predict.columns import I64, EventColumns
+from journeyctl.predict.features import F32, FeatureBuilder
+from journeyctl.predict.history import StageState, customer_history
+from journeyctl.predict.target import CutoffPlan, Target
+
+MAX_TRAIN_ROWS = 300_000  # larger logs train on a fixed, hash-chosen share of the customers
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Examples:
+    cutoffs: tuple[int, ...]  # labelled cutoffs, ascending
+    x: F32  # labelled rows, cutoff by cutoff
+    y: npt.NDArray[np.int8]
+    row_cutoff: I64
+    score_x: F32  # one row per customer scored at as-of
+    score_customers: I64  # their indices in EventColumns.ids
+    score_states: tuple[StageState, ...]
+    sampled: int  # customers whose past cutoffs are used (all, unless the log is large)
+
+
+def _sample(ids: tuple[str, ...], share: float) -> npt.NDArray[np.bool_]:
+    if share >= 1.0:
+        return np.ones(len(ids), bool)
+    limit = int(share * 2**64)
+    return np.array(
+        [int.from_bytes(hashlib.blake2b(c.encode(), digest_size=8).digest()) < limit for c in ids],
+        bool,
+    )
+
+
+def build_examples(
+    journeys: JourneySet,
+    cols: EventColumns,
+    builder: FeatureBuilder,
+    plan: CutoffPlan,
+    target: Target,
+    accounts: Mapping[str, Mapping[str, str]] | None,
+    progress: Progress | None = None,
+) -> Examples:
+    n = cols.n_customers
+    first = cols.first_ts()
+    cps = [*plan.labelled, plan.as_of]
+    expected = sum(int((first <= t).sum()) for t in plan.labelled)
+    sampled = _sample(cols.ids, MAX_TRAIN_ROWS / expected if expected else 1.0)
+    keys = segment_keys(journeys.journeys)
+    latest = {} if accounts is not None else {k: [cols.latest(k, t) for t in cps] for k in keys if k in cols.property_names}
+    values = {k: cols.prop(k)[1] for k in latest}
+    per_cut: list[list[tuple[int, StageState]]] = [[] for _ in cps]
+    label_times: list[tuple[int, ...]] = [()] * n
+    for i, cid in enumerate(cols.ids):
+        if progress is not None and i % 1000 == 0:
+            progress(i, n)
+        mine = [k for k, t in enumerate(cps) if first[i] <= t and (sampled[i] or k == len(cps) - 1)]
+        cp_i = [cps[k] for k in mine]
+
+        def attrs(k: int, i: int = i, mine: list[int] = mine) -> Mapping[str, str]:
+            if accounts is not None:
+                return accounts.get(cols.ids[i], {})
+            out = {}
+            for key, codes in latest.items():
+                c = int(codes[mine[k]][i])
+                if c >= 0:
+                    out[key] = values[key][c]
+            return out
+
+        hist = customer_history(journeys, cols.events[i], cp_i, attrs, target)
+        label_times[i] = hist.target_times
+        for k, st in zip(mine, hist.states, strict=True):
+            if not st.at_target:
+                per_cut[k].append((i, st))
+    if progress is not None:
+        progress(n, n)
+    xs, ys, rc = [], [], []
+    used: list[int] = []
+    for k, t in enumerate(plan.labelled):
+        rows = np.array([i for i, _ in per_cut[k]], np.int64)
+        if not len(rows):
+            continue
+        used.append(t)
+        xs.append(builder.matrix(t, rows, [s for _, s in per_cut[k]]))
+        ys.append(_labels(cols, target, label_times, rows, t, t + plan.horizon.micros))
+        rc.append(np.full(len(rows), t, np.int64))
+    last = per_cut[-1]
+    score_rows = np.array([i for i, _ in last], np.int64)
+    width = len(builder.columns)
+    return Examples(
+        tuple(used),
+        np.concatenate(xs) if xs else np.zeros((0, width), np.float32),
+        np.concatenate(ys) if ys else np.zeros(0, np.int8),
+        np.concatenate(rc) if rc else np.zeros(0, np.int64),
+        builder.matrix(plan.as_of, score_rows, [s for _, s in last]),
+        score_rows,
+        tuple(s for _, s in last),
+        int(sampled.sum()),
+    )
+
+
+def _labels(
+    cols: EventColumns,
+    target: Target,
+    times: list[tuple[int, ...]],
+    rows: I64,
+    lo: int,
+    hi: int,
+) -> npt.NDArray[np.int8]:
+    """1 when the target happens in (lo, hi]."""
+    if target.kind == "event":
+        code = cols.names.index(target.value) if target.value in cols.names else -1
+        mask = cols.name == code
+        hits = cols.count_le(hi, mask) - cols.count_le(lo, mask)
+        return (hits[rows] > 0).astype(np.int8)
+    return np.array([any(lo < t <= hi for t in times[i]) for i in rows], np.int8)

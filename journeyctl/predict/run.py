@@ -1,0 +1,158 @@
+"""`predict` as a library call: examples, backtest, refit, scores with reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from journeyctl.definitions.model import JourneySet
+from journeyctl.engine.placement import PlaceResult
+from journeyctl.errors import InputError
+from journeyctl.events.ingest import EventLog
+from journeyctl.events.timestamps import format_instant
+from journeyctl.predict.backtest import Backtest, run_backtest
+from journeyctl.predict.columns import I64, EventColumns
+from journeyctl.predict.dataset import Examples, Progress, build_examples
+from journeyctl.predict.explain import Explainer, Factor
+from journeyctl.predict.features import F32, FeatureBuilder
+from journeyctl.predict.history import UNMATCHED, StageState, state_of_placement
+from journeyctl.predict.modelio import SavedModel, model_document
+from journeyctl.predict.models import Model, fit, sigmoid
+from journeyctl.predict.spec import FeatureSpec, build_spec
+from journeyctl.predict.target import Target, parse_horizon, parse_target, plan_cutoffs
+
+DECIMALS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    customer_id: str
+    journey: str | None
+    stage: str | None
+    probability: float
+    factors: tuple[Factor, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PredictResult:
+    as_of: int
+    target: str
+    horizon: str
+    backtest: Backtest
+    customers: tuple[Prediction, ...]  # sorted by customer_id
+    model_document: dict[str, Any]  # what --save-model writes
+
+
+def _score(
+    model: Model,
+    spec: FeatureSpec,
+    cols: EventColumns,
+    x: F32,
+    rows: I64,
+    states: Sequence[StageState],
+) -> list[Prediction]:
+    if not len(rows):
+        return []
+    p = sigmoid(model.logit(x))
+    factors = Explainer(spec.columns()).factors(x, model.contributions(x))
+    return [
+        Prediction(cols.ids[i], s.journey, s.stage, round(float(pi), DECIMALS), tuple(f))
+        for i, s, pi, f in zip(rows, states, p, factors, strict=True)
+    ]
+
+
+def run_predict(
+    journeys: JourneySet,
+    log: EventLog,
+    as_of: int,
+    *,
+    target: str = "churned",
+    horizon: str = "90d",
+    cutoffs: str | None = None,
+    accounts: Mapping[str, Mapping[str, str]] | None = None,
+    progress: Progress | None = None,
+) -> PredictResult:
+    """Learn `target` within `horizon` from the log up to `as_of`, backtest, and score everyone."""
+    tgt = parse_target(target, journeys)
+    hz = parse_horizon(horizon)
+    cols = EventColumns(log, as_of)
+    if not cols.n_customers:
+        raise InputError(f"no event at or before {format_instant(as_of)}: nothing to learn from")
+    plan = plan_cutoffs(cutoffs, hz, as_of, int(cols.first_ts().min()))
+    spec = build_spec(journeys, cols, accounts)
+    builder = FeatureBuilder(spec, cols, accounts)
+    ex = build_examples(journeys, cols, builder, plan, tgt, accounts, progress)
+    names = [c.name for c in builder.columns]
+    bt = run_backtest(ex, plan, names)
+    model = fit(bt.model, ex.x, ex.y)
+    preds = _score(model, spec, cols, ex.score_x, ex.score_customers, ex.score_states)
+    doc = model_document(journeys, tgt, hz, spec, model, _metadata(as_of, ex, bt))
+    return PredictResult(as_of, tgt.text, hz.text, bt, tuple(preds), doc)
+
+
+def _metadata(as_of: int, ex: Examples, bt: Backtest) -> dict[str, Any]:
+    from journeyctl.output.predict import backtest_json
+
+    return {
+        "as_of": format_instant(as_of),
+        "training_window": {
+            "first_cutoff": format_instant(ex.cutoffs[0]),
+            "last_cutoff": format_instant(ex.cutoffs[-1]),
+            "cutoffs": [format_instant(t) for t in ex.cutoffs],
+            "rows": len(ex.y),
+            "positives": int(ex.y.sum()),
+        },
+        "backtest": backtest_json(bt),
+    }
+
+
+def predict_placed(
+    saved: SavedModel,
+    result: PlaceResult,
+    log: EventLog,
+    accounts: Mapping[str, Mapping[str, str]] | None,
+) -> dict[str, Prediction | None]:
+    """The saved model's prediction for every placed and unmatched customer (None: at target)."""
+    spec, target = saved.spec, saved.target
+    if spec.accounts and accounts is None:
+        raise InputError(
+            "the model was trained with --accounts attributes: give the same --accounts file"
+        )
+    missing = _missing_columns(spec, log)
+    if missing:
+        raise InputError(
+            "the model needs event columns these events do not have: " + ", ".join(missing),
+            hint="use the model with events of the same shape, or retrain it on these",
+        )
+    cols = EventColumns(log, result.as_of)
+    state: dict[str, StageState] = {
+        c.customer_id: state_of_placement(c, result.as_of, target) for c in result.customers
+    }
+    out: dict[str, Prediction | None] = {}
+    rows: list[int] = []
+    states: list[StageState] = []
+    for i, cid in enumerate(cols.ids):
+        s = state.get(cid, UNMATCHED)
+        if s.at_target:
+            out[cid] = None
+        else:
+            rows.append(i)
+            states.append(s)
+    idx = np.array(rows, np.int64)
+    x = FeatureBuilder(spec, cols, accounts).matrix(result.as_of, idx, states)
+    for p in _score(saved.model, spec, cols, x, idx, states):
+        out[p.customer_id] = p
+    return out
+
+
+def _missing_columns(spec: FeatureSpec, log: EventLog) -> list[str]:
+    need = [p for _, p in spec.distinct] + list(spec.numeric)
+    if not spec.accounts:
+        need += [p for p, _ in spec.categorical]
+    return sorted({p for p in need if p not in log.columns})
+
+
+__all__ = ["Prediction", "PredictResult", "Target", "predict_placed", "run_predict"]
