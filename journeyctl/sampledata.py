@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import contextlib
 import csv
 import datetime as dt
 import functools
@@ -30,17 +31,47 @@ import itertools
 import math
 import os
 import pickle
+import random
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from dataclasses import dataclass
+from typing import IO
 
-COLUMNS = ("customer_id", "timestamp", "event", "product", "size", "region", "industry",
-           "feature", "priority", "score", "category", "attendee_level", "rating", "change",
-           "term_years", "status", "reason", "installer_id", "result", "kind")
-ACCOUNT_COLUMNS = ("customer_id", "name", "owner", "arr", "tier", "product", "size", "region",
-                   "industry")
+COLUMNS = (
+    "customer_id",
+    "timestamp",
+    "event",
+    "product",
+    "size",
+    "region",
+    "industry",
+    "feature",
+    "priority",
+    "score",
+    "category",
+    "attendee_level",
+    "rating",
+    "change",
+    "term_years",
+    "status",
+    "reason",
+    "installer_id",
+    "result",
+    "kind",
+)
+ACCOUNT_COLUMNS = (
+    "customer_id",
+    "name",
+    "owner",
+    "arr",
+    "tier",
+    "product",
+    "size",
+    "region",
+    "industry",
+)
 _COL = {name: i for i, name in enumerate(COLUMNS)}
 DEFAULT_START = dt.date(2024, 3, 1)
 DEFAULT_MONTHS = 20
@@ -60,34 +91,118 @@ Row = tuple[int, int, int, tuple[str, ...]]  # ts, customer index, position, cel
 HEALTHY, REGRESS, CHURN, SLOW, TRIAL, EARLY_RETURN, OFFBOARD = range(7)
 
 _FEATURES = ("dashboards", "reports", "alerts", "exports", "api", "sso")
-_INDUSTRIES = ("retail", "financial_services", "healthcare", "manufacturing", "software",
-               "public_sector", "education", "logistics", "media")
-_CSMS = ("maria.santos", "dev.patel", "lena.fischer", "tom.okafor", "aiko.tanaka",
-         "sam.rivera", "noor.haddad", "jonas.berg")
-_NAME_A = ("North", "Blue", "Silver", "Bright", "Summit", "Harbor", "Iron", "Cedar", "Nova",
-           "Atlas", "Vertex", "Pioneer", "Crescent", "Evergreen", "Granite", "Lumen")
-_NAME_B = ("Logistics", "Health", "Foods", "Capital", "Systems", "Retail", "Energy", "Labs",
-           "Manufacturing", "Media", "Bank", "Mobility", "Analytics", "Partners", "Works")
+_INDUSTRIES = (
+    "retail",
+    "financial_services",
+    "healthcare",
+    "manufacturing",
+    "software",
+    "public_sector",
+    "education",
+    "logistics",
+    "media",
+)
+_CSMS = (
+    "maria.santos",
+    "dev.patel",
+    "lena.fischer",
+    "tom.okafor",
+    "aiko.tanaka",
+    "sam.rivera",
+    "noor.haddad",
+    "jonas.berg",
+)
+_NAME_A = (
+    "North",
+    "Blue",
+    "Silver",
+    "Bright",
+    "Summit",
+    "Harbor",
+    "Iron",
+    "Cedar",
+    "Nova",
+    "Atlas",
+    "Vertex",
+    "Pioneer",
+    "Crescent",
+    "Evergreen",
+    "Granite",
+    "Lumen",
+)
+_NAME_B = (
+    "Logistics",
+    "Health",
+    "Foods",
+    "Capital",
+    "Systems",
+    "Retail",
+    "Energy",
+    "Labs",
+    "Manufacturing",
+    "Media",
+    "Bank",
+    "Mobility",
+    "Analytics",
+    "Partners",
+    "Works",
+)
 _NAME_C = ("Inc", "LLC", "Ltd", "GmbH", "SA", "BV", "Group", "AG", "Co")
-_FIRST = ("Ana", "Ben", "Chloe", "David", "Elif", "Farid", "Grace", "Hugo", "Ines", "Jamal",
-          "Kira", "Liam", "Mei", "Nils", "Olga", "Pedro", "Rosa", "Sven", "Tara", "Yusuf")
-_LAST = ("Garcia", "Smith", "Müller", "Rossi", "Kowalski", "Dubois", "Jensen", "Nakamura",
-         "Silva", "Novak", "Okoye", "Larsen", "Moreau", "Costa", "Schmidt", "Brown")
+_FIRST = (
+    "Ana",
+    "Ben",
+    "Chloe",
+    "David",
+    "Elif",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jamal",
+    "Kira",
+    "Liam",
+    "Mei",
+    "Nils",
+    "Olga",
+    "Pedro",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Yusuf",
+)
+_LAST = (
+    "Garcia",
+    "Smith",
+    "Müller",
+    "Rossi",
+    "Kowalski",
+    "Dubois",
+    "Jensen",
+    "Nakamura",
+    "Silva",
+    "Novak",
+    "Okoye",
+    "Larsen",
+    "Moreau",
+    "Costa",
+    "Schmidt",
+    "Brown",
+)
 
 
 def _mix(seed: int, idx: int, stream: int) -> int:
-    return (seed * 0x9E3779B97F4A7C15 + idx * 0xBF58476D1CE4E5B9 + stream * 0x94D049BB133111EB) \
-        % (1 << 64)
+    return (seed * 0x9E3779B97F4A7C15 + idx * 0xBF58476D1CE4E5B9 + stream * 0x94D049BB133111EB) % (
+        1 << 64
+    )
 
 
 class _Rng:
     """Only `random()` of the standard generator, so the output does not depend on how a Python
     version implements choice/gauss/expovariate."""
 
-    __slots__ = ("random", "_r")
+    __slots__ = ("_r", "random")
 
     def __init__(self) -> None:
-        import random
         self._r = random.Random()
         self.random = self._r.random
 
@@ -111,13 +226,16 @@ class _Rng:
 # --------------------------------------------------------------------------------------------
 # Customer profiles (the accounts file): a function of (seed, index) only.
 
-class Profile:
-    __slots__ = ("attrs", "journey", "kind", "name", "owner", "arr", "tier")
 
-    def __init__(self, journey: str, kind: int, attrs: dict[str, str], name: str, owner: str,
-                 arr: int, tier: str) -> None:
-        self.journey, self.kind, self.attrs = journey, kind, attrs
-        self.name, self.owner, self.arr, self.tier = name, owner, arr, tier
+@dataclass(frozen=True, slots=True)
+class Profile:
+    journey: str  # which behaviour: enterprise, smb, services, durables or legacy
+    kind: int  # latent type: HEALTHY, CHURN...
+    attrs: dict[str, str]  # product, size, region, industry
+    name: str
+    owner: str
+    arr: int
+    tier: str
 
 
 def _kind(r: _Rng, weights: tuple[tuple[int, float], ...]) -> int:
@@ -139,54 +257,84 @@ def profile(seed: int, idx: int, r: _Rng | None = None) -> Profile:
     if x < 0.03:  # matches no journey
         y = r.random()
         if y < 0.5:
-            attrs = {"product": "legacy-suite", "size": r.pick(("enterprise", "mid-market")),
-                     "region": r.pick(("NA", "EMEA", "APAC")), "industry": industry}
+            attrs = {
+                "product": "legacy-suite",
+                "size": r.pick(("enterprise", "mid-market")),
+                "region": r.pick(("NA", "EMEA", "APAC")),
+                "industry": industry,
+            }
             journey = "legacy"
         else:
-            attrs = {"product": "analytics-cloud", "size": "enterprise" if y < 0.8 else "mid-market",
-                     "region": "APAC" if y < 0.8 else "NA", "industry": industry}
+            attrs = {
+                "product": "analytics-cloud",
+                "size": "enterprise" if y < 0.8 else "mid-market",
+                "region": "APAC" if y < 0.8 else "NA",
+                "industry": industry,
+            }
             journey = "enterprise"
         kind = _kind(r, ((HEALTHY, 0.6), (CHURN, 0.25), (SLOW, 0.15)))
         arr = int(r.u(20, 250)) * 1000
     elif x < 0.24:
         journey = "enterprise"
-        attrs = {"product": "analytics-cloud", "size": "enterprise",
-                 "region": "NA" if r.chance(0.75) else "LATAM", "industry": industry}
+        attrs = {
+            "product": "analytics-cloud",
+            "size": "enterprise",
+            "region": "NA" if r.chance(0.75) else "LATAM",
+            "industry": industry,
+        }
         kind = _kind(r, ((HEALTHY, 0.38), (REGRESS, 0.11), (CHURN, 0.4), (SLOW, 0.11)))
         arr = int(math.exp(r.gauss(math.log(180), 0.6))) * 1000
     elif x < 0.58:
         journey = "smb"
-        attrs = {"product": "analytics-cloud", "size": "smb", "region": "EMEA",
-                 "industry": industry}
-        kind = _kind(r, ((TRIAL, 0.28), (HEALTHY, 0.22), (REGRESS, 0.06), (CHURN, 0.37),
-                         (SLOW, 0.07)))
+        attrs = {
+            "product": "analytics-cloud",
+            "size": "smb",
+            "region": "EMEA",
+            "industry": industry,
+        }
+        kind = _kind(
+            r, ((TRIAL, 0.28), (HEALTHY, 0.22), (REGRESS, 0.06), (CHURN, 0.37), (SLOW, 0.07))
+        )
         arr = int(math.exp(r.gauss(math.log(4800), 0.7))) // 10 * 10
     elif x < 0.75:
         journey = "services"
-        attrs = {"product": "managed-services",
-                 "size": r.pick(("enterprise", "enterprise", "mid-market", "mid-market", "smb")),
-                 "region": r.pick(("NA", "NA", "EMEA", "EMEA", "APAC", "LATAM")),
-                 "industry": industry}
-        kind = _kind(r, ((HEALTHY, 0.36), (REGRESS, 0.13), (CHURN, 0.34), (SLOW, 0.09),
-                         (OFFBOARD, 0.08)))
+        attrs = {
+            "product": "managed-services",
+            "size": r.pick(("enterprise", "enterprise", "mid-market", "mid-market", "smb")),
+            "region": r.pick(("NA", "NA", "EMEA", "EMEA", "APAC", "LATAM")),
+            "industry": industry,
+        }
+        kind = _kind(
+            r, ((HEALTHY, 0.36), (REGRESS, 0.13), (CHURN, 0.34), (SLOW, 0.09), (OFFBOARD, 0.08))
+        )
         arr = int(math.exp(r.gauss(math.log(240), 0.7))) * 1000
     else:
         journey = "durables"
-        attrs = {"product": "smart-appliance", "size": "consumer",
-                 "region": r.pick(("EMEA", "EMEA", "NA", "NA", "APAC")), "industry": "consumer"}
-        kind = _kind(r, ((HEALTHY, 0.54), (REGRESS, 0.1), (CHURN, 0.2), (EARLY_RETURN, 0.06),
-                         (SLOW, 0.1)))
+        attrs = {
+            "product": "smart-appliance",
+            "size": "consumer",
+            "region": r.pick(("EMEA", "EMEA", "NA", "NA", "APAC")),
+            "industry": "consumer",
+        }
+        kind = _kind(
+            r, ((HEALTHY, 0.54), (REGRESS, 0.1), (CHURN, 0.2), (EARLY_RETURN, 0.06), (SLOW, 0.1))
+        )
         company = f"{r.pick(_FIRST)} {r.pick(_LAST)}"
         arr = int(r.pick(("0", "0", "0", "0", "129", "249")))  # a care plan, if any
-    owner = ("consumer-care@example.com" if journey == "durables"
-             else "emea-smb-pod@example.com" if journey == "smb"
-             else f"{r.pick(_CSMS)}@example.com")
+    owner = (
+        "consumer-care@example.com"
+        if journey == "durables"
+        else "emea-smb-pod@example.com"
+        if journey == "smb"
+        else f"{r.pick(_CSMS)}@example.com"
+    )
     tier = "gold" if arr >= 300_000 else "silver" if arr >= 60_000 else "bronze"
     return Profile(journey, kind, attrs, company, owner, arr, tier)
 
 
 # --------------------------------------------------------------------------------------------
 # Time: the span of the log and the hour-by-hour activity profiles.
+
 
 @functools.cache
 def _time_of_day() -> list[str]:
@@ -212,10 +360,28 @@ class _Span:
         self.end = _epoch(_add_months(start, months))
         self.activity = activity
         hours = (self.end - self.t0) // HOUR + 48
-        b2b_hour = [0.03] * 7 + [0.5, 1.0, 1.0, 1.0, 0.8, 0.9, 1.0, 1.0, 1.0, 0.8, 0.5, 0.2] \
-            + [0.08] * 5
-        con_hour = [0.15] * 7 + [0.6, 0.8, 0.8, 0.8, 0.8, 0.9, 0.9, 0.9, 0.9, 1.0, 1.0, 1.0,
-                                 1.0, 0.9, 0.7, 0.4, 0.2]
+        b2b_hour = (
+            [0.03] * 7 + [0.5, 1.0, 1.0, 1.0, 0.8, 0.9, 1.0, 1.0, 1.0, 0.8, 0.5, 0.2] + [0.08] * 5
+        )
+        con_hour = [0.15] * 7 + [
+            0.6,
+            0.8,
+            0.8,
+            0.8,
+            0.8,
+            0.9,
+            0.9,
+            0.9,
+            0.9,
+            1.0,
+            1.0,
+            1.0,
+            1.0,
+            0.9,
+            0.7,
+            0.4,
+            0.2,
+        ]
         b2b_day = (1.0, 1.0, 1.0, 1.0, 0.95, 0.12, 0.08)
         con_day = (0.9, 0.9, 0.9, 0.9, 1.0, 1.2, 1.2)
         b2b: list[float] = []
@@ -223,8 +389,13 @@ class _Span:
         for h in range(hours):
             day = (self.t0 // DAY) + h // 24
             date = dt.date.fromordinal(dt.date(1970, 1, 1).toordinal() + day)
-            season = 0.65 if date.month == 8 else 0.45 if (date.month, date.day) >= (12, 21) \
-                or (date.month, date.day) <= (1, 2) else 1.0
+            season = (
+                0.65
+                if date.month == 8
+                else 0.45
+                if (date.month, date.day) >= (12, 21) or (date.month, date.day) <= (1, 2)
+                else 1.0
+            )
             wd = date.weekday()
             b2b.append(b2b_hour[h % 24] * b2b_day[wd] * season)
             con.append(con_hour[h % 24] * con_day[wd])
@@ -243,13 +414,15 @@ class _Span:
         day, sec = divmod(ts, DAY)
         text = self._days.get(day)
         if text is None:
-            text = self._days[day] = (dt.datetime.fromtimestamp(day * DAY, dt.UTC)
-                                      .strftime("%Y-%m-%dT"))
+            text = self._days[day] = dt.datetime.fromtimestamp(day * DAY, dt.UTC).strftime(
+                "%Y-%m-%dT"
+            )
         return text + self._tod[sec]
 
 
 # --------------------------------------------------------------------------------------------
 # One customer's events.
+
 
 class _Customer:
     def __init__(self, span: _Span, r: _Rng, prof: Profile) -> None:
@@ -258,17 +431,28 @@ class _Customer:
         # Starts spread over the span, at a growing rate (density 1 + 1.5x over the span).
         x = (math.sqrt(1 + 1.5 * (2 + 1.5) * r.random()) - 1) / 1.5
         day0 = span.t0 + int(x * (span.end - span.t0 - 2 * DAY)) // DAY * DAY
-        self.t0 = self.biz(day0 + r.u(7, 20) * HOUR) if prof.journey != "durables" \
+        self.t0 = (
+            self.biz(day0 + r.u(7, 20) * HOUR)
+            if prof.journey != "durables"
             else day0 + int(r.u(7, 23) * HOUR)
+        )
         self.stop = span.end  # no event at or after this instant
-        self.eng = {HEALTHY: r.u(0.8, 1.4), REGRESS: r.u(0.7, 1.2), CHURN: r.u(0.6, 1.2),
-                    SLOW: r.u(0.25, 0.55)}.get(self.kind, r.u(0.4, 1.0))
+        self.eng = {
+            HEALTHY: r.u(0.8, 1.4),
+            REGRESS: r.u(0.7, 1.2),
+            CHURN: r.u(0.6, 1.2),
+            SLOW: r.u(0.25, 0.55),
+        }.get(self.kind, r.u(0.4, 1.0))
         self.dips: list[tuple[float, float, float]] = []  # quiet periods: (from, to, factor)
         # Trouble episodes: distress rises from 0 at a to 1 at peak and back to 0 at b; usage
         # is scaled by 1 - (1 - floor) * distress.
         self.trouble: list[tuple[float, float, float, float]] = []
-        self.sat = {HEALTHY: r.u(8.0, 9.6), REGRESS: r.u(7.0, 9.0), CHURN: r.u(6.6, 8.8),
-                    SLOW: r.u(6.2, 8.5)}.get(self.kind, r.u(6.5, 9.0))
+        self.sat = {
+            HEALTHY: r.u(8.0, 9.6),
+            REGRESS: r.u(7.0, 9.0),
+            CHURN: r.u(6.6, 8.8),
+            SLOW: r.u(6.2, 8.5),
+        }.get(self.kind, r.u(6.5, 9.0))
         self.end_at: float | None = None  # the terminal event, if any: planned up front
         self.terminal: tuple[str, Props] = ("", None)
 
@@ -323,8 +507,15 @@ class _Customer:
                 d = max(d, (t - a) / (peak - a) if t < peak else (b - t) / (b - peak))
         return d
 
-    def times(self, per_day: float, a: float, b: float | None = None, consumer: bool = False,
-              fn: Callable[[float], float] | None = None, fmax: float = 1.0) -> list[float]:
+    def times(
+        self,
+        per_day: float,
+        a: float,
+        b: float | None = None,
+        consumer: bool = False,
+        fn: Callable[[float], float] | None = None,
+        fmax: float = 1.0,
+    ) -> list[float]:
         """Instants in [a, b) of a Poisson process of `per_day` events a day (times the activity
         scale), shaped by the hour table (exactly, by inverting its cumulative intensity) and by
         `fn` (at most `fmax`, by thinning)."""
@@ -375,16 +566,19 @@ class _Customer:
             f = r.u(*fade) * DAY
             self.trouble.append((churn - f, churn, churn + 1, r.u(0.03, 0.2)))
 
-    def tickets(self, per_month: float, p1: float, cats: tuple[str, ...],
-                incidents_per_year: float = 0.3) -> None:
+    def tickets(
+        self, per_month: float, p1: float, cats: tuple[str, ...], incidents_per_year: float = 0.3
+    ) -> None:
         r = self.r
-        for t in self.times(per_month / 30, self.t0 + DAY, fn=lambda t: 1 + 4 * self.distress(t),
-                            fmax=5.0):
+        for t in self.times(
+            per_month / 30, self.t0 + DAY, fn=lambda t: 1 + 4 * self.distress(t), fmax=5.0
+        ):
             d = self.distress(t)
             x = r.random()
             pr = "P1" if x < p1 + 0.35 * d else "P2" if x < 0.5 + 0.2 * d else "P3"
-            self.emit(t, "ticket_opened", ((_COL["priority"], pr),
-                                           (_COL["category"], r.pick(cats))))
+            self.emit(
+                t, "ticket_opened", ((_COL["priority"], pr), (_COL["category"], r.pick(cats)))
+            )
         bursts = self.times(incidents_per_year / 365, self.t0 + 10 * DAY)
         for a, peak, _b, _ in self.trouble:
             if peak - a > 30 * DAY and r.chance(0.5):
@@ -392,8 +586,9 @@ class _Customer:
         for t in bursts:
             for _ in range(2 + int(r.random() * 3)):
                 t = self.biz(t + r.u(0.2, 4) * DAY)
-                self.emit(t, "ticket_opened", ((_COL["priority"], "P1"),
-                                               (_COL["category"], "defect")))
+                self.emit(
+                    t, "ticket_opened", ((_COL["priority"], "P1"), (_COL["category"], "defect"))
+                )
 
     def nps(self, first_days: float) -> None:
         r = self.r
@@ -403,8 +598,15 @@ class _Customer:
                 score = round(r.gauss(self.sat - 5.0 * self.distress(t), 1.1))
                 self.emit(t, "nps_submitted", ((_COL["score"], str(min(10, max(0, score)))),))
 
-    def features(self, after: float, n: int, gap: tuple[float, float], rate_week: float,
-                 order: tuple[str, ...] = _FEATURES, consumer: bool = False) -> None:
+    def features(
+        self,
+        after: float,
+        n: int,
+        gap: tuple[float, float],
+        rate_week: float,
+        order: tuple[str, ...] = _FEATURES,
+        consumer: bool = False,
+    ) -> None:
         r, names = self.r, list(order)
         for i in range(len(names) - 1):  # a few neighbour swaps: mostly the usual order
             if r.chance(0.3):
@@ -414,8 +616,11 @@ class _Customer:
             rate = rate_week * (2.0 if i == 0 else 1.0) * self.eng / 7
             props = ((_COL["feature"], feat),)
             self.emit(self.biz(t), "feature_used", props)
-            self.emit_all(self.times(rate, t + HOUR, consumer=consumer, fn=self.shape()),
-                          "feature_used", props)
+            self.emit_all(
+                self.times(rate, t + HOUR, consumer=consumer, fn=self.shape()),
+                "feature_used",
+                props,
+            )
             t += r.u(*gap) * DAY
 
     def logins(self, name: str, per_week: float, after: float) -> None:
@@ -440,6 +645,7 @@ def _attrs(c: _Customer) -> Props:
 # --------------------------------------------------------------------------------------------
 # The journeys.
 
+
 def _enterprise(c: _Customer) -> None:
     r, t0, kind = c.r, c.t0, c.kind
     recent = t0 > c.s.end - 45 * DAY
@@ -455,22 +661,30 @@ def _enterprise(c: _Customer) -> None:
         c.finish(c.biz(churn), "contract_cancelled")
     c.emit(t0, "deal_closed", _attrs(c))
     p_ok = 0.55 if kind == SLOW else 0.88
-    kickoff = c.meet(t0 + (r.u(10, 40) * DAY if recent and r.chance(0.45)
-                           else _days(c, (1, 6.5), (7.5, 16), p_ok)))
+    kickoff = c.meet(
+        t0
+        + (r.u(10, 40) * DAY if recent and r.chance(0.45) else _days(c, (1, 6.5), (7.5, 16), p_ok))
+    )
     c.emit(kickoff, "kickoff_call_held")
     first_login = c.biz(t0 + _days(c, (1, 12.5), (14.5, 28), p_ok + 0.03))
     c.emit(first_login, "login")
     c.logins("login", 2.6, first_login + HOUR)
-    n = {HEALTHY: 4 + int(r.random() * 3), REGRESS: 4 + int(r.random() * 3),
-         CHURN: 2 + int(r.random() * 4)}.get(kind, 1 + int(r.random() * 4))
+    n = {
+        HEALTHY: 4 + int(r.random() * 3),
+        REGRESS: 4 + int(r.random() * 3),
+        CHURN: 2 + int(r.random() * 4),
+    }.get(kind, 1 + int(r.random() * 4))
     c.features(first_login, n, (3, 16) if kind != SLOW else (15, 60), 0.5)
     p_exec = {HEALTHY: 0.78, REGRESS: 0.6, CHURN: 0.5}.get(kind, 0.35)
     for t in c.every(t0 + r.u(70, 110) * DAY, 80, 100):
         d = c.distress(t)
         if r.chance(0.12 + 0.3 * d):
             continue
-        level = (r.pick(("vp", "vp", "c_level")) if r.chance(p_exec - 0.3 * d)
-                 else r.pick(("manager", "director", "director")))
+        level = (
+            r.pick(("vp", "vp", "c_level"))
+            if r.chance(p_exec - 0.3 * d)
+            else r.pick(("manager", "director", "director"))
+        )
         c.emit(c.meet(t), "qbr_held", ((_COL["attendee_level"], level),))
     c.emit(opened, "renewal_opened")
     if kind == REGRESS and r.chance(0.8):
@@ -479,12 +693,14 @@ def _enterprise(c: _Customer) -> None:
         again = c.biz(push + r.u(25, 60) * DAY)
         c.emit(again, "renewal_opened")
         c.emit(c.biz(again + r.u(10, 50) * DAY), "renewal_signed")
-    elif kind == CHURN:
-        if churn is not None and churn > opened and r.chance(0.4):
+    elif churn is not None:
+        if churn > opened and r.chance(0.4):
             c.emit(c.biz(opened + r.u(7, 30) * DAY), "renewal_pushback")
     else:
-        c.emit(c.biz(opened + _days(c, (10, 58), (62, 95), 0.5 if kind == SLOW else 0.85)),
-               "renewal_signed")
+        c.emit(
+            c.biz(opened + _days(c, (10, 58), (62, 95), 0.5 if kind == SLOW else 0.85)),
+            "renewal_signed",
+        )
     if kind == HEALTHY and r.chance(0.3):
         c.emit(c.biz(t0 + r.u(120, 520) * DAY), "referral_made")
     p_left = {CHURN: 0.0, REGRESS: 0.15}.get(kind, 0.07)
@@ -504,8 +720,8 @@ def _smb(c: _Customer) -> None:
         c.plan(None, (0, 0))
         c.finish(trial_end, "trial_expired")
         c.emit(t0, "signed_up", _attrs(c))
-        for t in c.times(0.7, t0 + 600, consumer=True, fn=lambda t: max(0.1, 1 - (t - t0) / (12 * DAY))):
-            c.emit(t, "login")
+        fading = lambda t: max(0.1, 1 - (t - t0) / (12 * DAY))  # noqa: E731
+        c.emit_all(c.times(0.7, t0 + 600, consumer=True, fn=fading), "login")
         if r.chance(0.6):
             ws = t0 + r.u(0.1, 40) * HOUR
             c.emit(ws, "workspace_created")
@@ -517,7 +733,7 @@ def _smb(c: _Customer) -> None:
             elif r.chance(0.3):
                 c.emit(ws + r.u(0.5, 8) * DAY, "teammate_invited")
         return
-    churn = t0 + r.u(40, 320) * DAY if kind == CHURN or kind == SLOW and r.chance(0.5) else None
+    churn = t0 + r.u(40, 320) * DAY if kind == CHURN or (kind == SLOW and r.chance(0.5)) else None
     c.plan(churn, (35, 80))
     if churn is not None:
         c.finish(c.biz(churn), "subscription_cancelled")
@@ -534,20 +750,32 @@ def _smb(c: _Customer) -> None:
         c.emit(invite, "teammate_invited")
     active = max(dash, invite)
     c.logins("login", 3.8, t0 + 300)
-    c.features(dash, {HEALTHY: 3 + int(r.random() * 3), REGRESS: 3 + int(r.random() * 3)}.get(
-        kind, 1 + int(r.random() * 3)), (3, 20) if kind != SLOW else (10, 50), 0.5,
-        ("dashboards", "reports", "alerts", "exports", "api"))
+    c.features(
+        dash,
+        {HEALTHY: 3 + int(r.random() * 3), REGRESS: 3 + int(r.random() * 3)}.get(
+            kind, 1 + int(r.random() * 3)
+        ),
+        (3, 20) if kind != SLOW else (10, 50),
+        0.5,
+        ("dashboards", "reports", "alerts", "exports", "api"),
+    )
     if (kind == HEALTHY and r.chance(0.45)) or kind == REGRESS:
         up = c.biz(active + r.u(20, 250) * DAY)
         c.emit(up, "plan_upgraded")
         if r.chance(0.85):
-            c.emit(up + _days(c, (1, 25), (32, 60), 0.85), "seats_changed",
-                   ((_COL["change"], str(1 + int(r.random() * 8))),))
+            c.emit(
+                up + _days(c, (1, 25), (32, 60), 0.85),
+                "seats_changed",
+                ((_COL["change"], str(1 + int(r.random() * 8))),),
+            )
         if kind == REGRESS:
             down = c.biz(up + r.u(30, 150) * DAY)
             c.emit(down, "plan_downgraded")
-            c.emit(down + r.u(0, 3) * DAY, "seats_changed",
-                   ((_COL["change"], str(-1 - int(r.random() * 5))),))
+            c.emit(
+                down + r.u(0, 3) * DAY,
+                "seats_changed",
+                ((_COL["change"], str(-1 - int(r.random() * 5))),),
+            )
     for t in c.times(0.5 / 365 * 12, active + 30 * DAY):  # seat changes now and then
         c.emit(t, "seats_changed", ((_COL["change"], r.pick(("1", "2", "-1", "1", "-2", "3"))),))
     for t in c.times(0.3 / 365, t0 + 20 * DAY, fn=lambda t: 1 + 8 * c.distress(t), fmax=9.0):
@@ -570,9 +798,12 @@ def _services(c: _Customer) -> None:
     if kind == HEALTHY and r.chance(0.3):  # a planned end: insourcing, or a one-year project
         kind = c.kind = OFFBOARD
     churn = None
-    if kind == CHURN or kind == SLOW and r.chance(0.5):
-        churn = t0 + (int(term) * 30.4 - r.u(0, 40)) * DAY if term == "12" and r.chance(0.5) \
+    if kind == CHURN or (kind == SLOW and r.chance(0.5)):
+        churn = (
+            t0 + (int(term) * 30.4 - r.u(0, 40)) * DAY
+            if term == "12" and r.chance(0.5)
             else t0 + r.u(60, 330) * DAY
+        )
     c.plan(churn, (55, 100))
     if churn is not None:
         if r.chance(0.45):
@@ -581,25 +812,34 @@ def _services(c: _Customer) -> None:
             reason = r.pick(("cost", "dissatisfaction", "dissatisfaction", "acquisition", "other"))
             c.finish(c.biz(churn), "contract_ended", ((_COL["reason"], reason),))
     elif kind == OFFBOARD and term == "12":
-        c.finish(c.biz(t0 + r.u(355, 365) * DAY), "contract_ended",
-                 ((_COL["reason"], "term_completed"),))
+        c.finish(
+            c.biz(t0 + r.u(355, 365) * DAY), "contract_ended", ((_COL["reason"], "term_completed"),)
+        )
     elif kind == OFFBOARD:
-        c.finish(c.biz(t0 + r.u(120, 420) * DAY), "contract_ended",
-                 ((_COL["reason"], "planned_insourcing"),))
+        c.finish(
+            c.biz(t0 + r.u(120, 420) * DAY),
+            "contract_ended",
+            ((_COL["reason"], "planned_insourcing"),),
+        )
     c.emit(t0, "contract_signed", _attrs(c))
     p_ok = 0.5 if kind == SLOW else 0.85
     workshop = c.meet(t0 + _days(c, (2, 12), (15, 30), p_ok))
     c.emit(workshop, "onboarding_workshop_held")
-    runbook = c.meet(max(workshop + 2 * DAY, t0 + (
-        r.u(35, 130) * DAY if kind == SLOW and r.chance(0.5) else _days(c, (12, 29), (32, 55), p_ok))))
+    runbook_in = (
+        r.u(35, 130) * DAY if kind == SLOW and r.chance(0.5) else _days(c, (12, 29), (32, 55), p_ok)
+    )
+    runbook = c.meet(max(workshop + 2 * DAY, t0 + runbook_in))
     c.emit(runbook, "runbook_approved")
     monitoring = c.biz(t0 + r.u(8, 40) * DAY)
     if kind == SLOW and r.chance(0.5):
         monitoring = c.biz(monitoring + r.u(30, 120) * DAY)
     c.emit(monitoring, "monitoring_enabled")
     proactive = max(runbook, monitoring)
-    reviews = [c.meet(t) for t in c.every(t0 + r.u(25, 35) * DAY, 26, 34)
-               if not r.chance(0.1 + 0.3 * c.distress(t))]
+    reviews = [
+        c.meet(t)
+        for t in c.every(t0 + r.u(25, 35) * DAY, 26, 34)
+        if not r.chance(0.1 + 0.3 * c.distress(t))
+    ]
     for t in reviews:
         c.emit(t, "service_review_held")
     for t in c.every(proactive + _days(c, (7, 55), (62, 110), p_ok), 80, 100):
@@ -615,8 +855,11 @@ def _services(c: _Customer) -> None:
             if r.chance(0.5):
                 c.emit(c.biz(roadmap + r.u(20, 150) * DAY), "case_study_published")
             else:
-                c.emit(c.biz(roadmap + r.u(20, 150) * DAY), "contract_expanded",
-                       ((_COL["term_years"], "3"),))
+                c.emit(
+                    c.biz(roadmap + r.u(20, 150) * DAY),
+                    "contract_expanded",
+                    ((_COL["term_years"], "3"),),
+                )
         if kind == REGRESS:
             left = c.biz(strategic + r.u(30, 200) * DAY)
             c.emit(left, "exec_sponsor_left")
@@ -625,8 +868,11 @@ def _services(c: _Customer) -> None:
                 c.emit(again, "exec_sponsor_assigned")
                 c.emit(c.meet(again + r.u(35, 70) * DAY), "roadmap_workshop_held")
     elif kind == HEALTHY and r.chance(0.3):
-        c.emit(c.biz(t0 + r.u(200, 400) * DAY), "contract_expanded",
-               ((_COL["term_years"], r.pick(("1", "2"))),))
+        c.emit(
+            c.biz(t0 + r.u(200, 400) * DAY),
+            "contract_expanded",
+            ((_COL["term_years"], r.pick(("1", "2"))),),
+        )
     if kind == REGRESS and r.chance(0.5):  # repeated SLA breaches: back to firefighting
         t = proactive + r.u(20, 120) * DAY
         for _ in range(3):
@@ -638,8 +884,11 @@ def _services(c: _Customer) -> None:
         c.emit(t, "sla_breached")
     p_exec = {HEALTHY: 0.72, REGRESS: 0.6}.get(kind, 0.35)
     for t in c.every(t0 + r.u(80, 120) * DAY, 80, 100):
-        level = (r.pick(("vp", "c_level")) if r.chance(p_exec - 0.3 * c.distress(t))
-                 else r.pick(("manager", "director")))
+        level = (
+            r.pick(("vp", "c_level"))
+            if r.chance(p_exec - 0.3 * c.distress(t))
+            else r.pick(("manager", "director"))
+        )
         c.emit(c.meet(t), "qbr_held", ((_COL["attendee_level"], level),))
     if r.chance(0.12):
         c.emit(c.biz(t0 + r.u(30, 600) * DAY), "org_change_reported")
@@ -654,8 +903,11 @@ def _services(c: _Customer) -> None:
         if r.chance(0.03 + 0.15 * d):
             disputed = c.biz(issued + r.u(3, 20) * DAY)
             c.emit(disputed, "invoice_status_changed", ((status, "disputed"),))
-            c.emit(c.biz(disputed + r.u(7, 40) * DAY), "invoice_status_changed",
-                   ((status, "resolved"),))
+            c.emit(
+                c.biz(disputed + r.u(7, 40) * DAY),
+                "invoice_status_changed",
+                ((status, "resolved"),),
+            )
         if r.chance(0.05 + 0.4 * d):
             c.emit(c.biz(issued + 31 * DAY), "payment_overdue")
             c.emit(c.biz(issued + r.u(35, 70) * DAY), "invoice_status_changed", ((status, "paid"),))
@@ -693,19 +945,34 @@ def _durables(c: _Customer) -> None:
             c.emit(t + r.u(1, 48) * HOUR, "return_requested")
         c.finish(c.biz(t + r.u(5, 20) * DAY), "product_returned")
         if r.chance(0.4):
-            c.emit(install, "installation_completed",
-                   ((_COL["installer_id"], f"INS-{int(r.random() * 9000) + 1000}"),))
+            c.emit(
+                install,
+                "installation_completed",
+                ((_COL["installer_id"], f"INS-{int(r.random() * 9000) + 1000}"),),
+            )
         return
     installer = f"INS-{int(r.random() * 9000) + 1000}"
     certified = r.chance(0.95)
-    c.emit(install, "installation_completed",
-           ((_COL["installer_id"], installer if certified else ""),))
+    c.emit(
+        install, "installation_completed", ((_COL["installer_id"], installer if certified else ""),)
+    )
     if not certified and r.chance(0.5):
         install = c.biz(install + r.u(15, 40) * DAY)
         c.emit(install, "installation_completed", ((_COL["installer_id"], installer),))
     x = r.random()
-    paired = install + (r.u(0, 0.5) if x < 0.6 else r.u(0.5, 12) if x < 0.76 else
-                        r.u(22, 60) if x < 0.86 else 10_000) * DAY
+    paired = (
+        install
+        + (
+            r.u(0, 0.5)
+            if x < 0.6
+            else r.u(0.5, 12)
+            if x < 0.76
+            else r.u(22, 60)
+            if x < 0.86
+            else 10_000
+        )
+        * DAY
+    )
     c.emit(paired, "app_paired")
     in_service = max(install, min(paired, delivered + 21 * DAY))
     hour = r.u(0, 24) * HOUR
@@ -719,8 +986,9 @@ def _durables(c: _Customer) -> None:
         day += int(DAY * k) if k > 1 else DAY
     for t in c.every(paired + r.u(20, 60) * DAY, 40, 80):
         failed = r.chance(0.08 + 0.3 * c.distress(t))
-        c.emit(t, "firmware_update_attempted",
-               ((_COL["result"], "failed" if failed else "succeeded"),))
+        c.emit(
+            t, "firmware_update_attempted", ((_COL["result"], "failed" if failed else "succeeded"),)
+        )
     if registered:
         c.emit(c.biz(in_service + _days(c, (1, 28), (31, 60), 0.88)), "warranty_registered")
     retention = None
@@ -728,9 +996,16 @@ def _durables(c: _Customer) -> None:
         first = c.biz(in_service + r.u(40, 170) * DAY)
         retention = first
         for t in c.every(first, 60, 120):
-            c.emit(c.biz(t), "maintenance_completed",
-                   ((_COL["kind"], r.pick(("filter_change", "descaling", "filter_change",
-                                           "service_visit"))),))
+            c.emit(
+                c.biz(t),
+                "maintenance_completed",
+                (
+                    (
+                        _COL["kind"],
+                        r.pick(("filter_change", "descaling", "filter_change", "service_visit")),
+                    ),
+                ),
+            )
     if r.chance(0.12):
         plan = c.biz(in_service + r.u(10, 200) * DAY)
         c.emit(plan, "care_plan_purchased")
@@ -754,12 +1029,16 @@ def _durables(c: _Customer) -> None:
         t = c.biz(install + r.u(5, 200) * DAY)
         c.emit(t, "return_requested")
         c.emit(c.biz(t + r.u(3, 15) * DAY), "maintenance_completed", ((_COL["kind"], "repair"),))
-    for t in c.times(0.15 / 30, install, consumer=True, fn=lambda t: 1 + 6 * c.distress(t),
-                     fmax=7.0):
+    for t in c.times(
+        0.15 / 30, install, consumer=True, fn=lambda t: 1 + 6 * c.distress(t), fmax=7.0
+    ):
         d = c.distress(t)
         cat = "defect" if r.chance(0.25 + 0.5 * d) else r.pick(("how_to", "installation", "other"))
-        c.emit(c.biz(t), "ticket_opened", ((_COL["priority"], r.pick(("P2", "P3", "P3"))),
-                                           (_COL["category"], cat)))
+        c.emit(
+            c.biz(t),
+            "ticket_opened",
+            ((_COL["priority"], r.pick(("P2", "P3", "P3"))), (_COL["category"], cat)),
+        )
     if churn is not None and r.chance(0.65):
         c.emit(churn - r.u(4, 20) * DAY, "return_requested")
 
@@ -777,8 +1056,12 @@ def _legacy(c: _Customer) -> None:
 
 
 _JOURNEYS: dict[str, Callable[[_Customer], None]] = {
-    "enterprise": _enterprise, "smb": _smb, "services": _services, "durables": _durables,
-    "legacy": _legacy}
+    "enterprise": _enterprise,
+    "smb": _smb,
+    "services": _services,
+    "durables": _durables,
+    "legacy": _legacy,
+}
 
 
 def _customer_events(span: _Span, seed: int, idx: int, r: _Rng) -> list[Event]:
@@ -794,22 +1077,27 @@ def _customer_events(span: _Span, seed: int, idx: int, r: _Rng) -> list[Event]:
 # --------------------------------------------------------------------------------------------
 # The whole log, in global time order.
 
+
 def customer_id(idx: int, customers: int) -> str:
     return f"c-{idx + 1:0{max(5, len(str(customers)))}d}"
 
 
-def _rows(span: _Span, customers: int, seed: int, tmpdir: str | None) -> Iterator[Row]:
-    """Every event as (ts, customer, position, cells from `event` on), sorted. Customers are
+def _rows(
+    span: _Span, customers: int, seed: int, tmpdir: str | None, stats: dict[str, int]
+) -> Iterator[tuple[str, ...]]:
+    """Every event row, in time order (ties: by customer, then as generated). Customers are
     generated one at a time; their events go to time buckets, spilled to disk when many are
-    buffered."""
+    buffered, then each bucket is sorted and yielded. `stats["events"]` holds the number of
+    rows once the first one is yielded."""
     nbuckets = max(1, min(_MAX_BUCKETS, (span.end - span.t0) // (2 * DAY)))
     width = -(-(span.end - span.t0) // nbuckets)
     buffers: list[list[Row]] = [[] for _ in range(nbuckets)]
-    buffered, spilled = 0, False
+    buffered, total, spilled = 0, 0, False
     r = _Rng()
     tails: dict[tuple[str, Props], tuple[str, ...]] = {}
     blank = [""] * (len(COLUMNS) - 3)
     with tempfile.TemporaryDirectory(prefix="journeyctl-sampledata-", dir=tmpdir) as tmp:
+
         def spill() -> None:
             for b, rows in enumerate(buffers):
                 if rows:
@@ -818,20 +1106,25 @@ def _rows(span: _Span, customers: int, seed: int, tmpdir: str | None) -> Iterato
                     buffers[b] = []
 
         for idx in range(customers):
-            for pos, (ts, name, props) in enumerate(_customer_events(span, seed, idx, r)):
+            events = _customer_events(span, seed, idx, r)
+            for pos, (ts, name, props) in enumerate(events):
                 tail = tails.get((name, props))
-                if tail is None:
+                if tail is None:  # the cells from `event` on, shared by equal events
                     cells = [name, *blank]
                     for col, value in props or ():
                         cells[col - 2] = value
                     tail = tails[(name, props)] = tuple(cells)
                 buffers[(ts - span.t0) // width].append((ts, idx, pos, tail))
-            buffered += pos + 1
+            buffered += len(events)
+            total += len(events)
             if buffered >= _FLUSH_ROWS:
                 spill()
                 buffered, spilled = 0, True
         if spilled:
             spill()
+        stats["events"] = total
+        ids = [customer_id(i, customers) for i in range(customers)]
+        stamp = span.stamp
         for b in range(nbuckets):
             rows = buffers[b]
             path = os.path.join(tmp, f"{b}.pkl")
@@ -844,68 +1137,83 @@ def _rows(span: _Span, customers: int, seed: int, tmpdir: str | None) -> Iterato
                             break
                 os.remove(path)
             rows.sort()
-            yield from rows
             buffers[b] = []
+            for ts, idx, _pos, tail in rows:
+                yield (ids[idx], stamp(ts), *tail)
 
 
-def generate(customers: int, seed: int = DEFAULT_SEED, start: dt.date = DEFAULT_START,
-             months: int = DEFAULT_MONTHS, *, activity: float = 1.0,
-             tmpdir: str | None = None) -> Iterator[tuple[str, ...]]:
+def generate(
+    customers: int,
+    seed: int = DEFAULT_SEED,
+    start: dt.date = DEFAULT_START,
+    months: int = DEFAULT_MONTHS,
+    *,
+    activity: float = 1.0,
+    tmpdir: str | None = None,
+) -> Iterator[tuple[str, ...]]:
     """The event rows (cells in `COLUMNS` order, no header), in time order.
 
     `activity` scales every recurring activity (logins, tickets, reviews...); `tmpdir` is where
     large runs spill their buckets (default: the system's temporary directory)."""
-    span = _Span(start, months, activity)
-    ids = [customer_id(i, customers) for i in range(customers)]
-    stamp = span.stamp
-    for ts, idx, _pos, tail in _rows(span, customers, seed, tmpdir):
-        yield (ids[idx], stamp(ts), *tail)
+    return _rows(_Span(start, months, activity), customers, seed, tmpdir, {})
 
 
-def activity_for(events: int, customers: int, seed: int = DEFAULT_SEED,
-                 start: dt.date = DEFAULT_START, months: int = DEFAULT_MONTHS) -> float:
-    """The activity scale that makes `customers` customers emit about `events` events, measured
-    on a pilot of up to 400 of them at two scales (events grow about linearly with the scale)."""
-    pilot = min(customers, 400)
+def activity_for(
+    events: int,
+    customers: int,
+    seed: int = DEFAULT_SEED,
+    start: dt.date = DEFAULT_START,
+    months: int = DEFAULT_MONTHS,
+) -> float:
+    """The activity scale that makes `customers` customers emit about `events` events, found by
+    two secant steps on a pilot of up to 1000 of them (events grow about linearly with it)."""
+    pilot = min(customers, 1000)
     r = _Rng()
-    counts = []
-    for act in (1.0, 0.5):
+
+    def count(act: float) -> float:
         span = _Span(start, months, act)
-        counts.append(sum(len(_customer_events(span, seed, i, r)) for i in range(pilot)))
-    per = events / customers * pilot
-    recurring = max(1.0, 2.0 * (counts[0] - counts[1]))
-    fixed = counts[0] - recurring
-    return max(0.01, (per - fixed) / recurring)
+        return sum(len(_customer_events(span, seed, i, r)) for i in range(pilot)) / pilot
+
+    want = events / customers
+    a0, a1 = 1.0, 0.5
+    c0, c1 = count(a0), count(a1)
+    for _ in range(2):
+        slope = (c0 - c1) / (a0 - a1) if c0 != c1 else 1.0
+        a0, c0 = a1, c1
+        a1 = min(100.0, max(0.005, a1 + (want - c1) / max(slope, 1e-9)))
+        c1 = count(a1)
+    return a1
 
 
-def _open_text(path: str) -> IO[str]:
+@contextlib.contextmanager
+def _text_out(path: str) -> Iterator[IO[str]]:
+    """A text stream to `path`: gzip when it ends with .gz, stdout for -."""
     if path == "-":
-        return io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="",
-                                write_through=False)
+        yield sys.stdout
+        sys.stdout.flush()
+        return
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    raw = open(path, "wb")  # noqa: SIM115 - closed with the wrapper
-    if path.endswith(".gz"):
-        # No name and mtime 0 in the gzip header, so the bytes depend on the content only.
-        gz = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6)
-        return _Closing(gz, raw)
-    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    with open(path, "wb") as raw:
+        if path.endswith(".gz"):
+            # No name and mtime 0 in the gzip header: the bytes depend on the content only.
+            with (
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=1) as gz,
+                io.TextIOWrapper(gz, encoding="utf-8", newline="") as fh,
+            ):
+                yield fh
+        else:
+            with io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
+                yield fh
 
 
-def _Closing(gz: gzip.GzipFile, raw: IO[bytes]) -> IO[str]:  # noqa: N802
-    wrapper = io.TextIOWrapper(gz, encoding="utf-8", newline="")
-    close = wrapper.close
-
-    def _close() -> None:
-        close()
-        raw.close()
-
-    wrapper.close = _close  # type: ignore[method-assign]
-    return wrapper
-
-
-def write_csv(path: str, customers: int | None = None, seed: int = DEFAULT_SEED,
-              start: dt.date = DEFAULT_START, months: int = DEFAULT_MONTHS,
-              events: int | None = None) -> int:
+def write_csv(
+    path: str,
+    customers: int | None = None,
+    seed: int = DEFAULT_SEED,
+    start: dt.date = DEFAULT_START,
+    months: int = DEFAULT_MONTHS,
+    events: int | None = None,
+) -> int:
     """Write the event log to `path` (gzip when it ends with .gz, stdout for -); returns the
     number of events. `events` asks for about that many events (customers default to 1/20)."""
     if customers is None:
@@ -914,17 +1222,13 @@ def write_csv(path: str, customers: int | None = None, seed: int = DEFAULT_SEED,
         customers = max(1, round(events / EVENTS_PER_CUSTOMER))
     activity = activity_for(events, customers, seed, start, months) if events else 1.0
     tmpdir = os.path.dirname(os.path.abspath(path)) if path != "-" else None
-    n = 0
-    fh = _open_text(path)
-    try:
+    stats: dict[str, int] = {}
+    rows = _rows(_Span(start, months, activity), customers, seed, tmpdir, stats)
+    with _text_out(path) as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(COLUMNS)
-        for row in generate(customers, seed, start, months, activity=activity, tmpdir=tmpdir):
-            writer.writerow(row)
-            n += 1
-    finally:
-        fh.flush() if path == "-" else fh.close()
-    return n
+        writer.writerows(rows)
+    return stats["events"]
 
 
 def accounts(customers: int, seed: int = DEFAULT_SEED) -> Iterator[list[str]]:
@@ -934,55 +1238,79 @@ def accounts(customers: int, seed: int = DEFAULT_SEED) -> Iterator[list[str]]:
     for idx in range(customers):
         p = profile(seed, idx, r)
         a = p.attrs
-        yield [customer_id(idx, customers), p.name, p.owner, str(p.arr), p.tier, a["product"],
-               a["size"], a["region"], a["industry"]]
+        yield [
+            customer_id(idx, customers),
+            p.name,
+            p.owner,
+            str(p.arr),
+            p.tier,
+            a["product"],
+            a["size"],
+            a["region"],
+            a["industry"],
+        ]
 
 
 def write_accounts(path: str, customers: int, seed: int = DEFAULT_SEED) -> int:
     """Write the accounts CSV; returns the number of rows."""
-    fh = _open_text(path)
     n = 0
-    try:
+    with _text_out(path) as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(ACCOUNT_COLUMNS)
         for row in accounts(customers, seed):
             writer.writerow(row)
             n += 1
-    finally:
-        fh.flush() if path == "-" else fh.close()
     return n
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m journeyctl.sampledata",
-        description="Generate a seeded, realistic event log for the sample journeys.")
-    ap.add_argument("--customers", type=int, help="number of customers (default 400, or "
-                    f"events/{EVENTS_PER_CUSTOMER} with --events)")
+        description="Generate a seeded, realistic event log for the sample journeys.",
+    )
+    ap.add_argument(
+        "--customers",
+        type=int,
+        help=f"number of customers (default 400, or events/{EVENTS_PER_CUSTOMER} with --events)",
+    )
     ap.add_argument("--events", type=int, help="about this many events in total")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    ap.add_argument("--start", type=dt.date.fromisoformat, default=DEFAULT_START,
-                    help=f"first day of the log (default {DEFAULT_START})")
+    ap.add_argument(
+        "--start",
+        type=dt.date.fromisoformat,
+        default=DEFAULT_START,
+        help=f"first day of the log (default {DEFAULT_START})",
+    )
     ap.add_argument("--months", type=int, default=DEFAULT_MONTHS)
     ap.add_argument("--out", required=True, help="events CSV (.csv.gz for gzip, - for stdout)")
     ap.add_argument("--accounts", help="also write the accounts CSV here")
     ap.add_argument("-q", "--quiet", action="store_true")
     args = ap.parse_args(argv)
-    if args.customers is not None and args.customers < 1 or args.months < 1 \
-            or args.events is not None and args.events < 1:
+    if (
+        (args.customers is not None and args.customers < 1)
+        or args.months < 1
+        or (args.events is not None and args.events < 1)
+    ):
         ap.error("--customers, --events and --months must be positive")
     customers = args.customers
     if customers is None and args.events is None:
         customers = 400
     started = time.perf_counter()
-    n = write_csv(args.out, customers, args.seed, args.start, args.months, args.events)
+    try:
+        n = write_csv(args.out, customers, args.seed, args.start, args.months, args.events)
+    except BrokenPipeError:  # `... --out - | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     took = time.perf_counter() - started
     if args.accounts:
-        write_accounts(args.accounts, customers or max(1, round(args.events / EVENTS_PER_CUSTOMER)),
-                       args.seed)
+        write_accounts(
+            args.accounts, customers or max(1, round(args.events / EVENTS_PER_CUSTOMER)), args.seed
+        )
     if not args.quiet:
-        print(f"{args.out}: {n} events in {took:.1f}s ({n / max(took, 1e-9):,.0f} events/s)",
-              file=sys.stderr)
+        print(
+            f"{args.out}: {n} events in {took:.1f}s ({n / max(took, 1e-9):,.0f} events/s)",
+            file=sys.stderr,
+        )
     return 0
 
 

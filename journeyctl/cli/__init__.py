@@ -11,6 +11,7 @@ import typer
 from journeyctl.cli.diff import diff
 from journeyctl.cli.history import history
 from journeyctl.cli.place import place
+from journeyctl.cli.predict import predict
 from journeyctl.cli.report import report
 from journeyctl.cli.show import show
 from journeyctl.cli.validate import validate
@@ -49,6 +50,7 @@ app.command("show")(show)
 app.command("diff")(diff)
 app.command("report")(report)
 app.command("history")(history)
+app.command("predict")(predict)
 
 
 def main() -> None:

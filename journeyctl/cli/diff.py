@@ -26,10 +26,11 @@ FORMATS = ("table", "text", "markdown", "json", "github")
 FLAGS = ("version_not_bumped", "invalid")
 LEVELS = ("newly_at_risk",)
 
-Side = Annotated[
+HeadArg = Annotated[
     str | None,
     typer.Argument(
         help="Head side, like BASE; default: the working tree (the configured journeys path)",
+        metavar="HEAD",
         show_default=False,
     ),
 ]
@@ -61,10 +62,11 @@ def diff(
         typer.Argument(
             help="Base side: a journeys directory or file, or a git revision of this repository "
             "(origin/main, HEAD~1, a sha)",
+            metavar="BASE",
             show_default=False,
         ),
     ],
-    head: Side = None,
+    head: HeadArg = None,
     events: Annotated[
         list[str] | None,
         typer.Option("--events", help="Event CSV (repeatable): replay it under both sides"),

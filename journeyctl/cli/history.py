@@ -105,7 +105,10 @@ def history(
                     f"unknown customer {customer!r}: no snapshot in {path} lists it",
                     hint="customer ids are case-sensitive; see `journeyctl history --trend`",
                 )
-            text = {"json": lambda: views.customer_json(customer, rows), "csv": lambda: views.customer_csv(rows)}
+            text = {
+                "json": lambda: views.customer_json(customer, rows),
+                "csv": lambda: views.customer_csv(rows),
+            }
             table = views.customer_table(customer, rows)
         elif trend:
             trows = store.trend()
@@ -113,7 +116,10 @@ def history(
             table = views.trend_table(trows)
         else:
             snaps = store.snapshots()
-            text = {"json": lambda: views.snapshots_json(snaps), "csv": lambda: views.snapshots_csv(snaps)}
+            text = {
+                "json": lambda: views.snapshots_json(snaps),
+                "csv": lambda: views.snapshots_csv(snaps),
+            }
             table = views.snapshots_table(snaps)
     if fmt in text:
         sys.stdout.write(text[fmt]())

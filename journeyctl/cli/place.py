@@ -97,6 +97,10 @@ def place(
     max_file_size: o.MaxFileSize = None,
     no_color: o.NoColor = False,
     quiet: o.Quiet = False,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="Add each customer's prediction (predict --save-model)"),
+    ] = None,
 ) -> None:
     """Replay the events and place every customer: stage, milestones, risks, regressions."""
     fmt = check_format(fmt, FORMATS, "place")
@@ -124,7 +128,11 @@ def place(
     ]
     if limit is not None:
         shown = shown[:limit]
-    if fmt == "json":
+    if model:  # predictions from a saved model (journeyctl predict --save-model)
+        from journeyctl.cli.predict import place_with_model
+
+        place_with_model(model, fmt, run, shown, no_color, quiet)
+    elif fmt == "json":
         sys.stdout.write(render.render_json(result, shown))
     elif fmt == "csv":
         sys.stdout.write(render.render_csv(result, shown))

@@ -36,6 +36,9 @@ def show(
     max_file_size: o.MaxFileSize = None,
     no_color: o.NoColor = False,
     quiet: o.Quiet = False,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Add the prediction (predict --save-model)")
+    ] = None,
 ) -> None:
     """One customer's timeline: events, moves, milestones, risks and next activities, explained."""
     fmt = check_format(fmt, FORMATS, "show")
@@ -95,7 +98,11 @@ def show(
         ),
         risk_reasons(c.journey, c, evs, result.as_of, rep.attempts),
     )
-    if fmt == "json":
+    if model:  # the prediction from a saved model (journeyctl predict --save-model)
+        from journeyctl.cli.predict import show_with_model
+
+        show_with_model(model, fmt, run, data, no_color)
+    elif fmt == "json":
         sys.stdout.write(show_json(data))
     elif fmt == "csv":
         sys.stdout.write(show_csv(data))

@@ -99,7 +99,11 @@ def _read_blob(top: str, sha: str, name: str) -> bytes:
 
 def _rel_in_repo(path: str, top: str) -> str | None:
     """`path` relative to the repository top level ("" for the top itself), None if outside."""
-    rel = os.path.relpath(os.path.realpath(os.path.abspath(path)), top)
+    # Resolve symbolic links in the directories above (e.g. /tmp on macOS) but not the last part:
+    # a journeys path that is itself a link is looked up as the link it is in the revision.
+    absolute = os.path.abspath(path)
+    parent, name = os.path.split(absolute)
+    rel = os.path.relpath(os.path.join(os.path.realpath(parent), name), top)
     if rel == os.curdir:
         return ""
     if rel == os.pardir or rel.startswith(os.pardir + os.sep):
@@ -134,6 +138,9 @@ def _revision_files(
             entry = entries[0]
         else:
             entry = _Entry("040000", "tree", commit, "")
+        if entry.mode == "120000":
+            notes.append(f"{p} in {label} is a symbolic link; it is not followed")
+            continue
         if entry.type == "blob":
             children = [(p, entry)]
         elif entry.type == "tree":

@@ -12,6 +12,7 @@ journeys are matched and `version` is reported in `JourneyDiff.version`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from journeyctl.definitions.yamlio import Path, YamlDocument
 
 _NOT_CONTENT = ("journey", "version")
 _ATOMIC_KEYS = ("enter_when", "when")
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +91,13 @@ def lcs_pairs(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
 def _dotted(parts: Sequence[str | int]) -> str:
     out = ""
     for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
+        if isinstance(p, int):
+            out += f"[{p}]"
+            continue
+        # A key that is not a plain name (a dot, a space, a newline...) is quoted as JSON, so a
+        # path stays one unambiguous line.
+        name = p if _PLAIN_KEY.fullmatch(p) else json.dumps(p)
+        out += f".{name}" if out else name
     return out
 
 

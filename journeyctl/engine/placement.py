@@ -14,7 +14,7 @@ from journeyctl.definitions.model import (
     iter_conditions,
 )
 from journeyctl.engine.conditions import Window, holds
-from journeyctl.engine.replay import MilestoneStatus, Move, ReplayResult, replay
+from journeyctl.engine.replay import MilestoneStatus, Move, ReplayResult, replay, replay_series
 from journeyctl.engine.values import text_equals
 from journeyctl.events.ingest import Event, EventLog
 
@@ -191,15 +191,59 @@ def _adoption(
     return out
 
 
+Known = Callable[[str, str], tuple[str, ...] | None]
+
+
+def _no_catalog(event: str, prop: str) -> tuple[str, ...] | None:
+    return None
+
+
 def place_customer(
     journey: Journey,
     customer_id: str,
     attributes: Mapping[str, str],
     events: Sequence[Event],
     as_of: int,
-    known: Callable[[str, str], tuple[str, ...] | None],
+    known: Known = _no_catalog,
 ) -> CustomerPlacement:
-    res = replay(journey, events, as_of)
+    """Place one customer whose events (sorted, all at or before as_of) follow `journey`."""
+    return _placement(
+        journey, customer_id, attributes, replay(journey, events, as_of), events, as_of, known
+    )
+
+
+def place_customer_series(
+    journey: Journey,
+    customer_id: str,
+    events: Sequence[Event],
+    checkpoints: Sequence[int],
+    as_of: int,
+    attributes: Mapping[str, str] | None = None,
+    known: Known = _no_catalog,
+) -> list[CustomerPlacement]:
+    """The customer's placement at each checkpoint (ascending, <= as_of), from one replay.
+
+    Each placement reads only the events at or before its checkpoint; attributes, unless given,
+    are the latest non-empty event values up to that checkpoint.
+    """
+    out = []
+    series = replay_series(journey, events, checkpoints, as_of)
+    for cp, res in zip(checkpoints, series, strict=True):
+        upto = events[: res.events_used]
+        attrs = attributes if attributes is not None else event_attributes(upto)
+        out.append(_placement(journey, customer_id, attrs, res, upto, cp, known))
+    return out
+
+
+def _placement(
+    journey: Journey,
+    customer_id: str,
+    attributes: Mapping[str, str],
+    res: ReplayResult,
+    events: Sequence[Event],
+    as_of: int,
+    known: Known,
+) -> CustomerPlacement:
     stage = journey.stages[res.stage] if res.stage is not None else None
     if stage is None:
         status = "not_started"
@@ -237,8 +281,13 @@ def place(
     log: EventLog,
     as_of: int,
     accounts: Mapping[str, Mapping[str, str]] | None = None,
+    engine: str = "auto",
 ) -> PlaceResult:
-    """Place every customer with an event at or before `as_of`."""
+    """Place every customer with an event at or before `as_of`.
+
+    `engine`: "fast" (the compiled kernel), "reference" (the straightforward engine, one customer
+    at a time), or "auto" (fast unless a journey is too complex for the kernel).
+    """
     catalog = journeys.catalog
 
     def known(event: str, prop: str) -> tuple[str, ...] | None:
@@ -247,6 +296,15 @@ def place(
         ce = catalog.event(event)
         return ce.property_values(prop) if ce is not None else None
 
+    if engine != "reference":
+        from journeyctl.engine.compiled import TooComplex
+        from journeyctl.engine.fast import place_fast
+
+        try:
+            return place_fast(journeys, log, as_of, accounts, known)
+        except TooComplex:
+            if engine == "fast":
+                raise
     placed: list[CustomerPlacement] = []
     unmatched: list[str] = []
     unmatched_attrs: dict[str, Mapping[str, str]] = {}

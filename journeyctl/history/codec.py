@@ -24,7 +24,10 @@ def stages_from(text: str) -> tuple[StageRecord, ...]:
 
 def risks_json(risks: Sequence[RiskRecord]) -> str:
     return dumps(
-        [{"id": r.id, "severity": r.severity, "title": r.title, "builtin": r.builtin} for r in risks]
+        [
+            {"id": r.id, "severity": r.severity, "title": r.title, "builtin": r.builtin}
+            for r in risks
+        ]
     )
 
 
@@ -37,7 +40,10 @@ def risks_from(text: str) -> tuple[RiskRecord, ...]:
 
 def milestones_json(milestones: Sequence[MilestoneStatus]) -> str:
     return dumps(
-        [{"id": m.id, "status": m.status, "due_at": m.due_at, "done_at": m.done_at} for m in milestones]
+        [
+            {"id": m.id, "status": m.status, "due_at": m.due_at, "done_at": m.done_at}
+            for m in milestones
+        ]
     )
 
 

@@ -31,7 +31,8 @@ from journeyctl.history.model import (
 
 DEFAULT_WAIT = 30.0
 # Test hook: "MARKER[:SECONDS]" makes `save` stop halfway through its transaction, create MARKER
-# and sleep, so tests can kill the process mid-write or hold the lock from a second process.
+# and wait until MARKER is deleted (at most SECONDS), so tests can kill the process mid-write or
+# hold the lock while a second process tries to write.
 PAUSE_ENV = "JOURNEYCTL_TEST_PAUSE_IN_WRITE"
 
 _AT_RISK_LEVELS = tuple(k for k, v in SEVERITY_RANK.items() if v >= SEVERITY_RANK["medium"])
@@ -154,6 +155,10 @@ class HistoryStore:
     # -- writing ----------------------------------------------------------------------------
     def save(self, snap: Snapshot, tool_version: str) -> bool:
         """Store `snap`, replacing a snapshot with the same as-of; True when one was replaced."""
+        pause = os.environ.get(PAUSE_ENV)
+        if pause:
+            # Spill pages to the file as they are written, so a kill leaves a hot journal.
+            self._conn.execute("PRAGMA cache_size = 1")
         with self._guard("store the snapshot"), self._write() as conn:
             row = conn.execute("SELECT id FROM snapshots WHERE as_of = ?", (snap.as_of,)).fetchone()
             if row is not None:
@@ -165,10 +170,6 @@ class HistoryStore:
                 (snap.as_of, snap.run_at, tool_version),
             )
             sid = cur.lastrowid
-            pause = os.environ.get(PAUSE_ENV)
-            if pause:
-                # Spill pages to the file as they are written, so a kill leaves a hot journal.
-                conn.execute("PRAGMA cache_size = 1")
             conn.executemany(
                 "INSERT INTO snapshot_journeys VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -368,7 +369,10 @@ def _placement_row(sid: int | None, c: CustomerRecord) -> tuple[object, ...]:
 
 
 def _pause_for_tests(spec: str) -> None:
+    """Create the marker file, then hold (the transaction open) until a test deletes it."""
     marker, _, seconds = spec.partition(":")
     with open(marker, "w", encoding="utf-8") as fh:
         fh.write(str(os.getpid()))
-    time.sleep(float(seconds or 60))
+    end = time.monotonic() + float(seconds or 60)
+    while os.path.exists(marker) and time.monotonic() < end:
+        time.sleep(0.05)

@@ -15,7 +15,9 @@ SCHEMA_VERSION = 1
 
 
 def _json(obj: dict[str, Any]) -> str:
-    return json.dumps({"schema_version": SCHEMA_VERSION, **obj}, indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps({"schema_version": SCHEMA_VERSION, **obj}, indent=2, ensure_ascii=False) + "\n"
+    )
 
 
 def _journeys_text(s: SnapshotInfo) -> str:

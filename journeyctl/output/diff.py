@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from journeyctl.diff.compare import DiffResult, SideProblem
@@ -194,8 +195,18 @@ def _gh(text: str, *, prop: bool = False) -> str:
     return text
 
 
+def _gh_file(path: str) -> str:
+    """Annotations need a path relative to the workspace: an absolute path (from journeyctl.toml)
+    is made relative to the current directory when it lies below it."""
+    if os.path.isabs(path):
+        rel = os.path.relpath(path)
+        if not rel.startswith(os.pardir):
+            return rel.replace(os.sep, "/")
+    return path
+
+
 def _command(level: str, title: str, message: str, file: str | None = None, **pos: int) -> str:
-    props = [f"file={_gh(file, prop=True)}"] if file is not None else []
+    props = [f"file={_gh(_gh_file(file), prop=True)}"] if file is not None else []
     props += [f"{k}={v}" for k, v in pos.items()]
     props.append(f"title={_gh(title, prop=True)}")
     return f"::{level} {','.join(props)}::{_gh(message)}"

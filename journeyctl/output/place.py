@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from journeyctl.engine.placement import CustomerPlacement, PlaceResult
 from journeyctl.engine.replay import Move
 from journeyctl.events.timestamps import days_between, format_instant
 from journeyctl.output.files import Cell, csv_text
+from journeyctl.output.jsonout import dumps
 
 
 def _ts(us: int | None) -> str | None:
@@ -84,7 +84,7 @@ def place_json(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> dict[
 
 
 def render_json(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> str:
-    return json.dumps(place_json(result, shown), indent=2, ensure_ascii=False) + "\n"
+    return dumps(place_json(result, shown))
 
 
 CSV_HEADER = (

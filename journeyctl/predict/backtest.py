@@ -52,7 +52,9 @@ def _scores(y: np.ndarray[tuple[int], np.dtype[np.int8]], p: F64, brier: bool = 
     return Scores(m.roc_auc(y, p), m.average_precision(y, p), m.brier(y, p) if brier else None)
 
 
-def _check(ex: Examples, plan: CutoffPlan, train: np.ndarray, test: np.ndarray, n_train_cuts: int) -> None:
+def _check(
+    ex: Examples, plan: CutoffPlan, train: np.ndarray, test: np.ndarray, n_train_cuts: int
+) -> None:
     missing: list[str] = []
     if not ex.cutoffs:
         missing.append("no labelled cutoff: the log must span more than the horizon")
@@ -69,13 +71,19 @@ def _check(ex: Examples, plan: CutoffPlan, train: np.ndarray, test: np.ndarray, 
         neg = int(sel.sum()) - pos
         for what, count in (("positive", pos), ("negative", neg)):
             if count < MIN_CLASS:
-                missing.append(f"{count} {what} example{'s' if count != 1 else ''} in {name} (need {MIN_CLASS})")
+                missing.append(
+                    f"{count} {what} example{'s' if count != 1 else ''} in {name} (need {MIN_CLASS})"
+                )
     if missing:
         raise InputError(
             "too little history to predict and backtest: " + "; ".join(missing),
             details=[
                 f"labelled cutoffs: {len(ex.cutoffs)}, from "
-                + (f"{format_instant(ex.cutoffs[0])} to {format_instant(ex.cutoffs[-1])}" if ex.cutoffs else "none")
+                + (
+                    f"{format_instant(ex.cutoffs[0])} to {format_instant(ex.cutoffs[-1])}"
+                    if ex.cutoffs
+                    else "none"
+                )
             ],
             hint="use a longer log, a shorter --horizon, closer --cutoffs (e.g. 14d), or a more common target",
         )
@@ -97,7 +105,9 @@ def run_backtest(ex: Examples, plan: CutoffPlan, columns: list[str]) -> Backtest
     best = FAMILIES[0]
     for family in FAMILIES[1:]:
         a, b = candidates[family], candidates[best]
-        if a.auc > b.auc + AUC_TIE or (abs(a.auc - b.auc) <= AUC_TIE and (a.brier or 0) < (b.brier or 0)):
+        if a.auc > b.auc + AUC_TIE or (
+            abs(a.auc - b.auc) <= AUC_TIE and (a.brier or 0) < (b.brier or 0)
+        ):
             best = family
     baselines: dict[str, Scores] = {}
     for name, col in (("recency", RECENCY), ("risk_level", RISK_LEVEL)):

@@ -7,14 +7,11 @@ count of rows with `ts <= t` per customer (one `bincount`) and an index from the
 
 from __future__ import annotations
 
-import bisect
-import itertools
-from collections.abc import Sequence
-
 import numpy as np
 import numpy.typing as npt
 
-from journeyctl.events.ingest import Event, EventLog
+from journeyctl.events.ingest import EventLog
+from journeyctl.events.model import Event
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -23,40 +20,32 @@ DAY_US = 86_400_000_000
 
 
 class EventColumns:
-    """Every event at or before `as_of`, flattened; property columns are factorised on demand."""
+    """Every event at or before `as_of`, flattened; property columns are re-coded on demand."""
 
     def __init__(self, log: EventLog, as_of: int) -> None:
+        table = log.table
+        self.table = table
         self.as_of = as_of
-        ids: list[str] = []
-        per: list[Sequence[Event]] = []
-        for cid in sorted(log.customers):
-            evs = log.customers[cid]
-            n = bisect.bisect_right(evs, as_of, key=lambda e: e.ts)
-            if n:
-                ids.append(cid)
-                per.append(evs if n == len(evs) else evs[:n])
-        self.ids: tuple[str, ...] = tuple(ids)
-        self.events: list[Sequence[Event]] = per
-        counts = np.fromiter((len(e) for e in per), np.int64, len(per))
-        self.offsets: I64 = np.concatenate([np.zeros(1, np.int64), np.cumsum(counts)])
-        total = int(self.offsets[-1])
-        self.cust: I32 = np.repeat(np.arange(len(per), dtype=np.int32), counts)
-        flat = itertools.chain.from_iterable(per)
-        self.ts: I64 = np.fromiter((e.ts for e in flat), np.int64, total)
-        codes: dict[str, int] = {}
-        raw = np.fromiter(
-            (codes.setdefault(e.name, len(codes)) for e in itertools.chain.from_iterable(per)),
-            np.int32,
-            total,
+        keep = np.flatnonzero(table.ts <= as_of)
+        owner = np.repeat(np.arange(len(table.customer_ids)), np.diff(table.offsets))[keep]
+        listed, counts = np.unique(owner, return_counts=True)
+        self.table_index: I64 = listed.astype(np.int64)  # our customer i is the table's listed[i]
+        self.ids: tuple[str, ...] = tuple(table.customer_ids[k] for k in listed)
+        self.offsets: I64 = np.concatenate([np.zeros(1, np.int64), np.cumsum(counts)]).astype(
+            np.int64
         )
-        self.names: tuple[str, ...] = tuple(sorted(codes))
-        remap = np.zeros(max(len(codes), 1), np.int32)
-        for name, code in codes.items():
-            remap[code] = self.names.index(name)
-        self.name: I32 = remap[raw] if total else raw
+        self.rows: I64 = keep.astype(np.int64)  # row positions in the table
+        self.cust: I32 = np.repeat(np.arange(len(listed), dtype=np.int32), counts)
+        self.ts: I64 = table.ts[keep]
+        self.names, self.name = _recode(table.event.codes[keep], table.event.values)
         self.property_names: tuple[str, ...] = tuple(log.columns)
         self._props: dict[str, tuple[I32, tuple[str, ...]]] = {}
         self._sub: dict[str, tuple[I64, I64]] = {}
+
+    def events(self, i: int) -> list[Event]:
+        """Customer i's events at or before as-of, as the replay engine takes them."""
+        n = int(self.offsets[i + 1] - self.offsets[i])
+        return self.table.events_of(int(self.table_index[i]))[:n]
 
     @property
     def n_customers(self) -> int:
@@ -74,12 +63,12 @@ class EventColumns:
         """(code per row, -1 when empty; the distinct non-empty values, sorted)."""
         got = self._props.get(column)
         if got is None:
-            cells = [e.props.get(column, "") for e in itertools.chain.from_iterable(self.events)]
-            values = sorted(set(cells) - {""})
-            index = {v: i for i, v in enumerate(values)}
-            index[""] = -1
-            codes = np.fromiter((index[c] for c in cells), np.int32, len(cells))
-            got = (codes, tuple(values))
+            col = self.table.props.get(column)
+            if col is None:
+                got = (np.full(len(self.ts), -1, np.int32), ())
+            else:
+                values, codes = _recode(col.codes[self.rows], col.values)
+                got = (codes, values)
             self._props[column] = got
         return got
 
@@ -109,3 +98,14 @@ class EventColumns:
     def first_at_or_before(self, t: int) -> npt.NDArray[np.bool_]:
         """Customers with an event at or before t."""
         return self.first_ts() <= t
+
+
+def _recode(codes: npt.NDArray[np.integer], values: tuple[str, ...]) -> tuple[tuple[str, ...], I32]:
+    """Codes into `values` as codes into the sorted non-empty values used (-1 for empty)."""
+    used = np.unique(codes) if len(codes) else np.zeros(0, np.int64)
+    kept = sorted(values[int(c)] for c in used if values[int(c)] != "")
+    pos = {v: i for i, v in enumerate(kept)}
+    remap = np.full(max(len(values), 1), -1, np.int32)
+    for c in used:
+        remap[int(c)] = pos.get(values[int(c)], -1)
+    return tuple(kept), remap[codes] if len(codes) else np.zeros(0, np.int32)

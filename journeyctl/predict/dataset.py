@@ -27,6 +27,7 @@ class Examples:
     x: F32  # labelled rows, cutoff by cutoff
     y: npt.NDArray[np.int8]
     row_cutoff: I64
+    row_customer: I64  # indices in EventColumns.ids
     score_x: F32  # one row per customer scored at as-of
     score_customers: I64  # their indices in EventColumns.ids
     score_states: tuple[StageState, ...]
@@ -50,22 +51,31 @@ def build_examples(
     plan: CutoffPlan,
     target: Target,
     accounts: Mapping[str, Mapping[str, str]] | None,
+    now: Mapping[str, StageState],
     progress: Progress | None = None,
 ) -> Examples:
+    """`now` holds every customer's state at as-of (from `place`); the past cutoffs' states come
+    from one replay per (sampled) customer."""
     n = cols.n_customers
     first = cols.first_ts()
     cps = [*plan.labelled, plan.as_of]
     expected = sum(int((first <= t).sum()) for t in plan.labelled)
-    sampled = _sample(cols.ids, MAX_TRAIN_ROWS / expected if expected else 1.0)
+    sampled = np.flatnonzero(_sample(cols.ids, MAX_TRAIN_ROWS / expected if expected else 1.0))
     keys = segment_keys(journeys.journeys)
-    latest = {} if accounts is not None else {k: [cols.latest(k, t) for t in cps] for k in keys if k in cols.property_names}
+    latest = (
+        {}
+        if accounts is not None
+        else {k: [cols.latest(k, t) for t in cps] for k in keys if k in cols.property_names}
+    )
     values = {k: cols.prop(k)[1] for k in latest}
-    per_cut: list[list[tuple[int, StageState]]] = [[] for _ in cps]
-    label_times: list[tuple[int, ...]] = [()] * n
-    for i, cid in enumerate(cols.ids):
-        if progress is not None and i % 1000 == 0:
-            progress(i, n)
-        mine = [k for k, t in enumerate(cps) if first[i] <= t and (sampled[i] or k == len(cps) - 1)]
+    per_cut: list[list[tuple[int, StageState]]] = [[] for _ in plan.labelled]
+    label_times: dict[int, tuple[int, ...]] = {}
+    for done, i in enumerate(sampled.tolist()):
+        if progress is not None and done % 500 == 0:
+            progress(done, len(sampled))
+        mine = [k for k, t in enumerate(cps) if first[i] <= t]
+        if len(mine) == 1:
+            continue  # no past cutoff: only as-of
         cp_i = [cps[k] for k in mine]
 
         def attrs(k: int, i: int = i, mine: list[int] = mine) -> Mapping[str, str]:
@@ -78,14 +88,14 @@ def build_examples(
                     out[key] = values[key][c]
             return out
 
-        hist = customer_history(journeys, cols.events[i], cp_i, attrs, target)
+        hist = customer_history(journeys, cols.events(i), cp_i, attrs, target)
         label_times[i] = hist.target_times
-        for k, st in zip(mine, hist.states, strict=True):
+        for k, st in zip(mine[:-1], hist.states[:-1], strict=True):
             if not st.at_target:
                 per_cut[k].append((i, st))
     if progress is not None:
-        progress(n, n)
-    xs, ys, rc = [], [], []
+        progress(len(sampled), len(sampled))
+    xs, ys, rc, rcust = [], [], [], []
     used: list[int] = []
     for k, t in enumerate(plan.labelled):
         rows = np.array([i for i, _ in per_cut[k]], np.int64)
@@ -95,7 +105,8 @@ def build_examples(
         xs.append(builder.matrix(t, rows, [s for _, s in per_cut[k]]))
         ys.append(_labels(cols, target, label_times, rows, t, t + plan.horizon.micros))
         rc.append(np.full(len(rows), t, np.int64))
-    last = per_cut[-1]
+        rcust.append(rows)
+    last = [(i, st) for i, cid in enumerate(cols.ids) if not (st := now[cid]).at_target]
     score_rows = np.array([i for i, _ in last], np.int64)
     width = len(builder.columns)
     return Examples(
@@ -103,17 +114,18 @@ def build_examples(
         np.concatenate(xs) if xs else np.zeros((0, width), np.float32),
         np.concatenate(ys) if ys else np.zeros(0, np.int8),
         np.concatenate(rc) if rc else np.zeros(0, np.int64),
+        np.concatenate(rcust) if rcust else np.zeros(0, np.int64),
         builder.matrix(plan.as_of, score_rows, [s for _, s in last]),
         score_rows,
         tuple(s for _, s in last),
-        int(sampled.sum()),
+        len(sampled),
     )
 
 
 def _labels(
     cols: EventColumns,
     target: Target,
-    times: list[tuple[int, ...]],
+    times: Mapping[int, tuple[int, ...]],
     rows: I64,
     lo: int,
     hi: int,
@@ -124,4 +136,4 @@ def _labels(
         mask = cols.name == code
         hits = cols.count_le(hi, mask) - cols.count_le(lo, mask)
         return (hits[rows] > 0).astype(np.int8)
-    return np.array([any(lo < t <= hi for t in times[i]) for i in rows], np.int8)
+    return np.array([any(lo < t <= hi for t in times.get(int(i), ())) for i in rows], np.int8)

@@ -49,7 +49,9 @@ class Explainer:
         out: list[list[Factor]] = []
         for r in range(len(x)):
             row = grouped[r]
-            order = sorted(range(len(self.groups)), key=lambda g: (-round(abs(row[g]), 12), self.groups[g]))
+            order = sorted(
+                range(len(self.groups)), key=lambda g: (-round(abs(row[g]), 12), self.groups[g])
+            )
             out.append([self._factor(x[r], g, float(row[g])) for g in order[:top]])
         return out
 

@@ -109,7 +109,9 @@ def customer_history(
 ) -> CustomerHistory:
     """States at `checkpoints` (ascending; the last is as-of) with as few replays as possible:
     one per journey the customer follows over time (almost always one)."""
-    journeys_at = [match_journey(journeys.journeys, attributes_at(k)) for k in range(len(checkpoints))]
+    journeys_at = [
+        match_journey(journeys.journeys, attributes_at(k)) for k in range(len(checkpoints))
+    ]
     states: list[StageState] = [UNMATCHED] * len(checkpoints)
     ts = [e.ts for e in events]
     done: set[str] = set()

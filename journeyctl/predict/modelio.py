@@ -31,7 +31,11 @@ def journeys_key(journeys: JourneySet) -> list[list[Any]]:
 
 def fingerprint(journeys: list[list[Any]], spec: FeatureSpec) -> str:
     text = json.dumps(
-        {"journeys": journeys, "features": [c.name for c in spec.columns()], "spec": spec.to_json()},
+        {
+            "journeys": journeys,
+            "features": [c.name for c in spec.columns()],
+            "spec": spec.to_json(),
+        },
         sort_keys=True,
     )
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
@@ -75,7 +79,9 @@ def save_model(path: str, document: dict[str, Any]) -> None:
 
 
 def _bad(path: str, why: str, hint: str | None = None) -> InputError:
-    return InputError(f"{path}: {why}", hint=hint or "save a model with `journeyctl predict --save-model FILE`")
+    return InputError(
+        f"{path}: {why}", hint=hint or "save a model with `journeyctl predict --save-model FILE`"
+    )
 
 
 def load_model(path: str, journeys: JourneySet) -> SavedModel:
@@ -90,7 +96,9 @@ def load_model(path: str, journeys: JourneySet) -> SavedModel:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise _bad(path, "not a journeyctl model file")
     if doc.get("format_version") != FORMAT_VERSION or doc.get("family") not in (LINEAR, TREES):
-        raise _bad(path, f"model format {doc.get('format_version')!r} is not supported by this journeyctl")
+        raise _bad(
+            path, f"model format {doc.get('format_version')!r} is not supported by this journeyctl"
+        )
     try:
         spec = FeatureSpec.from_json(doc["feature_spec"])
         features = list(doc["features"])
@@ -98,7 +106,9 @@ def load_model(path: str, journeys: JourneySet) -> SavedModel:
         fp = str(doc["fingerprint"])
     except (KeyError, TypeError, ValueError) as exc:
         raise _bad(path, f"model file is incomplete ({exc})") from None
-    if doc["feature_spec"].get("version") != FEATURE_VERSION or features != [c.name for c in spec.columns()]:
+    if doc["feature_spec"].get("version") != FEATURE_VERSION or features != [
+        c.name for c in spec.columns()
+    ]:
         raise _bad(
             path,
             "the model was made with another feature set than this journeyctl computes",
@@ -120,4 +130,10 @@ def load_model(path: str, journeys: JourneySet) -> SavedModel:
         model = from_json(doc["family"], doc["parameters"])
     except Exception as exc:  # a corrupt parameter block, whatever the library raises
         raise _bad(path, f"cannot read the model parameters ({type(exc).__name__})") from None
-    return SavedModel(parse_target(str(doc["target"]), journeys), parse_horizon(str(doc["horizon"])), spec, model, doc)
+    return SavedModel(
+        parse_target(str(doc["target"]), journeys),
+        parse_horizon(str(doc["horizon"])),
+        spec,
+        model,
+        doc,
+    )

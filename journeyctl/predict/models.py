@@ -113,7 +113,13 @@ class LinearModel:
         lr = LogisticRegression(C=LINEAR_C, max_iter=5000, tol=1e-8)
         lr.fit(zs, y)
         return LinearModel(
-            log1p, median, indicator, mean, scale, lr.coef_[0].astype(np.float64), float(lr.intercept_[0])
+            log1p,
+            median,
+            indicator,
+            mean,
+            scale,
+            lr.coef_[0].astype(np.float64),
+            float(lr.intercept_[0]),
         )
 
     def logit(self, x: F32) -> F64:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from journeyctl.definitions.model import JourneySet
-from journeyctl.engine.placement import PlaceResult
+from journeyctl.engine.placement import PlaceResult, place
 from journeyctl.errors import InputError
 from journeyctl.events.ingest import EventLog
 from journeyctl.events.timestamps import format_instant
@@ -84,7 +84,8 @@ def run_predict(
     plan = plan_cutoffs(cutoffs, hz, as_of, int(cols.first_ts().min()))
     spec = build_spec(journeys, cols, accounts)
     builder = FeatureBuilder(spec, cols, accounts)
-    ex = build_examples(journeys, cols, builder, plan, tgt, accounts, progress)
+    now = states_now(place(journeys, log, as_of, accounts), tgt)
+    ex = build_examples(journeys, cols, builder, plan, tgt, accounts, now, progress)
     names = [c.name for c in builder.columns]
     bt = run_backtest(ex, plan, names)
     model = fit(bt.model, ex.x, ex.y)
@@ -128,14 +129,12 @@ def predict_placed(
             hint="use the model with events of the same shape, or retrain it on these",
         )
     cols = EventColumns(log, result.as_of)
-    state: dict[str, StageState] = {
-        c.customer_id: state_of_placement(c, result.as_of, target) for c in result.customers
-    }
+    state = states_now(result, target)
     out: dict[str, Prediction | None] = {}
     rows: list[int] = []
     states: list[StageState] = []
     for i, cid in enumerate(cols.ids):
-        s = state.get(cid, UNMATCHED)
+        s = state[cid]
         if s.at_target:
             out[cid] = None
         else:
@@ -145,6 +144,13 @@ def predict_placed(
     x = FeatureBuilder(spec, cols, accounts).matrix(result.as_of, idx, states)
     for p in _score(saved.model, spec, cols, x, idx, states):
         out[p.customer_id] = p
+    return out
+
+
+def states_now(result: PlaceResult, target: Target) -> dict[str, StageState]:
+    """Every listed customer's state at as-of, as `place` placed it (unmatched ones too)."""
+    out = {c.customer_id: state_of_placement(c, result.as_of, target) for c in result.customers}
+    out.update(dict.fromkeys(result.unmatched, UNMATCHED))
     return out
 
 

@@ -83,13 +83,19 @@ class FeatureSpec:
     def columns(self) -> list[Column]:
         cols = [Column(n, n, None) for n in ACTIVITY]
         for name in self.event_names:
-            cols += [Column(f"{name} in last {w} days", f"{name} in last {w} days", None) for w in NAME_WINDOWS]
+            cols += [
+                Column(f"{name} in last {w} days", f"{name} in last {w} days", None)
+                for w in NAME_WINDOWS
+            ]
             cols.append(Column(f"days since last {name}", f"days since last {name}", None))
         for events, prop in self.distinct:
             g = distinct_name(events, prop)
             cols.append(Column(g, g, None))
         for prop in self.numeric:
-            cols += [Column(f"latest {prop}", f"latest {prop}", None), Column(f"mean {prop}", f"mean {prop}", None)]
+            cols += [
+                Column(f"latest {prop}", f"latest {prop}", None),
+                Column(f"mean {prop}", f"mean {prop}", None),
+            ]
         for prop, levels in self.categorical:
             cols += [Column(f"{prop} = {v}", prop, v) for v in (*levels, OTHER)]
         cols += [Column(f"journey = {v}", "journey", v) for v in self.journeys]
@@ -162,7 +168,11 @@ def build_spec(
         conds += [t.when for t in j.transitions] + [r.when for r in j.risks]
         for cond in conds:
             for c in iter_conditions(cond):
-                if isinstance(c, EventCond) and c.distinct and (c.events, c.distinct) not in distinct:
+                if (
+                    isinstance(c, EventCond)
+                    and c.distinct
+                    and (c.events, c.distinct) not in distinct
+                ):
                     distinct.append((c.events, c.distinct))
     numeric: list[str] = []
     categorical: list[tuple[str, tuple[str, ...]]] = []

@@ -49,9 +49,13 @@ def _trend(rows: Sequence[TrendRow], journeys: Sequence[JourneyRecord]) -> Trend
     order: list[tuple[str | None, str | None]] = []
     for j in journeys:
         order += [(j.id, None), *((j.id, s.id) for s in j.stages)]
-    order += sorted((k for k in cells if k not in order), key=lambda k: (k[0] is None, k[0] or "", k[1] or ""))
+    order += sorted(
+        (k for k in cells if k not in order), key=lambda k: (k[0] is None, k[0] or "", k[1] or "")
+    )
     stages = tuple(Series(j, s, tuple(cells[(j, s)])) for j, s in order if (j, s) in cells)
-    jorder = [j.id for j in journeys] + sorted(k for k in risky if k is not None and k not in {j.id for j in journeys})
+    jorder = [j.id for j in journeys] + sorted(
+        k for k in risky if k is not None and k not in {j.id for j in journeys}
+    )
     journey_risk = tuple(Series(j, None, tuple(risky[j])) for j in jorder if j in risky)
     return Trend(as_of, tuple(customers), tuple(at_risk), stages, journey_risk)
 
@@ -112,9 +116,7 @@ def _breakdown(
     customers: Counter[str | None] = Counter(value(c) for c in now.values())
     at_risk: Counter[str | None] = Counter(value(c) for c in now.values() if c.at_risk)
     values = sorted({*customers, *by_change}, key=lambda v: (v is None, v or ""))
-    rows = tuple(
-        BreakdownRow(v, customers[v], at_risk[v], _full(by_change.get(v))) for v in values
-    )
+    rows = tuple(BreakdownRow(v, customers[v], at_risk[v], _full(by_change.get(v))) for v in values)
     return Breakdown(attribute, rows)
 
 
@@ -144,9 +146,7 @@ def _regressions(
     return tuple(rows)
 
 
-def _at_risk_rows(
-    current: Snapshot, newly: frozenset[str]
-) -> tuple[AtRiskRow, ...]:
+def _at_risk_rows(current: Snapshot, newly: frozenset[str]) -> tuple[AtRiskRow, ...]:
     rows = [
         AtRiskRow(
             c.customer_id,

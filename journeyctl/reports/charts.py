@@ -14,12 +14,14 @@ from typing import Any
 import plotly.graph_objects as go  # type: ignore[import-untyped]
 from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
 
-from journeyctl.history.compare import ABSENT, Position
+from journeyctl.history.compare import Position
 from journeyctl.reports.model import JourneyRow, Report, Series
 from journeyctl.reports.text import instant, position_label, stage_label
 
 CUSTOMERS_COLOR = "#4C78A8"
 AT_RISK_COLOR = "#E45756"
+STAY_COLOR = "rgba(160,170,180,0.35)"  # a customer who stayed where it was
+MOVE_COLOR = "rgba(76,120,168,0.6)"
 _CONFIG = {"displaylogo": False, "responsive": True}
 
 
@@ -50,9 +52,7 @@ def _layout(height: int, **extra: Any) -> dict[str, Any]:
 
 
 def _div(fig: Any, div_id: str) -> str:
-    return str(
-        fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=_CONFIG)
-    )
+    return str(fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=_CONFIG))
 
 
 def stage_bars(j: JourneyRow, index: int) -> Chart:
@@ -71,7 +71,11 @@ def stage_bars(j: JourneyRow, index: int) -> Chart:
 
 
 def _x(r: Report) -> list[str]:
-    return [instant(t) for t in r.trend_as_of]
+    """One category per snapshot: its as-of, as a date when every as-of is a midnight."""
+    labels = [instant(t) for t in r.trend_as_of]
+    if all(x.endswith("T00:00:00Z") for x in labels):
+        labels = [x[:10] for x in labels]
+    return labels
 
 
 def _lines(x: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]) -> Any:
@@ -82,7 +86,7 @@ def _lines(x: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]) -> Any
 def stage_trend(r: Report, journey: str, index: int) -> Chart:
     series: list[Series] = [s for s in r.trend_stages if s.journey == journey]
     fig = _lines(_x(r), [(stage_label(s.stage), s.values) for s in series])
-    fig.update_layout(**_layout(320, yaxis={"title": "customers"}))
+    fig.update_layout(**_layout(320, yaxis={"title": "customers"}, xaxis={"type": "category"}))
     div_id = f"trend-{index}"
     return Chart(div_id, f"{journey}: customers per stage over time", _div(fig, div_id))
 
@@ -91,14 +95,10 @@ def risk_trend(r: Report) -> Chart:
     lines: list[tuple[str, Sequence[int]]] = [("all journeys", r.trend_at_risk)]
     lines += [(s.journey or "(unmatched)", s.values) for s in r.trend_journey_at_risk]
     fig = _lines(_x(r), lines)
-    fig.update_layout(**_layout(320, yaxis={"title": "customers at risk"}))
+    fig.update_layout(
+        **_layout(320, yaxis={"title": "customers at risk"}, xaxis={"type": "category"})
+    )
     return Chart("trend-at-risk", "Customers at risk over time", _div(fig, "trend-at-risk"))
-
-
-def _node(p: Position, side: str) -> str:
-    if p.state == ABSENT:
-        return "(new)" if side == "before" else "(vanished)"
-    return position_label(p)
 
 
 def flows(r: Report) -> Chart:
@@ -106,25 +106,28 @@ def flows(r: Report) -> Chart:
     index: dict[tuple[str, str], int] = {}
 
     def node(p: Position, side: str) -> int:
-        key = (side, _node(p, side))
+        key = (side, position_label(p, side))
         if key not in index:
             index[key] = len(names)
             names.append(_t(key[1]))
         return index[key]
 
-    source, target, value = [], [], []
+    source, target, value, color = [], [], [], []
     for f in r.flows:
         source.append(node(f.source, "before"))
         target.append(node(f.target, "now"))
         value.append(f.customers)
+        color.append(STAY_COLOR if f.source == f.target else MOVE_COLOR)
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
             node={"label": names, "pad": 12, "thickness": 14, "color": CUSTOMERS_COLOR},
-            link={"source": source, "target": target, "value": value},
+            link={"source": source, "target": target, "value": value, "color": color},
         )
     )
-    height = max(320, 22 * max(len(names) // 2, 1))
+    before = sum(1 for side, _ in index if side == "before")
+    per_side = max(before, len(names) - before)
+    height = max(320, 60 + 24 * per_side)
     fig.update_layout(**_layout(height, margin={"l": 10, "r": 10, "t": 30, "b": 10}))
     previous = instant(r.previous_as_of) if r.previous_as_of is not None else "nothing"
     title = f"Flows from the previous snapshot ({previous}) to this one"

@@ -24,11 +24,17 @@ from journeyctl.reports.text import (
     stage_label,
 )
 
-MAX_HTML_IDS = 200
+MAX_HTML_IDS = 1000  # ids behind a change's "and N more"
 
 _CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data:; font-src data:"
+)
+
+# Charts drawn while the page is still being parsed may have measured a provisional width.
+_RESIZE = (
+    "window.addEventListener('load',function(){document.querySelectorAll('.plotly-graph-div')"
+    ".forEach(function(d){Plotly.Plots.resize(d);});});"
 )
 
 _CSS = """
@@ -49,7 +55,10 @@ th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e4e7eb;vertical-a
 th{background:#f0f4f8}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .level-critical,.level-high{color:#c81e1e;font-weight:600}.level-medium{color:#b45309}
 .ids{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em;word-break:break-all}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:12px}
+.grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:12px}
+@media (max-width:900px){.grid{grid-template-columns:minmax(0,1fr)}}
+.grid>*{min-width:0}.panel{overflow:hidden}
+details summary{cursor:pointer;color:#3e6fb0}
 .muted{color:#7b8794}
 """
 
@@ -85,7 +94,9 @@ def _header(r: Report) -> str:
     cards += [("unmatched", r.unmatched, False)]
     for cat in ("newly_at_risk", "regressed", "churned", "progressed", "new", "vanished"):
         n = len(r.changes[cat])
-        cards.append((TITLES[cat].lower(), n, n > 0 and cat in ("newly_at_risk", "regressed", "churned")))
+        cards.append(
+            (TITLES[cat].lower(), n, n > 0 and cat in ("newly_at_risk", "regressed", "churned"))
+        )
     card_html = "".join(
         f'<div class="card{" alert" if alert else ""}"><b>{n}</b>{escape(label)}</div>'
         for label, n, alert in cards
@@ -100,27 +111,37 @@ def _header(r: Report) -> str:
 def _changes(r: Report) -> str:
     rows = []
     for cat in CATEGORIES:
-        ids, more = id_list(r.changes[cat], MAX_HTML_IDS)
-        who = escape(", ".join(ids)) + (
-            f' <span class="muted">and {more} more (see report.json)</span>' if more else ""
-        )
+        ids, more = id_list(r.changes[cat])
+        who = escape(", ".join(ids))
+        if more:
+            rest, beyond = id_list(r.changes[cat][len(ids) :], MAX_HTML_IDS)
+            note = f' <span class="muted">and {beyond} more: see report.json</span>'
+            who += (
+                f"<details><summary>and {more} more</summary>{escape(', '.join(rest))}"
+                f"{note if beyond else ''}</details>"
+            )
         rows.append(
             f'<tr><td>{escape(TITLES[cat])}</td><td class="n">{len(r.changes[cat])}</td>'
             f'<td class="ids">{who}</td></tr>'
         )
     return (
-        '<h2 id="changes">Changes since the previous snapshot</h2><div class="panel"><table>'
+        '<h2 id="section-changes">Changes since the previous snapshot</h2><div class="panel"><table>'
         '<thead><tr><th>change</th><th class="n">customers</th><th>who</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
 def _journeys(r: Report, bars: Sequence[Chart]) -> str:
-    parts = ['<h2 id="journeys">Customers per stage</h2><div class="grid">']
+    parts = ['<h2 id="section-journeys">Customers per stage</h2><div class="grid">']
     for j, chart in zip(r.journeys, bars, strict=True):
         rows = [(stage_label(None), str(j.not_started), "0", "0")]
         rows += [
-            (s.id + (" (terminal)" if s.terminal else ""), str(s.customers), str(s.at_risk), str(s.overdue_milestones))
+            (
+                s.id + (" (terminal)" if s.terminal else ""),
+                str(s.customers),
+                str(s.at_risk),
+                str(s.overdue_milestones),
+            )
             for s in j.stages
         ]
         parts.append(
@@ -132,7 +153,7 @@ def _journeys(r: Report, bars: Sequence[Chart]) -> str:
 
 
 def _at_risk(r: Report) -> str:
-    head = '<h2 id="at-risk">At-risk customers</h2><div class="panel">'
+    head = '<h2 id="section-at-risk">At-risk customers</h2><div class="panel">'
     if not r.at_risk_rows:
         return head + '<p class="muted">None.</p></div>'
     rows = []
@@ -155,7 +176,7 @@ def _at_risk(r: Report) -> str:
 
 
 def _regressions(r: Report) -> str:
-    head = '<h2 id="regressions">Regressions</h2><div class="panel">'
+    head = '<h2 id="section-regressions">Regressions</h2><div class="panel">'
     if not r.regressions:
         return head + '<p class="muted">None.</p></div>'
     rows = [
@@ -188,7 +209,7 @@ def _breakdowns(r: Report) -> str:
             for row in b.rows
         ]
         parts.append(
-            f"<h2>By {escape(b.attribute)}</h2><div class=\"panel\">"
+            f'<h2>By {escape(b.attribute)}</h2><div class="panel">'
             + _table(headers, rows, len(headers) - 1)
             + "</div>"
         )
@@ -201,7 +222,9 @@ def _sources(r: Report) -> str:
         ("journey", f"{d.id} version {d.version}", f"{d.file} sha256 {d.content_hash or '?'}")
         for d in r.definitions
     ]
-    return '<h2>Inputs</h2><div class="panel">' + _table(("kind", "name", "details"), rows) + "</div>"
+    return (
+        '<h2>Inputs</h2><div class="panel">' + _table(("kind", "name", "details"), rows) + "</div>"
+    )
 
 
 def render_html(r: Report) -> str:
@@ -212,9 +235,9 @@ def render_html(r: Report) -> str:
         _header(r)
         + _changes(r)
         + _journeys(r, bars)
-        + '<h2 id="trend">Trend of the last snapshots</h2><div class="grid">'
+        + '<h2 id="section-trend">Trend of the last snapshots</h2><div class="grid">'
         + "".join(_chart(c) for c in [*trends, rest[0]])
-        + '</div><h2 id="flows">Stage-to-stage flows</h2>'
+        + '</div><h2 id="section-flows">Stage-to-stage flows</h2>'
         + _chart(rest[1])
         + _at_risk(r)
         + _regressions(r)
@@ -230,5 +253,5 @@ def render_html(r: Report) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Journey report as of {escape(instant(r.as_of))}</title>"
         f"<style>{_CSS}</style><script>{js}</script></head>"
-        f"<body><main>{body}</main></body></html>\n"
+        f"<body><main>{body}</main><script>{_RESIZE}</script></body></html>\n"
     )

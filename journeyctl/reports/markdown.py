@@ -55,7 +55,11 @@ def _changes(r: Report) -> list[str]:
         ids, more = id_list(r.changes[cat])
         who = ", ".join(ids) + (f" and {more} more" if more else "")
         rows.append((TITLES[cat], who, str(len(r.changes[cat]))))
-    return ["## Changes since the previous snapshot", "", *_table(("change", "who", "customers"), rows, 1)]
+    return [
+        "## Changes since the previous snapshot",
+        "",
+        *_table(("change", "who", "customers"), rows, 1),
+    ]
 
 
 def _journeys(r: Report) -> list[str]:
@@ -64,7 +68,12 @@ def _journeys(r: Report) -> list[str]:
         lines += [f"### {esc(j.id)} (version {j.version})", ""]
         rows = [(stage_label(None), str(j.not_started), "0", "0")]
         rows += [
-            (s.id + (" (terminal)" if s.terminal else ""), str(s.customers), str(s.at_risk), str(s.overdue_milestones))
+            (
+                s.id + (" (terminal)" if s.terminal else ""),
+                str(s.customers),
+                str(s.at_risk),
+                str(s.overdue_milestones),
+            )
             for s in j.stages
         ]
         lines += _table(("stage", "customers", "at risk", "overdue milestones"), rows, 3)
@@ -97,7 +106,9 @@ def _at_risk(r: Report) -> list[str]:
         )
         for a in r.at_risk_rows[:MAX_ROWS]
     ]
-    lines += _table(("customer", "journey", "stage", "level", "reasons", "days in stage", "new"), rows)
+    lines += _table(
+        ("customer", "journey", "stage", "level", "reasons", "days in stage", "new"), rows
+    )
     return lines + _more(len(rows), len(r.at_risk_rows), "at-risk customers")
 
 
@@ -124,7 +135,10 @@ def _flows(r: Report) -> list[str]:
     moved = [f for f in r.flows if f.source != f.target]
     if not moved:
         return [*lines, "_Nobody moved._", ""]
-    rows = [(position_label(f.source), position_label(f.target), str(f.customers)) for f in moved]
+    rows = [
+        (position_label(f.source, "before"), position_label(f.target, "now"), str(f.customers))
+        for f in moved
+    ]
     return lines + _table(("from", "to", "customers"), rows, 1)
 
 

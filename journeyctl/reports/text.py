@@ -34,9 +34,10 @@ def days(d: float | None) -> str:
     return "" if d is None else f"{d:.1f}"
 
 
-def position_label(p: Position) -> str:
+def position_label(p: Position, side: str) -> str:
+    """`side` is "before" or "now": absent before means new, absent now means vanished."""
     if p.state == ABSENT:
-        return "(absent)"
+        return "(new)" if side == "before" else "(vanished)"
     if p.state == UNMATCHED:
         return "(unmatched)"
     if p.state == NOT_STARTED:

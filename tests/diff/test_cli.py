@@ -59,9 +59,13 @@ def test_text_is_the_default_off_a_terminal(changed: GitRepo) -> None:
 
 def test_text_lists_removals_problems_and_unchanged(repo: GitRepo) -> None:
     repo.write("journeys/demo.yaml", cases.BASE)
-    repo.write("journeys/other.yaml", cases.BASE.replace("journey: demo", "journey: other"))
+    other = cases.BASE.replace("journey: demo", "journey: other").replace("NA, EMEA", "APAC")
+    repo.write("journeys/other.yaml", other)
     repo.commit()
-    repo.write("journeys/demo.yaml", BROKEN.replace("  - id: renewal\n    enter_when: {event: renewal_opened}\n", ""))
+    repo.write(
+        "journeys/demo.yaml",
+        BROKEN.replace("  - id: renewal\n    enter_when: {event: renewal_opened}\n", ""),
+    )
     res = run("diff", "HEAD")
     assert res.exit_code == 0
     lines = res.stdout.splitlines()
@@ -75,13 +79,26 @@ def test_text_lists_removals_problems_and_unchanged(repo: GitRepo) -> None:
         "problems on the head (working tree) side:",
         *[ln for ln in run("validate", "journeys", "-f", "text").stdout.splitlines()],
     ]
-    assert lines[-2].startswith("journeys/demo.yaml:") and " error schema: " in lines[-2]
+    assert lines[-1].startswith("journeys/demo.yaml:") and " error schema: " in lines[-1]
 
 
 def test_json(changed: GitRepo) -> None:
     out = json.loads(run("diff", "HEAD", "--format", "json").stdout)
-    assert list(out) == ["schema_version", "base", "head", "journeys", "invalid", "impact", "impact_note"]
-    assert (out["schema_version"], out["base"], out["head"], out["impact"]) == (1, "HEAD", "working tree", None)
+    assert list(out) == [
+        "schema_version",
+        "base",
+        "head",
+        "journeys",
+        "invalid",
+        "impact",
+        "impact_note",
+    ]
+    assert (out["schema_version"], out["base"], out["head"], out["impact"]) == (
+        1,
+        "HEAD",
+        "working tree",
+        None,
+    )
 
 
 def test_json_invalid_is_validate_json_with_a_side(repo: GitRepo) -> None:
@@ -89,7 +106,6 @@ def test_json_invalid_is_validate_json_with_a_side(repo: GitRepo) -> None:
     repo.commit()
     repo.write("journeys/demo.yaml", cases.BASE)
     out = json.loads(run("diff", "HEAD", "--format", "json").stdout)
-    validate = json.loads(run("validate", "journeys", "--format", "json").stdout)
     repo.write("journeys/demo.yaml", BROKEN)
     validate = json.loads(run("validate", "journeys", "--format", "json").stdout)
     assert out["invalid"] == [{"side": "base", **p} for p in validate["problems"]]
@@ -117,7 +133,9 @@ def test_markdown_escapes_everything_from_the_data(repo: GitRepo) -> None:
     repo.write("events.csv", cases.EVENTS)
     repo.commit()
     head = edit(
-        cases.BASE, "        due: 10d\n", "        due: 10d\n    activities: ['*Call* <b>them</b> | now']\n"
+        cases.BASE,
+        "        due: 10d\n",
+        "        due: 10d\n    activities: ['*Call* <b>them</b> | now']\n",
     )
     repo.write("journeys/demo.yaml", head)
     res = run("diff", "HEAD", "--events", "events.csv", "--format", "markdown")
@@ -136,7 +154,10 @@ def test_markdown_escapes_everything_from_the_data(repo: GitRepo) -> None:
 
 def test_github_annotations(repo: GitRepo) -> None:
     repo.write("journeys/demo.yaml", cases.BASE)
-    repo.write("journeys/gone.yaml", cases.BASE.replace("journey: demo", "journey: gone").replace("NA, EMEA", "APAC"))
+    repo.write(
+        "journeys/gone.yaml",
+        cases.BASE.replace("journey: demo", "journey: gone").replace("NA, EMEA", "APAC"),
+    )
     repo.write("events.csv", cases.EVENTS)
     repo.commit()
     repo.remove("journeys/gone.yaml")
@@ -167,9 +188,15 @@ def test_github_base_problems_and_impact_notice(repo: GitRepo) -> None:
     repo.commit()
     res = run("diff", first, "--events", "events.csv", "--format", "github")
     out = res.stdout.splitlines()
-    assert out[0].startswith(f"::error title=yaml-syntax (base)::base ({first})%3A journeys/demo.yaml:")
     # The base file did not parse: on the structural side the journey is new.
-    assert out[1] == "::notice file=journeys/demo.yaml,line=1,title=journey demo added::journeys/demo.yaml: demo added (version 1)"
+    assert out[0] == (
+        "::notice file=journeys/demo.yaml,line=1,title=journey demo added::"
+        "journeys/demo.yaml: demo added (version 1)"
+    )
+    # A base-side problem names its revision and position in the message, not as a location.
+    assert out[1].startswith(
+        f"::error title=yaml-syntax (base)::base ({first}): journeys/demo.yaml:"
+    )
     repo.write("journeys/demo.yaml", cases.BASE)
     repo.commit()
     repo.write("journeys/demo.yaml", cases.DUE_SHORTENED)
@@ -242,10 +269,20 @@ def test_fail_on_invalid_in_the_base_side(repo: GitRepo) -> None:
     repo.commit()
     repo.write("journeys/demo.yaml", cases.BASE)
     assert run("diff", "HEAD", "--fail-on", "invalid").exit_code == 1
-    # Warnings alone do not make a definition invalid.
+    assert run("diff", "HEAD").exit_code == 0
+
+
+def test_warnings_are_listed_but_not_invalid(repo: GitRepo) -> None:
+    repo.write("journeys/demo.yaml", cases.BASE)
     repo.write("journeys/catalog.yaml", "events:\n  - name: signed\n")
-    res = run("diff", "HEAD~0", "HEAD~0", "--fail-on", "invalid", "-f", "json")
-    assert res.exit_code == 1  # the committed BROKEN file is on both sides
+    repo.commit()
+    res = run("diff", "HEAD", "--fail-on", "invalid", "-f", "json")
+    assert res.exit_code == 0
+    problems = json.loads(res.stdout)["invalid"]
+    assert {(p["side"], p["severity"], p["rule"]) for p in problems} == {
+        ("base", "warning", "unknown-event"),
+        ("head", "warning", "unknown-event"),
+    }
 
 
 @pytest.mark.parametrize(

@@ -221,15 +221,11 @@ transitions:
         cell("demo", "churned", "demo-na", "churned", 1),
         cell(None, None, None, None, 1),
     ]
-    assert cnt == counts(
-        changed_journey=["a1", "b2", "d4", "e5", "f6"], no_longer_at_risk=["f6"]
-    )
+    assert cnt == counts(changed_journey=["a1", "b2", "d4", "e5", "f6"], no_longer_at_risk=["f6"])
 
 
 def test_examples_are_the_first_five_sorted(repo: GitRepo) -> None:
-    rows = "".join(
-        f"z{i:02d},2026-01-0{1 + i % 5}T00:00:00Z,signed,pro,EMEA,\n" for i in range(8)
-    )
+    rows = "".join(f"z{i:02d},2026-01-0{1 + i % 5}T00:00:00Z,signed,pro,EMEA,\n" for i in range(8))
     repo.write("journeys/demo.yaml", cases.BASE)
     repo.write("events.csv", cases.EVENTS + rows)
     repo.commit()

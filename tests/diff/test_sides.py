@@ -186,3 +186,13 @@ def test_working_tree_missing_journeys_is_exit_2(repo: GitRepo) -> None:
         ("demo", "removed"),
         ("x", "added"),
     ]
+
+
+def test_symbolic_links_in_a_revision_are_not_followed(repo: GitRepo) -> None:
+    repo.write("real/demo.yaml", cases.BASE)
+    (repo.root / "journeys").symlink_to("real")
+    (repo.root / "real" / "link.yaml").symlink_to("demo.yaml")
+    first = repo.commit()
+    side = load_side(first, ["journeys"])
+    assert side.notes == (f"journeys in {first} is a symbolic link; it is not followed",)
+    assert load_side(first, ["real"]).load.files == ("real/demo.yaml",)

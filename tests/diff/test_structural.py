@@ -32,7 +32,12 @@ def changes(d: JourneyDiff) -> list[dict[str, Any]]:
 
 def test_due_shortened() -> None:
     d = one(cases.BASE, cases.DUE_SHORTENED)
-    assert (d.id, d.change, d.renamed_from, d.file) == ("demo", "changed", None, "journeys/demo.yaml")
+    assert (d.id, d.change, d.renamed_from, d.file) == (
+        "demo",
+        "changed",
+        None,
+        "journeys/demo.yaml",
+    )
     assert changes(d) == [
         {
             "path": "stages.onboarding.milestones.kickoff.due",
@@ -233,7 +238,11 @@ def test_swap_and_move_use_a_longest_common_subsequence() -> None:
         "  - id: onboarding\n",
         "  - id: churned\n    terminal: true\n    outcome: churned\n  - id: onboarding\n",
     )
-    head = edit(head, "  - id: churned\n    terminal: true\n    outcome: churned\ntransitions", "transitions")
+    head = edit(
+        head,
+        "  - id: churned\n    terminal: true\n    outcome: churned\ntransitions",
+        "transitions",
+    )
     assert changes(one(cases.BASE, head)) == [
         {
             "path": "stages.churned",
@@ -246,7 +255,9 @@ def test_swap_and_move_use_a_longest_common_subsequence() -> None:
 
 
 def test_moved_stage_with_a_changed_field_reports_both() -> None:
-    head = edit(cases.REORDERED, "enter_when: {event: renewal_opened}", "enter_when: {event: renew}")
+    head = edit(
+        cases.REORDERED, "enter_when: {event: renewal_opened}", "enter_when: {event: renew}"
+    )
     assert [(c.path, c.kind) for c in one(cases.BASE, head).changes] == [
         ("stages.renewal.enter_when", "changed"),
         ("stages.adoption", "moved"),
@@ -266,3 +277,8 @@ def test_journeys_sorted_by_id_and_unparseable_ids_ignored() -> None:
     odd = edit(cases.BASE, "journey: demo\n", "journey: [x]\n")
     ds = diff_journeys([doc(cases.BASE), doc(odd, "j/odd.yaml")], [doc(cases.BASE), doc(other)])
     assert [(d.id, d.change) for d in ds] == [("alpha", "added"), ("demo", "unchanged")]
+
+
+def test_odd_keys_are_quoted_in_paths() -> None:
+    head = edit(cases.BASE, "  plan: pro\n", '  plan: pro\n  "a.b\\nc": x\n')
+    assert [c.path for c in one(cases.BASE, head).changes] == ['segment."a.b\\nc"']

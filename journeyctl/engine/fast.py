@@ -1,0 +1,434 @@
+"""Place every customer with the compiled kernel: the fast path of `engine.placement.place`.
+
+Same inputs, same `PlaceResult` (differential tests compare the two on random journeys and
+logs); per-event work happens in numpy and in the numba kernel, and Python objects are built
+once per customer at the end.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from journeyctl.definitions.model import (
+    SEVERITY_RANK,
+    EventCond,
+    Journey,
+    JourneySet,
+    iter_conditions,
+)
+from journeyctl.engine import kernel as K
+from journeyctl.engine.compiled import CompiledJourney, atom_masks, compile_journey, distinct_codes
+from journeyctl.engine.placement import (
+    ActiveRisk,
+    Adoption,
+    CustomerPlacement,
+    Known,
+    PlaceResult,
+    Summary,
+    match_journey,
+)
+from journeyctl.engine.replay import MilestoneStatus, Move, ReplayResult
+from journeyctl.engine.values import matches
+from journeyctl.events.ingest import EventLog
+from journeyctl.events.table import EventTable
+
+I64 = npt.NDArray[np.int64]
+_STATUS = {K.PENDING: "pending", K.DONE: "done", K.LATE: "late", K.MISSED: "missed"}
+
+
+def _last_values(table: EventTable, upto: npt.NDArray[np.bool_]) -> dict[str, I64]:
+    """Per property column, the row index of each customer's latest non-empty value (-1: none)."""
+    out = {}
+    starts = table.offsets[:-1]
+    rows = np.arange(table.rows, dtype=np.int64)
+    for name, col in table.props.items():
+        empty = col.empty_code()
+        ok = upto if empty < 0 else upto & (col.codes != empty)
+        idx = np.where(ok, rows, -1)
+        out[name] = np.maximum.reduceat(idx, starts) if table.rows else np.zeros(0, np.int64)
+    return out
+
+
+def _assign_journeys(
+    journeys: tuple[Journey, ...],
+    table: EventTable,
+    last: dict[str, I64],
+    listed: I64,
+    accounts: Mapping[str, Mapping[str, str]] | None,
+) -> npt.NDArray[np.int64]:
+    """Index of each listed customer's journey, -1 when unmatched."""
+    n = listed.shape[0]
+    if accounts is not None:
+        return np.asarray(
+            [
+                journeys.index(j)
+                if (j := match_journey(journeys, accounts.get(table.customer_ids[k], {})))
+                is not None
+                else -1
+                for k in listed
+            ],
+            dtype=np.int64,
+        )
+    choice = np.full(n, -1, dtype=np.int64)
+    order = sorted(
+        range(len(journeys)), key=lambda i: (-len(journeys[i].segment), -journeys[i].priority, i)
+    )
+    for ji in order:
+        ok = np.ones(n, dtype=np.bool_)
+        for key in journeys[ji].segment:
+            col = table.props.get(key.key)
+            if col is None:
+                ok[:] = False
+                break
+            lut = np.fromiter(
+                (v != "" and any(matches(v, m) for m in _eq(key.values)) for v in col.values),
+                dtype=np.bool_,
+                count=len(col.values),
+            )
+            idx = last[key.key][listed]
+            ok &= (idx >= 0) & lut[col.codes[np.maximum(idx, 0)]]
+        choice = np.where((choice < 0) & ok, ji, choice)
+    return choice
+
+
+def _eq(values: tuple[object, ...]) -> list:  # type: ignore[type-arg]
+    from journeyctl.definitions.model import Matcher
+
+    return [Matcher("eq", (v,)) for v in values]  # type: ignore[arg-type]
+
+
+def _run_kernel(
+    cj: CompiledJourney, table: EventTable, starts: I64, ends: I64, as_of: int
+) -> dict[str, npt.NDArray[np.int64]]:
+    n_c = starts.shape[0]
+    n_ms = max(1, cj.ms_due.shape[0])
+    mask = atom_masks(cj, table)
+    dcodes, dsize = distinct_codes(cj, table)
+    out = {
+        "stage": np.zeros(n_c, np.int64),
+        "entered": np.zeros(n_c, np.int64),
+        "wstart": np.zeros(n_c, np.int64),
+        "wbegin": np.zeros(n_c, np.int64),
+        "status": np.zeros((n_c, n_ms), np.int64),
+        "due": np.full((n_c, n_ms), -1, np.int64),
+        "done": np.full((n_c, n_ms), -1, np.int64),
+        "risks": np.zeros(n_c, np.uint64),
+        "mv_lo": np.zeros(n_c, np.int64),
+        "mv_hi": np.zeros(n_c, np.int64),
+    }
+    cap = max(1024, int((ends - starts).sum()) // 2)
+    mv = {k: np.zeros(cap, np.int64) for k in ("at", "from", "to", "bytr", "trig")}
+    count = np.zeros(1, np.int64)
+    stack = np.zeros(cj.max_prog + 1, np.bool_)
+    seen = np.zeros(dsize + 1, np.int64)
+    first = 0
+    p = cj.program
+    while True:
+        first = K.replay_all(
+            starts,
+            ends,
+            as_of,
+            table.ts,
+            mask,
+            dcodes,
+            p.op,
+            p.p1,
+            p.p2,
+            p.p3,
+            p.p4,
+            cj.ms_ids,
+            cj.stage_enter,
+            cj.stage_terminal,
+            cj.stage_ms,
+            cj.ms_prog,
+            cj.ms_due,
+            cj.tr_from,
+            cj.tr_to,
+            cj.tr_prog,
+            cj.risk_prog,
+            cj.risk_stage_ok,
+            cj.periods,
+            first,
+            out["stage"],
+            out["entered"],
+            out["wstart"],
+            out["wbegin"],
+            out["status"],
+            out["due"],
+            out["done"],
+            out["risks"],
+            mv["at"],
+            mv["from"],
+            mv["to"],
+            mv["bytr"],
+            mv["trig"],
+            out["mv_lo"],
+            out["mv_hi"],
+            count,
+            stack,
+            seen,
+        )
+        if first >= n_c:
+            break
+        for k in mv:
+            grown = np.zeros(mv[k].shape[0] * 2, np.int64)
+            grown[: mv[k].shape[0]] = mv[k]
+            mv[k] = grown
+    out.update({f"mv_{k}": v[: int(count[0])] for k, v in mv.items()})
+    return out
+
+
+def _adoption_used(
+    cj: CompiledJourney, table: EventTable, starts: I64, ends: I64
+) -> dict[str, list[list[str]]]:
+    """For each `distinct` milestone, each customer's used values (sorted), over its events."""
+    out: dict[str, list[list[str]]] = {}
+    n_c = starts.shape[0]
+    names = table.event.values
+    ms = [m for s in cj.journey.stages for m in s.milestones]
+    for m in ms:
+        cond = next(
+            (c for c in iter_conditions(m.when) if isinstance(c, EventCond) and c.distinct), None
+        )
+        if not isinstance(cond, EventCond) or cond.distinct is None:
+            continue
+        col = table.props.get(cond.distinct)
+        used: list[list[str]] = [[] for _ in range(n_c)]
+        if col is not None:
+            name_ok = np.fromiter((v in cond.events for v in names), np.bool_, len(names))
+            lens = ends - starts
+            rows = np.repeat(starts, lens) + (
+                np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+            )
+            cust = np.repeat(np.arange(n_c), lens)
+            empty = col.empty_code()
+            ok = name_ok[table.event.codes[rows]] & (col.codes[rows] != empty)
+            pairs = np.unique(
+                np.stack([cust[ok], col.codes[rows[ok]].astype(np.int64)], axis=1), axis=0
+            )
+            for c, code in pairs:
+                used[int(c)].append(col.values[int(code)])
+            for u in used:
+                u.sort()
+        out[m.id] = used
+    return out
+
+
+def place_fast(*args: Any, **kwargs: Any) -> PlaceResult:
+    """Place every customer with the compiled kernel (see `engine.placement.place`)."""
+    # Building hundreds of thousands of frozen values would trigger full garbage collections
+    # over a heap that only grows; none of it is garbage, so collect once at the end instead.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _place_fast(*args, **kwargs)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _place_fast(
+    journeys: JourneySet,
+    log: EventLog,
+    as_of: int,
+    accounts: Mapping[str, Mapping[str, str]] | None,
+    known: Known,
+) -> PlaceResult:
+    table = log.table
+    upto = table.ts <= as_of
+    starts_all = table.offsets[:-1]
+    counts = (
+        np.add.reduceat(upto.astype(np.int64), starts_all) if table.rows else np.zeros(0, np.int64)
+    )
+    ignored = int(table.rows - counts.sum())
+    listed = np.flatnonzero(counts > 0)
+    last = _last_values(table, upto) if accounts is None else {}
+    choice = _assign_journeys(journeys.journeys, table, last, listed, accounts)
+    ids = table.customer_ids
+    placed: list[CustomerPlacement] = []
+    unmatched: list[str] = []
+    unmatched_attrs: dict[str, Mapping[str, str]] = {}
+
+    def attrs_of(k: int) -> dict[str, str]:
+        if accounts is not None:
+            return dict(accounts.get(ids[k], {}))
+        out = {}
+        for name, idx in last.items():
+            i = idx[k]
+            if i >= 0:
+                col = table.props[name]
+                out[name] = col.values[col.codes[i]]
+        return out
+
+    for pos in np.flatnonzero(choice < 0):
+        k = int(listed[pos])
+        unmatched.append(ids[k])
+        unmatched_attrs[ids[k]] = attrs_of(k)
+    for ji, journey in enumerate(journeys.journeys):
+        sel = listed[choice == ji]
+        if sel.shape[0] == 0:
+            continue
+        cj = compile_journey(journey)
+        starts = np.ascontiguousarray(starts_all[sel])
+        ends = starts + counts[sel]
+        out = _run_kernel(cj, table, starts, ends, as_of)
+        out["used"] = ends - starts
+        used = _adoption_used(cj, table, starts, ends)
+        placed.extend(_build(cj, table, sel, starts, out, used, as_of, attrs_of, known))
+    placed.sort(key=lambda c: c.customer_id)
+    summary = Summary(
+        len(placed) + len(unmatched), log.rows, ignored, len(unmatched), len(log.bad_rows)
+    )
+    return PlaceResult(
+        as_of, journeys.journeys, tuple(placed), tuple(unmatched), unmatched_attrs, summary
+    )
+
+
+def _build(
+    cj: CompiledJourney,
+    table: EventTable,
+    sel: I64,
+    starts: I64,
+    out: dict[str, npt.NDArray[np.int64]],
+    used: dict[str, list[list[str]]],
+    as_of: int,
+    attrs_of: Callable[[int], dict[str, str]],
+    known: Known,
+) -> list[CustomerPlacement]:  # type: ignore[no-untyped-def]
+    j = cj.journey
+    stages = j.stages
+    ms = [m for s in stages for m in s.milestones]
+    names = table.event.values
+    ecodes = table.event.codes
+    result = []
+    mv_at, mv_from, mv_to, mv_bytr, mv_trig = (
+        out[f"mv_{k}"].tolist() for k in ("at", "from", "to", "bytr", "trig")
+    )
+    status_all = out["status"]
+    due_all = out["due"]
+    done_all = out["done"]
+    for c in range(sel.shape[0]):
+        k = int(sel[c])
+        cur = int(out["stage"][c])
+        stage = stages[cur] if cur >= 0 else None
+        moves = []
+        for x in range(int(out["mv_lo"][c]), int(out["mv_hi"][c])):
+            f, to = mv_from[x], mv_to[x]
+            if mv_bytr[x]:
+                skipped: tuple[str, ...] = ()
+            else:
+                skipped = tuple(s.id for s in stages[(0 if f < 0 else f + 1) : to])
+            trig = mv_trig[x]
+            moves.append(
+                Move(
+                    mv_at[x],
+                    stages[f].id if f >= 0 else None,
+                    stages[to].id,
+                    "forward" if f < 0 or to > f else "backward",
+                    skipped,
+                    names[ecodes[trig]] if trig >= 0 else "time",
+                )
+            )
+        attempts = {}
+        srow, drow, dnrow = status_all[c], due_all[c], done_all[c]
+        for mi, m in enumerate(ms):
+            st = int(srow[mi])
+            if st == K.NONE:
+                continue
+            due = int(drow[mi]) if ms[mi].due is not None else None
+            name = _STATUS[st]
+            if name == "pending" and due is not None and as_of > due:
+                name = "overdue"
+            attempts[m.id] = MilestoneStatus(
+                m.id, name, due, int(dnrow[mi]) if dnrow[mi] >= 0 else None
+            )
+        current = tuple(attempts[m.id] for m in stage.milestones) if stage is not None else ()
+        entered = int(out["entered"][c]) if cur >= 0 else None
+        res = ReplayResult(
+            cur if cur >= 0 else None,
+            entered,
+            current,
+            attempts,
+            tuple(moves),
+            int(out["used"][c]),
+            int(out["wstart"][c]),
+            int(out["wbegin"][c]),
+        )
+        if stage is None:
+            status = "not_started"
+        elif stage.terminal:
+            status = stage.outcome or "completed"
+        else:
+            status = "active"
+        risks: list[ActiveRisk] = []
+        if status == "active":
+            bits = int(out["risks"][c])
+            for ri, r in enumerate(j.risks):
+                if bits >> ri & 1:
+                    risks.append(ActiveRisk(r.id, r.severity, r.title or r.id, False))
+            overdue = [mm.id for mm in current if mm.status == "overdue"]
+            if overdue:
+                risks.append(
+                    ActiveRisk(
+                        "overdue_milestone",
+                        "medium",
+                        "Milestone overdue: " + ", ".join(overdue),
+                        True,
+                    )
+                )
+            assert stage is not None and entered is not None
+            if stage.max_duration is not None and as_of - entered > stage.max_duration.micros:
+                risks.append(
+                    ActiveRisk(
+                        "stalled",
+                        "medium",
+                        f"In {stage.title or stage.id} longer than {stage.max_duration.text}",
+                        True,
+                    )
+                )
+        level = max((r.severity for r in risks), key=lambda s: SEVERITY_RANK[s], default="none")
+        adoption: list[Adoption] = []
+        activities: list[str] = []
+        if status == "active" and stage is not None:
+            activities = list(stage.activities)
+            for m in stage.milestones:
+                if m.id not in used:
+                    continue
+                cond = next(
+                    cc
+                    for cc in iter_conditions(m.when)
+                    if isinstance(cc, EventCond) and cc.distinct
+                )
+                assert isinstance(cond, EventCond) and cond.distinct is not None
+                u = used[m.id][c]
+                values: list[str] = []
+                for ev in cond.events:
+                    for v in known(ev, cond.distinct) or ():
+                        if v not in values:
+                            values.append(v)
+                a = Adoption(m.id, cond.distinct, tuple(u), tuple(v for v in values if v not in u))
+                adoption.append(a)
+                activities.extend(f"Suggest {v}: not used yet" for v in a.unused)
+        result.append(
+            CustomerPlacement(
+                table.customer_ids[k],
+                j,
+                attrs_of(k),
+                stage,
+                status,
+                entered,
+                current,
+                tuple(risks),
+                level,
+                tuple(moves),
+                tuple(activities),
+                tuple(adoption),
+                res,
+            )
+        )
+    return result

@@ -1,0 +1,521 @@
+# mypy: disable-error-code="no-untyped-def"
+"""The compiled replay loop (numba): the same semantics as `engine.replay`, over arrays.
+
+`engine.replay` is the reference; differential tests hold this kernel to it. The kernel walks
+customers in order and stops early, returning where it stopped, when its move buffer is full,
+so the caller can grow the buffer and resume.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from journeyctl.engine.compiled import (
+    OP_ALL,
+    OP_DISTINCT,
+    OP_EVENT,
+    OP_INACTIVE,
+    OP_LATEST,
+    OP_MILESTONES,
+    OP_NOT,
+)
+
+# milestone attempt status codes
+NONE, PENDING, DONE, LATE, MISSED = 0, 1, 2, 3, 4
+# state slots
+CUR, ENTERED, WSTART, WBEGIN, PROCESSED, BLOCKED, OVERFLOW = range(7)
+
+
+@njit(cache=True)
+def _eval(
+    lo,
+    hi,
+    op,
+    p1,
+    p2,
+    p3,
+    p4,
+    ms_ids,
+    t,
+    ws,
+    we,
+    wbegin,
+    ts,
+    mask,
+    dcodes,
+    status,
+    stack,
+    seen,
+    stamp,
+):
+    sp = 0
+    for k in range(lo, hi):
+        o = op[k]
+        if o == OP_EVENT:
+            bit = np.uint64(1) << np.uint64(p1[k])
+            need = p2[k]
+            within = p3[k]
+            n = 0
+            res = False
+            for i in range(we - 1, ws - 1, -1):
+                if within > 0 and ts[i] <= t - within:
+                    break
+                if mask[i] & bit:
+                    n += 1
+                    if n >= need:
+                        res = True
+                        break
+            stack[sp] = res
+            sp += 1
+        elif o == OP_DISTINCT:
+            bit = np.uint64(1) << np.uint64(p1[k])
+            need = p2[k]
+            within = p3[k]
+            col = p4[k]
+            stamp[0] += 1
+            st = stamp[0]
+            n = 0
+            res = False
+            for i in range(we - 1, ws - 1, -1):
+                if within > 0 and ts[i] <= t - within:
+                    break
+                if mask[i] & bit:
+                    c = dcodes[col, i]
+                    if c >= 0 and seen[c] != st:
+                        seen[c] = st
+                        n += 1
+                        if n >= need:
+                            res = True
+                            break
+            stack[sp] = res
+            sp += 1
+        elif o == OP_LATEST:
+            nbit = np.uint64(1) << np.uint64(p1[k])
+            mbit = np.uint64(1) << np.uint64(p2[k])
+            within = p3[k]
+            res = False
+            for i in range(we - 1, ws - 1, -1):
+                if within > 0 and ts[i] <= t - within:
+                    break
+                if mask[i] & nbit:
+                    res = (mask[i] & mbit) != 0
+                    break
+            stack[sp] = res
+            sp += 1
+        elif o == OP_INACTIVE:
+            nbit = np.uint64(1) << np.uint64(p1[k])
+            lim = t - p2[k]
+            if wbegin > lim:
+                res = False
+            else:
+                res = True
+                for i in range(we - 1, ws - 1, -1):
+                    if ts[i] <= lim:
+                        break
+                    if mask[i] & nbit:
+                        res = False
+                        break
+            stack[sp] = res
+            sp += 1
+        elif o == OP_MILESTONES:
+            res = True
+            for j in range(p1[k], p1[k] + p2[k]):
+                m = ms_ids[j]
+                if m < 0 or (status[m] != DONE and status[m] != LATE):
+                    res = False
+                    break
+            stack[sp] = res
+            sp += 1
+        elif o == OP_NOT:
+            stack[sp - 1] = not stack[sp - 1]
+        else:
+            cnt = p1[k]
+            if o == OP_ALL:
+                res = True
+                for j in range(sp - cnt, sp):
+                    res = res and stack[j]
+            else:
+                res = False
+                for j in range(sp - cnt, sp):
+                    res = res or stack[j]
+            sp -= cnt
+            stack[sp] = res
+            sp += 1
+    return stack[0]
+
+
+@njit(cache=True)
+def replay_all(
+    starts,
+    ends,
+    as_of,
+    ts,
+    mask,
+    dcodes,
+    op,
+    p1,
+    p2,
+    p3,
+    p4,
+    ms_ids,
+    stage_enter,
+    stage_terminal,
+    stage_ms,
+    ms_prog,
+    ms_due,
+    tr_from,
+    tr_to,
+    tr_prog,
+    risk_prog,
+    risk_stage_ok,
+    periods,
+    first_customer,
+    out_stage,
+    out_entered,
+    out_wstart,
+    out_wbegin,
+    out_status,
+    out_due,
+    out_done,
+    out_risks,
+    mv_at,
+    mv_from,
+    mv_to,
+    mv_bytr,
+    mv_trig,
+    mv_lo,
+    mv_hi,
+    mv_count,
+    stack,
+    seen,
+):
+    """Replay customers first_customer.. ; return the index of the first customer not done."""
+    n_stages = stage_enter.shape[0]
+    n_tr = tr_from.shape[0]
+    n_ms = ms_due.shape[0]
+    stamp = np.zeros(1, dtype=np.int64)
+    state = np.zeros(7, dtype=np.int64)
+    for c in range(first_customer, starts.shape[0]):
+        lo = starts[c]
+        hi = ends[c]
+        n = hi - lo
+        state[OVERFLOW] = 0
+        status = out_status[c]
+        for m in range(n_ms):
+            status[m] = NONE
+        state[CUR] = -1
+        state[ENTERED] = 0
+        state[WSTART] = 0
+        state[WBEGIN] = ts[lo] if n > 0 else as_of
+        state[PROCESSED] = 0
+        state[BLOCKED] = 0
+        mv_lo[c] = mv_count[0]
+        now = ts[lo] if n > 0 else as_of
+        for i in range(n + 1):
+            if i < n:
+                t_ev = ts[lo + i]
+                until = t_ev
+                inclusive = False
+            else:
+                until = as_of
+                inclusive = True
+            # time checks strictly between events (and up to as-of at the end)
+            if (i > 0 or i == n) and n > 0:
+                while state[BLOCKED] == 0 and periods.shape[0] > 0:
+                    cur = state[CUR]
+                    wstart = state[WSTART] if cur >= 0 else 0
+                    begin = state[WBEGIN] if cur >= 0 else ts[lo]
+                    best = -1
+                    for d in periods:
+                        cand = begin + d
+                        if cand > now and (best < 0 or cand < best):
+                            best = cand
+                        for j in range(state[PROCESSED] - 1, wstart - 1, -1):
+                            cand = ts[lo + j] + d
+                            if cand <= now:
+                                break
+                            if best < 0 or cand < best:
+                                best = cand
+                    if best < 0 or best > until or (best == until and not inclusive):
+                        break
+                    now = best
+                    _check_moves(
+                        best,
+                        -1,
+                        lo,
+                        state,
+                        ts,
+                        mask,
+                        dcodes,
+                        op,
+                        p1,
+                        p2,
+                        p3,
+                        p4,
+                        ms_ids,
+                        stage_enter,
+                        stage_terminal,
+                        stage_ms,
+                        ms_due,
+                        tr_from,
+                        tr_to,
+                        tr_prog,
+                        n_stages,
+                        n_tr,
+                        status,
+                        out_due[c],
+                        out_done[c],
+                        mv_at,
+                        mv_from,
+                        mv_to,
+                        mv_bytr,
+                        mv_trig,
+                        mv_count,
+                        stack,
+                        seen,
+                        stamp,
+                    )
+            if i == n:
+                break
+            state[PROCESSED] = i + 1
+            now = t_ev
+            cur = state[CUR]
+            if cur >= 0:
+                ws = lo + state[WSTART]
+                we = lo + state[PROCESSED]
+                for m in range(stage_ms[cur, 0], stage_ms[cur, 1]):
+                    if status[m] == DONE or status[m] == LATE:
+                        continue
+                    if _eval(
+                        ms_prog[m, 0],
+                        ms_prog[m, 1],
+                        op,
+                        p1,
+                        p2,
+                        p3,
+                        p4,
+                        ms_ids,
+                        t_ev,
+                        ws,
+                        we,
+                        state[WBEGIN],
+                        ts,
+                        mask,
+                        dcodes,
+                        status,
+                        stack,
+                        seen,
+                        stamp,
+                    ):
+                        due = out_due[c, m]
+                        status[m] = LATE if (ms_due[m] >= 0 and t_ev > due) else DONE
+                        out_done[c, m] = t_ev
+            state[BLOCKED] = 0
+            _check_moves(
+                t_ev,
+                lo + i,
+                lo,
+                state,
+                ts,
+                mask,
+                dcodes,
+                op,
+                p1,
+                p2,
+                p3,
+                p4,
+                ms_ids,
+                stage_enter,
+                stage_terminal,
+                stage_ms,
+                ms_due,
+                tr_from,
+                tr_to,
+                tr_prog,
+                n_stages,
+                n_tr,
+                status,
+                out_due[c],
+                out_done[c],
+                mv_at,
+                mv_from,
+                mv_to,
+                mv_bytr,
+                mv_trig,
+                mv_count,
+                stack,
+                seen,
+                stamp,
+            )
+        if state[OVERFLOW]:
+            mv_count[0] = mv_lo[c]
+            return c  # the move buffer is full: the caller grows it and resumes here
+        mv_hi[c] = mv_count[0]
+        cur = state[CUR]
+        out_stage[c] = cur
+        out_entered[c] = state[ENTERED]
+        out_wstart[c] = state[WSTART] if cur >= 0 else 0
+        out_wbegin[c] = state[WBEGIN]
+        bits = np.uint64(0)
+        if cur >= 0 and not stage_terminal[cur] and n > 0:
+            for r in range(risk_prog.shape[0]):
+                if risk_stage_ok[r, cur] and _eval(
+                    risk_prog[r, 0],
+                    risk_prog[r, 1],
+                    op,
+                    p1,
+                    p2,
+                    p3,
+                    p4,
+                    ms_ids,
+                    as_of,
+                    lo,
+                    hi,
+                    ts[lo],
+                    ts,
+                    mask,
+                    dcodes,
+                    status,
+                    stack,
+                    seen,
+                    stamp,
+                ):
+                    bits |= np.uint64(1) << np.uint64(r)
+        out_risks[c] = bits
+    return starts.shape[0]
+
+
+@njit(cache=True)
+def _check_moves(
+    t,
+    trig,
+    lo,
+    state,
+    ts,
+    mask,
+    dcodes,
+    op,
+    p1,
+    p2,
+    p3,
+    p4,
+    ms_ids,
+    stage_enter,
+    stage_terminal,
+    stage_ms,
+    ms_due,
+    tr_from,
+    tr_to,
+    tr_prog,
+    n_stages,
+    n_tr,
+    status,
+    due_row,
+    done_row,
+    mv_at,
+    mv_from,
+    mv_to,
+    mv_bytr,
+    mv_trig,
+    mv_count,
+    stack,
+    seen,
+    stamp,
+):
+    count = 0
+    while True:
+        cur = state[CUR]
+        ws = lo + state[WSTART]
+        we = lo + state[PROCESSED]
+        wbegin = state[WBEGIN]
+        target = -1
+        by_tr = False
+        if cur >= 0:
+            for k in range(n_tr):
+                f = tr_from[k]
+                if (f == cur or (f == -1 and not stage_terminal[cur])) and tr_to[k] != cur:
+                    if _eval(
+                        tr_prog[k, 0],
+                        tr_prog[k, 1],
+                        op,
+                        p1,
+                        p2,
+                        p3,
+                        p4,
+                        ms_ids,
+                        t,
+                        ws,
+                        we,
+                        wbegin,
+                        ts,
+                        mask,
+                        dcodes,
+                        status,
+                        stack,
+                        seen,
+                        stamp,
+                    ):
+                        target = tr_to[k]
+                        by_tr = True
+                        break
+            first = cur + 1
+            if target < 0 and stage_terminal[cur]:
+                return
+        else:
+            first = 0
+        if target < 0:
+            for k in range(n_stages - 1, first - 1, -1):
+                if stage_enter[k, 0] >= 0 and _eval(
+                    stage_enter[k, 0],
+                    stage_enter[k, 1],
+                    op,
+                    p1,
+                    p2,
+                    p3,
+                    p4,
+                    ms_ids,
+                    t,
+                    ws,
+                    we,
+                    wbegin,
+                    ts,
+                    mask,
+                    dcodes,
+                    status,
+                    stack,
+                    seen,
+                    stamp,
+                ):
+                    target = k
+                    break
+        if target < 0:
+            return
+        if count >= n_stages:
+            state[BLOCKED] = 1
+            return
+        if mv_count[0] >= mv_at.shape[0]:
+            state[OVERFLOW] = 1
+            state[BLOCKED] = 1
+            return
+        # apply the move
+        if cur >= 0:
+            for m in range(stage_ms[cur, 0], stage_ms[cur, 1]):
+                if status[m] == PENDING:
+                    status[m] = MISSED
+        j = mv_count[0]
+        mv_at[j] = t
+        mv_from[j] = cur
+        mv_to[j] = target
+        mv_bytr[j] = by_tr
+        mv_trig[j] = trig
+        mv_count[0] = j + 1
+        state[CUR] = target
+        state[ENTERED] = t
+        state[WSTART] = state[PROCESSED]
+        state[WBEGIN] = t
+        for m in range(stage_ms[target, 0], stage_ms[target, 1]):
+            status[m] = PENDING
+            due_row[m] = t + ms_due[m] if ms_due[m] >= 0 else -1
+            done_row[m] = -1
+        count += 1
