@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from journeyctl.definitions.model import JourneySet
@@ -90,12 +90,13 @@ def run_place(
     as_of: str | None = None,
     skip_bad_rows: bool = False,
     rejects: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PlaceRun:
     """Read the events (and accounts), and place every customer at as-of."""
     log = load_events(events, columns or {}, skip_bad_rows=skip_bad_rows, rejects=rejects)
     acc = read_accounts(accounts, columns) if accounts else None
     instant = resolve_as_of(parse_as_of(as_of), log)
-    result = place(journeys, log, instant, acc)
+    result = place(journeys, log, instant, acc, progress=progress)
     if not result.customers and not result.unmatched and as_of is None:
         raise InputError(f"no valid event at or before {format_instant(instant)}")
     return PlaceRun(result, log, acc)

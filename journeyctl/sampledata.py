@@ -1092,13 +1092,19 @@ def _rows(
     nbuckets = max(1, min(_MAX_BUCKETS, (span.end - span.t0) // (2 * DAY)))
     width = -(-(span.end - span.t0) // nbuckets)
     buffers: list[list[Row]] = [[] for _ in range(nbuckets)]
-    buffered, total, spilled = 0, 0, False
+    buffered = total = 0
     r = _Rng()
     tails: dict[tuple[str, Props], tuple[str, ...]] = {}
     blank = [""] * (len(COLUMNS) - 3)
-    with tempfile.TemporaryDirectory(prefix="journeyctl-sampledata-", dir=tmpdir) as tmp:
+    tmp = ""  # the spill directory, made on the first spill only
+    with contextlib.ExitStack() as cleanup:
 
         def spill() -> None:
+            nonlocal tmp
+            if not tmp:
+                tmp = cleanup.enter_context(
+                    tempfile.TemporaryDirectory(prefix="journeyctl-sampledata-", dir=tmpdir)
+                )
             for b, rows in enumerate(buffers):
                 if rows:
                     with open(os.path.join(tmp, f"{b}.pkl"), "ab") as fh:
@@ -1119,8 +1125,8 @@ def _rows(
             total += len(events)
             if buffered >= _FLUSH_ROWS:
                 spill()
-                buffered, spilled = 0, True
-        if spilled:
+                buffered = 0
+        if tmp:
             spill()
         stats["events"] = total
         ids = [customer_id(i, customers) for i in range(customers)]
@@ -1128,7 +1134,7 @@ def _rows(
         for b in range(nbuckets):
             rows = buffers[b]
             path = os.path.join(tmp, f"{b}.pkl")
-            if spilled and os.path.exists(path):
+            if tmp and os.path.exists(path):
                 with open(path, "rb") as fh:
                     while True:
                         try:
@@ -1266,7 +1272,8 @@ def write_accounts(path: str, customers: int, seed: int = DEFAULT_SEED) -> int:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m journeyctl.sampledata",
-        description="Generate a seeded, realistic event log for the sample journeys.",
+        description="Generate a seeded, realistic event log (and accounts) for the sample "
+        "journeys. The same arguments always give the same bytes.",
     )
     ap.add_argument(
         "--customers",
@@ -1274,41 +1281,41 @@ def main(argv: list[str] | None = None) -> int:
         help=f"number of customers (default 400, or events/{EVENTS_PER_CUSTOMER} with --events)",
     )
     ap.add_argument("--events", type=int, help="about this many events in total")
-    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"default {DEFAULT_SEED}")
     ap.add_argument(
         "--start",
         type=dt.date.fromisoformat,
         default=DEFAULT_START,
         help=f"first day of the log (default {DEFAULT_START})",
     )
-    ap.add_argument("--months", type=int, default=DEFAULT_MONTHS)
+    ap.add_argument(
+        "--months", type=int, default=DEFAULT_MONTHS, help=f"length (default {DEFAULT_MONTHS})"
+    )
     ap.add_argument("--out", required=True, help="events CSV (.csv.gz for gzip, - for stdout)")
     ap.add_argument("--accounts", help="also write the accounts CSV here")
-    ap.add_argument("-q", "--quiet", action="store_true")
+    ap.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     args = ap.parse_args(argv)
-    if (
-        (args.customers is not None and args.customers < 1)
-        or args.months < 1
-        or (args.events is not None and args.events < 1)
-    ):
+    if any(v is not None and v < 1 for v in (args.customers, args.events, args.months)):
         ap.error("--customers, --events and --months must be positive")
     customers = args.customers
-    if customers is None and args.events is None:
-        customers = 400
+    if customers is None:
+        customers = 400 if args.events is None else max(1, round(args.events / EVENTS_PER_CUSTOMER))
     started = time.perf_counter()
     try:
         n = write_csv(args.out, customers, args.seed, args.start, args.months, args.events)
+        took = time.perf_counter() - started
+        if args.accounts:
+            write_accounts(args.accounts, customers, args.seed)
     except BrokenPipeError:  # `... --out - | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    took = time.perf_counter() - started
-    if args.accounts:
-        write_accounts(
-            args.accounts, customers or max(1, round(args.events / EVENTS_PER_CUSTOMER)), args.seed
-        )
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if not args.quiet:
         print(
-            f"{args.out}: {n} events in {took:.1f}s ({n / max(took, 1e-9):,.0f} events/s)",
+            f"{args.out}: {n} events, {customers} customers in {took:.1f}s "
+            f"({n / max(took, 1e-9):,.0f} events/s)",
             file=sys.stderr,
         )
     return 0

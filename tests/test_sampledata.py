@@ -8,6 +8,7 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from journeyctl import sampledata
@@ -38,6 +39,15 @@ def test_gzip_output_is_deterministic_and_holds_the_same_rows(tmp_path: Path) ->
     _small(gz2)
     assert gz1.read_bytes() == gz2.read_bytes()
     assert gzip.decompress(gz1.read_bytes()) == plain.read_bytes()
+
+
+def test_spilling_to_disk_gives_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_memory = list(sampledata.generate(40, 3, months=6))
+    monkeypatch.setattr(sampledata, "_FLUSH_ROWS", 100)  # spill every few customers
+    assert list(sampledata.generate(40, 3, months=6, tmpdir=str(tmp_path))) == in_memory
+    assert list(tmp_path.iterdir()) == []  # the spill directory is gone
 
 
 def test_committed_sample_matches_the_documented_command(tmp_path: Path) -> None:

@@ -73,13 +73,21 @@ def P(
 class Case:
     id: str
     bad: dict[str, str]  # path -> YAML, written under the test's temporary directory
-    good: dict[str, str]  # the same with the problem fixed
+    fix: list[tuple[str, str, str]]  # (path, old, new): the small edits that make `bad` clean
     expected: str  # `validate j --format text` stdout for `bad`
     args: tuple[str, ...] = field(default=())
 
     @property
     def text(self) -> str:
         return textwrap.dedent(self.expected).lstrip("\n")
+
+    @property
+    def good(self) -> dict[str, str]:
+        files = {path: textwrap.dedent(text).lstrip("\n") for path, text in self.bad.items()}
+        for path, old, new in self.fix:
+            assert files[path].count(old) == 1, f"{self.id}: {old!r} is not unique in {path}"
+            files[path] = files[path].replace(old, new)
+        return files
 
 
 PROBLEM_LINE = re.compile(
@@ -124,24 +132,9 @@ CASES = [
                     enter_when: {event: deal_closed}
                 """,
         },
-        good={
-            "j/a.yaml": """
-                journey: alpha
-                version: 1
-                segment: {product: analytics}
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                """,
-            "j/b.yaml": """
-                journey: beta
-                version: 1
-                segment: {product: crm}
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                """,
-        },
+        fix=[
+            ("j/b.yaml", "journey: alpha", "journey: beta"),
+        ],
         expected="""
             j/b.yaml:1:1: error duplicate-journey-id: journey id 'alpha' is already defined in j/a.yaml:1
                 hint: give each journey a unique `journey:` id
@@ -158,19 +151,15 @@ CASES = [
                     enter_when: {event: deal_closed}
                   - id: onboarding
                     enter_when: {event: kickoff_held}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                  - id: adoption
-                    enter_when: {event: kickoff_held}
-                """
-        },
+        fix=[
+            (
+                J,
+                "    enter_when: {event: deal_closed}\n  - id: onboarding",
+                "    enter_when: {event: deal_closed}\n  - id: adoption",
+            ),
+        ],
         expected="""
             j/demo.yaml:6:5: error duplicate-id: stage id 'onboarding' is already used at line 4
                 hint: stage ids must be unique within a journey
@@ -193,25 +182,15 @@ CASES = [
                     milestones:
                       - id: kickoff
                         when: {event: feature_used}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                    milestones:
-                      - id: kickoff
-                        when: {event: kickoff_held}
-                  - id: adoption
-                    enter_when: {event: login}
-                    milestones:
-                      - id: first_feature
-                        when: {event: feature_used}
-                """
-        },
+        fix=[
+            (
+                J,
+                "    enter_when: {event: login}\n    milestones:\n      - id: kickoff",
+                "    enter_when: {event: login}\n    milestones:\n      - id: first_feature",
+            ),
+        ],
         expected="""
             j/demo.yaml:12:9: error duplicate-id: milestone id 'kickoff' is already used at line 7
                 hint: milestone ids must be unique within a journey
@@ -233,24 +212,15 @@ CASES = [
                   - id: low_usage
                     when: {event: ticket_opened, at_least: 3}
                     severity: high
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                risks:
-                  - id: low_usage
-                    when: {inactive: login, for: 21d}
-                    severity: medium
-                  - id: support_load
-                    when: {event: ticket_opened, at_least: 3}
-                    severity: high
-                """
-        },
+        fix=[
+            (
+                J,
+                "    severity: medium\n  - id: low_usage",
+                "    severity: medium\n  - id: support_load",
+            ),
+        ],
         expected="""
             j/demo.yaml:10:5: error duplicate-id: risk id 'low_usage' is already used at line 7
                 hint: risk ids must be unique within a journey
@@ -271,23 +241,11 @@ CASES = [
                   - from: renewl
                     to: onboarding
                     when: {event: renewal_pushback}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                  - id: renewal
-                    enter_when: {event: renewal_opened}
-                transitions:
-                  - from: renewal
-                    to: onboarding
-                    when: {event: renewal_pushback}
-                """
-        },
+        fix=[
+            (J, "  - from: renewl", "  - from: renewal"),
+        ],
         expected="""
             j/demo.yaml:9:5: error unknown-stage: transition from unknown stage 'renewl'
                 hint: did you mean `renewal`?
@@ -310,25 +268,11 @@ CASES = [
                   - from: "*"
                     to: churnd
                     when: {event: contract_terminated}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                  - id: churned
-                    enter_when: {event: contract_cancelled}
-                    terminal: true
-                    outcome: churned
-                transitions:
-                  - from: "*"
-                    to: churned
-                    when: {event: contract_terminated}
-                """
-        },
+        fix=[
+            (J, "    to: churnd", "    to: churned"),
+        ],
         expected="""
             j/demo.yaml:11:5: error unknown-stage: transition to unknown stage 'churnd'
                 hint: did you mean `churned`?
@@ -350,24 +294,11 @@ CASES = [
                     when: {inactive: login, for: 21d}
                     severity: medium
                     stages: [adoptoin]
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                  - id: adoption
-                    enter_when: {event: login}
-                risks:
-                  - id: low_usage
-                    when: {inactive: login, for: 21d}
-                    severity: medium
-                    stages: [adoption]
-                """
-        },
+        fix=[
+            (J, "    stages: [adoptoin]", "    stages: [adoption]"),
+        ],
         expected="""
             j/demo.yaml:9:5: error unknown-stage: risk 'low_usage' names unknown stage 'adoptoin'
                 hint: did you mean `adoption`?
@@ -387,22 +318,15 @@ CASES = [
                         when: {event: kickoff_held}
                   - id: adoption
                     enter_when: {milestones: [kickof]}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                    milestones:
-                      - id: kickoff
-                        when: {event: kickoff_held}
-                  - id: adoption
-                    enter_when: {milestones: [kickoff]}
-                """
-        },
+        fix=[
+            (
+                J,
+                "    enter_when: {milestones: [kickof]}",
+                "    enter_when: {milestones: [kickoff]}",
+            ),
+        ],
         expected="""
             j/demo.yaml:10:17: error unknown-milestone: unknown milestone 'kickof'
                 hint: did you mean `kickoff`?
@@ -422,22 +346,16 @@ CASES = [
                     milestones:
                       - id: first_feature
                         when: {event: feature_used}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                    milestones:
-                      - id: first_feature
-                        when: {event: feature_used}
-                  - id: adoption
-                    enter_when: {milestones: [first_feature]}
-                """
-        },
+        fix=[
+            (J, "  - id: adoption\n    enter_when: {milestones: [first_feature]}\n", ""),
+            (
+                J,
+                "        when: {event: feature_used}",
+                "        when: {event: feature_used}\n  - id: adoption\n    enter_when: {milestones: [first_feature]}",
+            ),
+        ],
         expected="""
             j/demo.yaml:7:17: warning milestone-order: milestone 'first_feature' belongs to stage 'adoption', which a customer cannot have reached when this is checked
                 hint: refer to milestones of earlier stages
@@ -462,27 +380,11 @@ CASES = [
                   - from: onboarding
                     to: escalated
                     when: {milestones: [first_feature]}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                  - id: adoption
-                    enter_when: {event: login}
-                    milestones:
-                      - id: first_feature
-                        when: {event: feature_used}
-                  - id: escalated
-                transitions:
-                  - from: adoption
-                    to: escalated
-                    when: {milestones: [first_feature]}
-                """
-        },
+        fix=[
+            (J, "  - from: onboarding", "  - from: adoption"),
+        ],
         expected="""
             j/demo.yaml:15:11: warning milestone-order: milestone 'first_feature' belongs to stage 'adoption', which a customer cannot have reached when this is checked
                 hint: refer to milestones of earlier stages
@@ -499,23 +401,15 @@ CASES = [
                     enter_when: {event: deal_closed}
                   - id: escalated
                     title: Escalated to management
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                  - id: escalated
-                    title: Escalated to management
-                transitions:
-                  - from: onboarding
-                    to: escalated
-                    when: {event: ticket_escalated}
-                """
-        },
+        fix=[
+            (
+                J,
+                "    title: Escalated to management",
+                "    title: Escalated to management\ntransitions:\n  - from: onboarding\n    to: escalated\n    when: {event: ticket_escalated}",
+            ),
+        ],
         expected="""
             j/demo.yaml:6:5: error unreachable-stage: no customer can ever enter stage 'escalated'
                 hint: give it an `enter_when`, or a transition `to:` it
@@ -536,23 +430,11 @@ CASES = [
                   - from: renewal
                     to: renewal
                     when: {event: renewal_pushback}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                  - id: renewal
-                    enter_when: {event: renewal_opened}
-                transitions:
-                  - from: renewal
-                    to: onboarding
-                    when: {event: renewal_pushback}
-                """
-        },
+        fix=[
+            (J, "    to: renewal", "    to: onboarding"),
+        ],
         expected="""
             j/demo.yaml:9:5: error self-transition: transition from 'renewal' to itself never applies
                 hint: a transition never moves a customer to the stage it is already in
@@ -574,21 +456,15 @@ CASES = [
                     milestones:
                       - id: exit_interview
                         when: {event: exit_interview_held}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                  - id: churned
-                    enter_when: {event: contract_cancelled}
-                    terminal: true
-                    outcome: churned
-                """
-        },
+        fix=[
+            (
+                J,
+                "    milestones:\n      - id: exit_interview\n        when: {event: exit_interview_held}\n",
+                "",
+            ),
+        ],
         expected="""
             j/demo.yaml:11:9: warning terminal-milestones: terminal stage 'churned' has milestones
                 hint: remove them
@@ -618,28 +494,9 @@ CASES = [
                     enter_when: {event: deal_closed}
                 """,
         },
-        good={
-            "j/a.yaml": """
-                journey: alpha
-                version: 1
-                segment:
-                  product: analytics
-                  region: [NA, EMEA]
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                """,
-            "j/b.yaml": """
-                journey: beta
-                version: 1
-                segment:
-                  product: analytics
-                  region: LATAM
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                """,
-        },
+        fix=[
+            ("j/b.yaml", "  region: NA", "  region: LATAM"),
+        ],
         expected="""
             j/b.yaml:1:1: error segment-overlap: journeys 'alpha' (j/a.yaml) and 'beta' can match the same customer with 2 segment key(s) and priority 0
                 hint: make the segments disjoint, add a key to one, or set a different `priority`
@@ -666,25 +523,9 @@ CASES = [
                     enter_when: {event: deal_closed}
                 """,
         },
-        good={
-            "j/a.yaml": """
-                journey: alpha
-                version: 1
-                segment: {product: analytics}
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                """,
-            "j/b.yaml": """
-                journey: beta
-                version: 1
-                segment: {region: NA}
-                priority: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                """,
-        },
+        fix=[
+            ("j/b.yaml", "segment: {region: NA}", "segment: {region: NA}\npriority: 1"),
+        ],
         expected="""
             j/b.yaml:1:1: error segment-overlap: journeys 'alpha' (j/a.yaml) and 'beta' can match the same customer with 1 segment key(s) and priority 0
                 hint: make the segments disjoint, add a key to one, or set a different `priority`
@@ -711,24 +552,9 @@ CASES = [
                     enter_when: {event: deal_closed}
                 """,
         },
-        good={
-            "j/a.yaml": """
-                journey: alpha
-                version: 1
-                segment: {seats: 100}
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                """,
-            "j/b.yaml": """
-                journey: beta
-                version: 1
-                segment: {seats: "100.5"}
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                """,
-        },
+        fix=[
+            ("j/b.yaml", 'segment: {seats: "100.0"}', 'segment: {seats: "100.5"}'),
+        ],
         expected="""
             j/b.yaml:1:1: error segment-overlap: journeys 'alpha' (j/a.yaml) and 'beta' can match the same customer with 1 segment key(s) and priority 0
                 hint: make the segments disjoint, add a key to one, or set a different `priority`
@@ -762,33 +588,24 @@ CASES = [
                     severity: low
                 """,
         },
-        good={
-            "j/catalog.yaml": """
-                events:
-                  - name: deal_closed
-                  - name: login
-                  - name: feature_used
-                    properties:
-                      feature: {values: [dashboards, reports, alerts]}
-                      plan: {}
-                """,
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                  - id: adoption
-                    enter_when: {event: feature_used, distinct: feature, at_least: 3}
-                risks:
-                  - id: low_usage
-                    when: {inactive: [login], for: 21d}
-                    severity: medium
-                  - id: pro_plan
-                    when: {latest: feature_used, where: {plan: pro}}
-                    severity: low
-                """,
-        },
+        fix=[
+            (
+                "j/catalog.yaml",
+                "      feature: {values: [dashboards, reports, alerts]}",
+                "      feature: {values: [dashboards, reports, alerts]}\n      plan: {}",
+            ),
+            (J, "    enter_when: {event: deal_closd}", "    enter_when: {event: deal_closed}"),
+            (
+                J,
+                "    enter_when: {event: feature_used, distinct: featur, at_least: 3}",
+                "    enter_when: {event: feature_used, distinct: feature, at_least: 3}",
+            ),
+            (
+                J,
+                "    when: {inactive: [login, logn], for: 21d}",
+                "    when: {inactive: [login], for: 21d}",
+            ),
+        ],
         expected="""
             j/demo.yaml:5:17: warning unknown-event: event 'deal_closd' is not in the catalog (j/catalog.yaml)
                 hint: did you mean `deal_closed`?
@@ -822,26 +639,13 @@ CASES = [
                     severity: high
                 """,
         },
-        good={
-            "elsewhere/events.yaml": """
-                events:
-                  - name: deal_closed
-                  - name: ticket_opened
-                    properties:
-                      priority: {values: [P1, P2, P3]}
-                """,
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                risks:
-                  - id: support_load
-                    when: {event: ticket_opened, where: {priority: P1}, at_least: 3}
-                    severity: high
-                """,
-        },
+        fix=[
+            (
+                J,
+                "    when: {event: ticket_open, where: {priority: P1}, at_least: 3}",
+                "    when: {event: ticket_opened, where: {priority: P1}, at_least: 3}",
+            ),
+        ],
         expected="""
             j/demo.yaml:8:11: warning unknown-event: event 'ticket_open' is not in the catalog (elsewhere/events.yaml)
                 hint: did you mean `ticket_opened`?
@@ -858,17 +662,15 @@ CASES = [
                 stages:
                   - id: onboarding
                     enter_when: {where: {plan: pro}}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed, where: {plan: pro}}
-                """
-        },
+        fix=[
+            (
+                J,
+                "    enter_when: {where: {plan: pro}}",
+                "    enter_when: {event: deal_closed, where: {plan: pro}}",
+            ),
+        ],
         expected="""
             j/demo.yaml:5:17: error condition-form: stages[0].enter_when: a condition needs one of event, latest, inactive, milestones, all, any, not
                 hint: e.g. {event: login} or {milestones: [kickoff]}
@@ -890,25 +692,15 @@ CASES = [
                     enter_when:
                       event: login
                       milestones: [kickoff]
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                    milestones:
-                      - id: kickoff
-                        when: {event: kickoff_held}
-                  - id: adoption
-                    enter_when:
-                      all:
-                        - event: login
-                        - milestones: [kickoff]
-                """
-        },
+        fix=[
+            (
+                J,
+                "      event: login\n      milestones: [kickoff]",
+                "      all:\n        - event: login\n        - milestones: [kickoff]",
+            ),
+        ],
         expected="""
             j/demo.yaml:11:7: error condition-form: stages[1].enter_when: a condition has exactly one form, found event and milestones
                 hint: combine several with {all: [...]} or {any: [...]}
@@ -927,21 +719,15 @@ CASES = [
                   - id: low_usage
                     when: {inactive: login, for: 21d, at_least: 2}
                     severity: medium
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                risks:
-                  - id: low_usage
-                    when: {inactive: login, for: 21d}
-                    severity: medium
-                """
-        },
+        fix=[
+            (
+                J,
+                "    when: {inactive: login, for: 21d, at_least: 2}",
+                "    when: {inactive: login, for: 21d}",
+            ),
+        ],
         expected="""
             j/demo.yaml:8:39: error condition-form: risks[0].when: `at_least` does not go with `inactive`
                 hint: `inactive` takes for
@@ -961,22 +747,15 @@ CASES = [
                         when: {event: kickoff_held}
                   - id: adoption
                     enter_when: {milestones: [kickoff], within: 7d}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                    milestones:
-                      - id: kickoff
-                        when: {event: kickoff_held}
-                  - id: adoption
-                    enter_when: {milestones: [kickoff]}
-                """
-        },
+        fix=[
+            (
+                J,
+                "    enter_when: {milestones: [kickoff], within: 7d}",
+                "    enter_when: {milestones: [kickoff]}",
+            ),
+        ],
         expected="""
             j/demo.yaml:10:41: error condition-form: stages[1].enter_when: `within` does not go with `milestones`
                 hint: `milestones` takes nothing else
@@ -995,21 +774,15 @@ CASES = [
                   - id: poor_sentiment
                     when: {latest: nps_submitted, where: {score: .nan}}
                     severity: high
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                risks:
-                  - id: poor_sentiment
-                    when: {latest: nps_submitted, where: {score: {exists: false}}}
-                    severity: high
-                """
-        },
+        fix=[
+            (
+                J,
+                "    when: {latest: nps_submitted, where: {score: .nan}}",
+                "    when: {latest: nps_submitted, where: {score: {exists: false}}}",
+            ),
+        ],
         expected="""
             j/demo.yaml:8:50: error bad-matcher: risks[0].when.where.score: null and .nan are not valid matcher values
                 hint: to match a missing value use {exists: false}
@@ -1024,17 +797,15 @@ CASES = [
                 stages:
                   - id: onboarding
                     enter_when: {event: deal_closed, where: {plan: {in: [pro, .NaN]}}}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed, where: {plan: {in: [pro, "NaN"]}}}
-                """
-        },
+        fix=[
+            (
+                J,
+                "    enter_when: {event: deal_closed, where: {plan: {in: [pro, .NaN]}}}",
+                '    enter_when: {event: deal_closed, where: {plan: {in: [pro, "NaN"]}}}',
+            ),
+        ],
         expected="""
             j/demo.yaml:5:63: error bad-matcher: stages[0].enter_when.where.plan.in[1]: null and .nan are not valid matcher values
                 hint: to match a missing value use {exists: false}
@@ -1050,17 +821,15 @@ CASES = [
                 stages:
                   - id: onboarding
                     enter_when: {event: deal_closed, where: {plan: null}}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed, where: {plan: "null"}}
-                """
-        },
+        fix=[
+            (
+                J,
+                "    enter_when: {event: deal_closed, where: {plan: null}}",
+                '    enter_when: {event: deal_closed, where: {plan: "null"}}',
+            ),
+        ],
         expected="""
             j/demo.yaml:5:52: error schema: stages[0].enter_when.where.plan: expected a string or a number or true or false or a list or a mapping, got null
             """,
@@ -1077,21 +846,15 @@ CASES = [
                   - id: renewed
                     enter_when: {event: contract_renewed}
                     outcome: completed
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                  - id: renewed
-                    enter_when: {event: contract_renewed}
-                    terminal: true
-                    outcome: completed
-                """
-        },
+        fix=[
+            (
+                J,
+                "    enter_when: {event: contract_renewed}",
+                "    enter_when: {event: contract_renewed}\n    terminal: true",
+            ),
+        ],
         expected="""
             j/demo.yaml:8:5: error outcome-not-terminal: stage 'renewed' has an outcome but is not terminal
                 hint: add `terminal: true`, or remove `outcome`
@@ -1111,21 +874,11 @@ CASES = [
                   - id: churned
                     enter_when: {event: contract_cancelled}
                     terminal: true
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                  - id: churned
-                    enter_when: {event: contract_cancelled}
-                    terminal: true
-                    outcome: churned
-                """
-        },
+        fix=[
+            (J, "    terminal: true", "    terminal: true\n    outcome: churned"),
+        ],
         expected="""
             j/demo.yaml:6:5: error schema: stages[1]: missing required key `outcome`
             """,
@@ -1142,19 +895,12 @@ CASES = [
                   - id: onboarding
                     enter_when: {event: deal_closed}
                     max_duraton: 45d
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                title: Demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                    max_duration: 45d
-                """
-        },
+        fix=[
+            (J, "titel: Demo", "title: Demo"),
+            (J, "    max_duraton: 45d", "    max_duration: 45d"),
+        ],
         expected="""
             j/demo.yaml:2:1: error schema: (top level): unknown key `titel`
                 hint: did you mean `title`?
@@ -1175,21 +921,11 @@ CASES = [
                       - id: kickoff
                         when: {event: kickoff_held}
                         due: 7 days
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                    milestones:
-                      - id: kickoff
-                        when: {event: kickoff_held}
-                        due: 7d
-                """
-        },
+        fix=[
+            (J, "        due: 7 days", "        due: 7d"),
+        ],
         expected="""
             j/demo.yaml:9:14: error schema: stages[0].milestones[0].due: "7 days" is not a duration
                 hint: use e.g. 7d, 12h, 2w
@@ -1204,17 +940,12 @@ CASES = [
                 stages:
                   - id: On-Boarding
                     enter_when: {event: deal_closed}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo-journey
-                version: 1
-                stages:
-                  - id: on-boarding
-                    enter_when: {event: deal_closed}
-                """
-        },
+        fix=[
+            (J, "journey: Demo Journey", "journey: demo-journey"),
+            (J, "  - id: On-Boarding", "  - id: on-boarding"),
+        ],
         expected="""
             j/demo.yaml:1:10: error schema: journey: "Demo Journey" is not a valid id
                 hint: use lowercase letters, digits, - and _, starting with a letter or digit
@@ -1235,21 +966,11 @@ CASES = [
                   - id: low_usage
                     when: {inactive: login, for: 21d}
                     severity: hgh
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                risks:
-                  - id: low_usage
-                    when: {inactive: login, for: 21d}
-                    severity: high
-                """
-        },
+        fix=[
+            (J, "    severity: hgh", "    severity: high"),
+        ],
         expected="""
             j/demo.yaml:9:15: error schema: risks[0].severity: "hgh" is not one of "low", "medium", "high", "critical"
                 hint: did you mean high?
@@ -1265,18 +986,12 @@ CASES = [
                   - id: onboarding
                     enter_when: {event: deal_closed}
                     activities: Hold the kickoff call
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 4
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                    activities: [Hold the kickoff call]
-                """
-        },
+        fix=[
+            (J, 'version: "4"', "version: 4"),
+            (J, "    activities: Hold the kickoff call", "    activities: [Hold the kickoff call]"),
+        ],
         expected="""
             j/demo.yaml:2:10: error schema: version: expected a whole number, got a string
             j/demo.yaml:6:17: error schema: stages[0].activities: expected a list, got a string
@@ -1295,21 +1010,11 @@ CASES = [
                   - id: low_usage
                     when: {inactive: login}
                     severity: medium
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                risks:
-                  - id: low_usage
-                    when: {inactive: login, for: 21d}
-                    severity: medium
-                """
-        },
+        fix=[
+            (J, "    when: {inactive: login}", "    when: {inactive: login, for: 21d}"),
+        ],
         expected="""
             j/demo.yaml:8:12: error schema: risks[0].when: `inactive` needs `for`
                 hint: `inactive` and `for` go together, e.g. {inactive: login, for: 21d}
@@ -1323,17 +1028,11 @@ CASES = [
                 stages:
                   - id: onboarding
                     enter_when: {event: deal_closed}
-                """
+                """,
         },
-        good={
-            J: """
-                journey: demo
-                version: 1
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                """
-        },
+        fix=[
+            (J, "journey: demo", "journey: demo\nversion: 1"),
+        ],
         expected="""
             j/demo.yaml:1:1: error schema: (top level): missing required key `version`
             """,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import typer
@@ -49,6 +50,39 @@ def err_console(no_color: bool = False) -> Console:
         force_terminal=color or None,
         width=None if sys.stderr.isatty() else 160,
     )
+
+
+@contextlib.contextmanager
+def progress_bar(
+    label: str, quiet: bool, no_color: bool
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback drawing a bar with rate and ETA on stderr, only on a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err_console(no_color), transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def default_format(kind: str) -> str:

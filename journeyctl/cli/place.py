@@ -14,6 +14,7 @@ from journeyctl.cli.common import (
     get_config,
     handle_errors,
     load_valid_journeys,
+    progress_bar,
 )
 from journeyctl.cli.common import out_console as out
 from journeyctl.config import Config
@@ -52,15 +53,17 @@ def run_for_cli(
     if events.count("-") > 1:
         raise UsageError("stdin (-) can be given only once")
     js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
-    run = run_place(
-        js,
-        events,
-        columns=mapping,
-        accounts=accounts or config.accounts,
-        as_of=as_of,
-        skip_bad_rows=skip_bad_rows,
-        rejects=rejects,
-    )
+    with progress_bar("placing customers", quiet, no_color) as progress:
+        run = run_place(
+            js,
+            events,
+            columns=mapping,
+            accounts=accounts or config.accounts,
+            as_of=as_of,
+            skip_bad_rows=skip_bad_rows,
+            rejects=rejects,
+            progress=progress,
+        )
     if run.log.bad_rows and not quiet:
         con = err_console(no_color)
         n = len(run.log.bad_rows)

@@ -102,8 +102,16 @@ def _eq(values: tuple[object, ...]) -> list:  # type: ignore[type-arg]
     return [Matcher("eq", (v,)) for v in values]  # type: ignore[arg-type]
 
 
+CHUNK = 25_000  # customers per kernel call, so progress can be reported
+
+
 def _run_kernel(
-    cj: CompiledJourney, table: EventTable, starts: I64, ends: I64, as_of: int
+    cj: CompiledJourney,
+    table: EventTable,
+    starts: I64,
+    ends: I64,
+    as_of: int,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, npt.NDArray[np.int64]]:
     n_c = starts.shape[0]
     n_ms = max(1, cj.ms_due.shape[0])
@@ -128,7 +136,8 @@ def _run_kernel(
     seen = np.zeros(dsize + 1, np.int64)
     first = 0
     p = cj.program
-    while True:
+    while first < n_c:
+        last = min(n_c, first + CHUNK)
         first = K.replay_all(
             starts,
             ends,
@@ -154,6 +163,7 @@ def _run_kernel(
             cj.risk_stage_ok,
             cj.periods,
             first,
+            last,
             out["stage"],
             out["entered"],
             out["wstart"],
@@ -173,12 +183,13 @@ def _run_kernel(
             stack,
             seen,
         )
-        if first >= n_c:
-            break
-        for k in mv:
-            grown = np.zeros(mv[k].shape[0] * 2, np.int64)
-            grown[: mv[k].shape[0]] = mv[k]
-            mv[k] = grown
+        if first < last:  # the move buffer filled up: grow it and resume
+            for k in mv:
+                grown = np.zeros(mv[k].shape[0] * 2, np.int64)
+                grown[: mv[k].shape[0]] = mv[k]
+                mv[k] = grown
+        elif progress is not None:
+            progress(last)
     out.update({f"mv_{k}": v[: int(count[0])] for k, v in mv.items()})
     return out
 
@@ -238,6 +249,7 @@ def _place_fast(
     as_of: int,
     accounts: Mapping[str, Mapping[str, str]] | None,
     known: Known,
+    progress: Callable[[int, int], None] | None = None,
 ) -> PlaceResult:
     table = log.table
     upto = table.ts <= as_of
@@ -269,6 +281,8 @@ def _place_fast(
         k = int(listed[pos])
         unmatched.append(ids[k])
         unmatched_attrs[ids[k]] = attrs_of(k)
+    total = int(listed.shape[0])
+    done_before = int((choice < 0).sum())
     for ji, journey in enumerate(journeys.journeys):
         sel = listed[choice == ji]
         if sel.shape[0] == 0:
@@ -276,7 +290,14 @@ def _place_fast(
         cj = compile_journey(journey)
         starts = np.ascontiguousarray(starts_all[sel])
         ends = starts + counts[sel]
-        out = _run_kernel(cj, table, starts, ends, as_of)
+        base = done_before
+
+        def report(n: int, base: int = base) -> None:
+            if progress is not None:
+                progress(base + n, total)
+
+        out = _run_kernel(cj, table, starts, ends, as_of, report)
+        done_before += sel.shape[0]
         out["used"] = ends - starts
         used = _adoption_used(cj, table, starts, ends)
         placed.extend(_build(cj, table, sel, starts, out, used, as_of, attrs_of, known))

@@ -171,6 +171,7 @@ def replay_all(
     risk_stage_ok,
     periods,
     first_customer,
+    last_customer,
     out_stage,
     out_entered,
     out_wstart,
@@ -190,13 +191,13 @@ def replay_all(
     stack,
     seen,
 ):
-    """Replay customers first_customer.. ; return the index of the first customer not done."""
+    """Replay customers [first_customer, last_customer); return the first one not done."""
     n_stages = stage_enter.shape[0]
     n_tr = tr_from.shape[0]
     n_ms = ms_due.shape[0]
     stamp = np.zeros(1, dtype=np.int64)
     state = np.zeros(7, dtype=np.int64)
-    for c in range(first_customer, starts.shape[0]):
+    for c in range(first_customer, last_customer):
         lo = starts[c]
         hi = ends[c]
         n = hi - lo
@@ -383,7 +384,7 @@ def replay_all(
                 ):
                     bits |= np.uint64(1) << np.uint64(r)
         out_risks[c] = bits
-    return starts.shape[0]
+    return last_customer
 
 
 @njit(cache=True)

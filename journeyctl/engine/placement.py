@@ -282,6 +282,7 @@ def place(
     as_of: int,
     accounts: Mapping[str, Mapping[str, str]] | None = None,
     engine: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
 ) -> PlaceResult:
     """Place every customer with an event at or before `as_of`.
 
@@ -301,7 +302,7 @@ def place(
         from journeyctl.engine.fast import place_fast
 
         try:
-            return place_fast(journeys, log, as_of, accounts, known)
+            return place_fast(journeys, log, as_of, accounts, known, progress)
         except TooComplex:
             if engine == "fast":
                 raise
@@ -309,7 +310,9 @@ def place(
     unmatched: list[str] = []
     unmatched_attrs: dict[str, Mapping[str, str]] = {}
     ignored = 0
-    for cid in sorted(log.customers):
+    for i, cid in enumerate(sorted(log.customers)):
+        if progress is not None and i % 1000 == 0:
+            progress(i, len(log.customers))
         evs = log.customers[cid]
         upto = [e for e in evs if e.ts <= as_of]
         ignored += len(evs) - len(upto)

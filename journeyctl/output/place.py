@@ -135,6 +135,16 @@ class TableData:
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     empty: str = "none"
+    cap: int | None = None  # show at most this many rows in tables for people
+
+    def shown_rows(self) -> tuple[tuple[tuple[str, ...], ...], int]:
+        """The rows to show and how many were left out."""
+        if self.cap is None or len(self.rows) <= self.cap:
+            return self.rows, 0
+        return self.rows[: self.cap], len(self.rows) - self.cap
+
+
+TABLE_ROWS = 50  # rows of the regressions and at-risk tables shown to people
 
 
 def _fmt_days(d: float | None) -> str:
@@ -198,8 +208,12 @@ def regressions_table(result: PlaceResult, shown: Sequence[CustomerPlacement]) -
                     m.trigger,
                 )
             )
+    rows.sort(key=lambda r: (r[3], r[0]), reverse=True)  # most recent first
     return TableData(
-        "Regressions", ("customer", "journey", "from -> to", "when", "trigger"), tuple(rows)
+        "Regressions",
+        ("customer", "journey", "from -> to", "when", "trigger"),
+        tuple(rows),
+        cap=TABLE_ROWS,
     )
 
 
@@ -234,6 +248,7 @@ def at_risk_table(
         "At-risk accounts",
         ("customer", "journey", "stage", "level", "reasons", "days in stage", *cols),
         tuple(rows),
+        cap=TABLE_ROWS,
     )
 
 

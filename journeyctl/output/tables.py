@@ -19,10 +19,12 @@ def md_escape(text: str) -> str:
 
 
 def to_rich(t: TableData) -> Table:
-    table = Table(title=t.title, title_justify="left")
+    rows, more = t.shown_rows()
+    caption = f"... and {more} more (all of them with --format csv or json)" if more else None
+    table = Table(title=t.title, title_justify="left", caption=caption, caption_justify="left")
     for h in t.headers:
         table.add_column(h)
-    for row in t.rows:
+    for row in rows:
         table.add_row(*(Text(c) for c in row))
     return table
 
@@ -36,7 +38,10 @@ def to_markdown(tables: Sequence[TableData]) -> str:
             continue
         parts.append("| " + " | ".join(md_escape(h) for h in t.headers) + " |")
         parts.append("|" + "|".join("---" for _ in t.headers) + "|")
-        for row in t.rows:
+        rows, more = t.shown_rows()
+        for row in rows:
             parts.append("| " + " | ".join(md_escape(c) for c in row) + " |")
+        if more:
+            parts.append(f"\n_... and {more} more (all of them with --format csv or json)_")
         parts.append("")
     return "\n".join(parts) + "\n"

@@ -1,0 +1,135 @@
+"""Benchmark harness for `journeyctl place` (issue #6). Run by hand; prints figures.
+
+    python benchmarks/run.py                      # 1M, 2M, 5M and 10M events
+    python benchmarks/run.py --sizes 1000000 --formats table
+
+For each size it generates (once, cached under --data) a seeded log for the sample journeys with
+about 20 events per customer, then measures in fresh processes:
+  - the floor: pyarrow.csv.read_csv of the file plus a polars sort by (customer_id, timestamp);
+  - `journeyctl place FILE -j sample_journeys` with table output and with --format json;
+and prints wall time, events per second, peak RSS and the ratio to the floor, then the growth of
+time per event from the smallest to the largest size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FLOOR = """
+import sys, pyarrow.csv as pacsv, polars as pl
+t = pacsv.read_csv(sys.argv[1])
+df = pl.from_arrow(t).sort(["customer_id", "timestamp"], maintain_order=True)
+print(df.height)
+"""
+
+
+def measure(cmd: list[str], stdout: int | None = subprocess.DEVNULL) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MiB) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, check=False)
+    wall = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode()[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is the max over all children so far: run the largest last
+    return wall, max(peak, before) / 1024
+
+
+def rss_of(cmd: list[str]) -> tuple[float, float]:
+    """Wall time and peak RSS via /usr/bin/time when available (exact per process)."""
+    if os.path.exists("/usr/bin/time"):
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", *cmd],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+        wall = time.perf_counter() - t0
+        if proc.returncode not in (0, 1):
+            sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode()[-2000:]}")
+        kib = int(proc.stderr.decode().strip().splitlines()[-1])
+        return wall, kib / 1024
+    return measure(cmd)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--sizes", default="1000000,2000000,5000000,10000000")
+    ap.add_argument("--formats", default="table,json")
+    ap.add_argument("--data", default=str(ROOT / "benchmarks" / "data"))
+    ap.add_argument("--seed", type=int, default=11)
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    formats = args.formats.split(",")
+    data = Path(args.data)
+    data.mkdir(parents=True, exist_ok=True)
+    py = sys.executable
+    per_event: dict[str, list[tuple[int, float]]] = {f: [] for f in formats}
+    print(
+        f"{'events':>10} {'format':>6} {'wall s':>8} {'events/s':>12} {'peak MiB':>9} {'floor s':>8} {'x floor':>8}"
+    )
+    for n in sizes:
+        path = data / f"events-{n}.csv"
+        if not path.exists():
+            t0 = time.perf_counter()
+            subprocess.run(
+                [
+                    py,
+                    "-m",
+                    "journeyctl.sampledata",
+                    "--events",
+                    str(n),
+                    "--seed",
+                    str(args.seed),
+                    "--out",
+                    str(path),
+                    "-q",
+                ],
+                check=True,
+            )
+            print(
+                f"(generated {path.name}: {path.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - t0:.0f} s)"
+            )
+        rows = sum(1 for _ in path.open("rb")) - 1
+        floor, _ = rss_of([py, "-c", FLOOR, str(path)])
+        for fmt in formats:
+            cmd = [
+                py,
+                "-m",
+                "journeyctl",
+                "place",
+                str(path),
+                "-j",
+                str(ROOT / "sample_journeys"),
+                "--quiet",
+            ]
+            if fmt != "table":
+                cmd += ["--format", fmt]
+            wall, peak = rss_of(cmd)
+            per_event[fmt].append((rows, wall / rows))
+            print(
+                f"{rows:>10} {fmt:>6} {wall:>8.2f} {rows / wall:>12,.0f} {peak:>9.0f} {floor:>8.2f} {wall / floor:>8.2f}"
+            )
+    for fmt, pts in per_event.items():
+        if len(pts) >= 2:
+            (n0, a), (n1, b) = pts[0], pts[-1]
+            print(
+                f"{fmt}: time per event {a * 1e6:.2f} us at {n0:,} -> {b * 1e6:.2f} us at {n1:,} "
+                f"({(b / a - 1) * 100:+.0f}%)"
+            )
+
+
+if __name__ == "__main__":
+    main()
