@@ -41,9 +41,11 @@ def _p(
     return Problem(src.file, src.line, src.col, severity, rule, message, hint)
 
 
-def _suggest(name: str, options: list[str]) -> str | None:
+def _suggest(name: str, options: list[str]) -> str:
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
+    if close:
+        return f"did you mean `{close[0]}`?"
+    return "known: " + ", ".join(options[:12]) if options else "none are defined"
 
 
 def _conditions(j: Journey) -> Iterator[tuple[str, Condition]]:
@@ -264,7 +266,8 @@ def catalog_names(ctx: RuleContext) -> Iterator[Problem]:
                 for ev in c.events:
                     known = cat.event(ev)
                     if known is None:
-                        hint = _suggest(ev, names) or "add it to the catalog"
+                        close = difflib.get_close_matches(ev, names, n=1, cutoff=0.6)
+                        hint = f"did you mean `{close[0]}`?" if close else "add it to the catalog"
                         yield _p(
                             c.source,
                             "warning",
@@ -276,7 +279,12 @@ def catalog_names(ctx: RuleContext) -> Iterator[Problem]:
                     plist = [n for n, _ in known.properties]
                     for prop in props:
                         if prop not in plist:
-                            hint = _suggest(prop, plist) or f"add it to {ev!r} in the catalog"
+                            near = difflib.get_close_matches(prop, plist, n=1, cutoff=0.6)
+                            hint = (
+                                f"did you mean `{near[0]}`?"
+                                if near
+                                else f"add it to {ev!r} in the catalog"
+                            )
                             yield _p(
                                 c.source,
                                 "warning",

@@ -60,6 +60,18 @@ _EXPECTED = {
 }
 
 
+_REQUIRED_HINT = {
+    "journey": "a unique id such as analytics-enterprise-na",
+    "version": "an integer you bump when you change the journey, e.g. 1",
+    "stages": "a list of stages, each with an `id`",
+    "id": "a lowercase id such as onboarding",
+    "when": "a condition such as {event: login}",
+    "severity": "low, medium, high or critical",
+    "from": 'a stage id or "*"',
+    "to": "a stage id",
+}
+
+
 def _humanize(err: Any, doc: YamlDocument) -> list[Problem]:
     # jsonschema's error attributes are loosely typed (Unset sentinels); read them as Any
     path: Path = tuple(err.absolute_path)
@@ -88,9 +100,13 @@ def _humanize(err: Any, doc: YamlDocument) -> list[Problem]:
         missing = (
             [k for k in err.validator_value if k not in inst] if isinstance(inst, dict) else []
         )
-        return [p(f"{where}: missing required key `{k}`", None) for k in missing] or [
-            p(err.message, None)
-        ]
+        return [
+            p(
+                f"{where}: missing required key `{k}`",
+                f"add `{k}:` here ({_REQUIRED_HINT.get(k, 'see docs/journey-format.md')})",
+            )
+            for k in missing
+        ] or [p(err.message, "see docs/journey-format.md")]
     if v == "pattern" or (defn in ("duration", "id") and v in ("type", "pattern")):
         if defn == "duration" or "hdw" in str(err.validator_value):
             return [p(f"{where}: {json.dumps(inst)} is not a duration", "use e.g. 7d, 12h, 2w")]
@@ -105,18 +121,30 @@ def _humanize(err: Any, doc: YamlDocument) -> list[Problem]:
             err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
         )
         names = " or ".join(str(_EXPECTED.get(t, t)) for t in expected)
-        return [p(f"{where}: expected {names}, got {_type_name(inst)}", None)]
+        hint = (
+            "null is not a value here; to match a missing value use {exists: false}"
+            if inst is None
+            else f"write it as {names}"
+        )
+        return [p(f"{where}: expected {names}, got {_type_name(inst)}", hint)]
     if v == "enum":
         opts = ", ".join(json.dumps(o) for o in err.validator_value)
         close = difflib.get_close_matches(str(inst), [str(o) for o in err.validator_value], n=1)
-        enum_hint = f"did you mean {close[0]}?" if close else None
+        enum_hint = f"did you mean {close[0]}?" if close else f"use one of {opts}"
         return [p(f"{where}: {json.dumps(inst)} is not one of {opts}", enum_hint)]
     if v == "const":
-        return [p(f"{where}: must be {json.dumps(err.validator_value)}", None)]
+        return [
+            p(f"{where}: must be {json.dumps(err.validator_value)}", "see docs/journey-format.md")
+        ]
     if v in ("minItems", "minProperties", "minLength"):
-        return [p(f"{where}: must not be empty", None)]
+        return [p(f"{where}: must not be empty", "give at least one item, or remove the key")]
     if v == "minimum":
-        return [p(f"{where}: must be at least {err.validator_value}, got {inst}", None)]
+        return [
+            p(
+                f"{where}: must be at least {err.validator_value}, got {inst}",
+                f"use {err.validator_value} or more",
+            )
+        ]
     if (v == "maxProperties" and defn == "matcher") or (defn == "matcher"):
         return [
             p(
@@ -153,8 +181,8 @@ def _humanize(err: Any, doc: YamlDocument) -> list[Problem]:
             if dep not in inst
         ]
     if v == "maxProperties":
-        return [p(f"{where}: too many keys", None)]
-    return [p(f"{where}: {err.message}", None)]
+        return [p(f"{where}: too many keys", "see docs/journey-format.md")]
+    return [p(f"{where}: {err.message[:300]}", "see docs/journey-format.md")]
 
 
 def check_schema(doc: YamlDocument) -> list[Problem]:

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
-from journeyctl.errors import Problem
+from journeyctl.errors import InputError, Problem
 
 DEFAULT_MAX_FILE_SIZE = 1_000_000
 MAX_NODES = 200_000
@@ -90,6 +92,23 @@ class YamlDocument:
         return self.positions.get((), (1, 1))
 
 
+_PLAIN_TAGS = frozenset(
+    {
+        "tag:yaml.org,2002:map",
+        "tag:yaml.org,2002:seq",
+        "tag:yaml.org,2002:str",
+        "!!map",
+        "!!seq",
+        "!!str",
+    }
+)
+
+
+def _clean(text: str) -> str:
+    """Replace lone surrogates (possible through YAML escapes) so the text can be written out."""
+    return text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
+
+
 class _TooBig(Exception):
     pass
 
@@ -117,6 +136,9 @@ class _Converter:
             raise _TooBig()
         if depth > MAX_DEPTH:
             raise _TooDeep()
+        tag = getattr(getattr(node, "tag", None), "value", None)
+        if tag is not None and tag not in _PLAIN_TAGS:
+            raise _Unsupported(path, f"the explicit tag {tag}")
         if isinstance(node, CommentedMap):
             out: dict[str, Any] = {}
             for key in node:
@@ -132,7 +154,7 @@ class _Converter:
                     else:
                         raise _Unsupported(path, "a key that is not a plain scalar")
                 else:
-                    skey = str(key)
+                    skey = _clean(str(key))
                 child = (*path, skey)
                 try:
                     kl, kc = node.lc.key(key)
@@ -157,12 +179,24 @@ class _Converter:
         if node is None or isinstance(node, bool):
             return node
         if isinstance(node, int):
+            if abs(node).bit_length() > 1024:
+                raise _Unsupported(path, "a number this large")
             return int(node)
         if isinstance(node, float):
             return float(node)
         if isinstance(node, str):
-            return str(node)
+            return _clean(str(node))
         raise _Unsupported(path, f"a value of YAML type {type(node).__name__!r}")
+
+
+def _char_name(ch: object) -> str:
+    code = ch if isinstance(ch, int) else ord(str(ch)[:1] or "\0")
+    return f"U+{code:04X}"
+
+
+def _line_col_of_char(text: str, pos: int) -> tuple[int, int]:
+    before = text[:pos]
+    return before.count("\n") + 1, pos - (before.rfind("\n") + 1) + 1
 
 
 def _line_col_of_offset(text: bytes, offset: int) -> tuple[int, int]:
@@ -217,7 +251,18 @@ def load_yaml_bytes(
         return problem("empty-file", "file is empty", "a journey file starts with `journey: <id>`")
     yaml = _make_yaml()
     try:
-        docs = list(yaml.load_all(io.StringIO(text)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. ReusedAnchorWarning: legal YAML, not a problem
+            docs = list(yaml.load_all(io.StringIO(text)))
+    except ReaderError as exc:
+        line, col = _line_col_of_char(text, exc.position)
+        return problem(
+            "encoding",
+            f"control character {_char_name(exc.character)} is not allowed in YAML",
+            "remove it (only printable characters, tab and newlines are allowed)",
+            line,
+            col,
+        )
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -235,9 +280,22 @@ def load_yaml_bytes(
         return problem(
             "yaml-too-deep", "the YAML is nested too deeply to read", "flatten the structure"
         )
-    except (YAMLError, ValueError) as exc:
+    except ValueError as exc:
+        if "integer string conversion" in str(exc):
+            return problem(
+                "yaml-number", "a number has more than 4300 digits", "use a smaller number"
+            )
         msg = " ".join(str(exc).split())[:300]
         return problem("yaml-syntax", msg or "invalid YAML", "fix the YAML syntax")
+    except Exception as exc:
+        # ruamel raises assorted non-YAML errors on odd tags and directives (`!!bool maybe`,
+        # `%YAML 1.3`, an empty `!!float`): any failure to parse is a finding, never a crash
+        msg = " ".join(str(exc).split())[:200]
+        return problem(
+            "yaml-syntax",
+            f"the YAML cannot be read ({type(exc).__name__}{': ' + msg if msg else ''})",
+            "remove explicit tags (`!!...`) and directives (`%YAML`), or fix the syntax",
+        )
     if len(docs) != 1:
         return problem(
             "multiple-documents" if docs else "empty-file",
@@ -279,7 +337,7 @@ def load_yaml_bytes(
 
 
 def load_yaml_file(path: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE) -> YamlDocument | Problem:
-    """Read and parse one YAML file; unreadable files become a problem too."""
+    """Read and parse one YAML file; a file that cannot be read at all is an InputError (exit 2)."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read(max_size + 1)
@@ -297,7 +355,9 @@ def load_yaml_file(path: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE) -> YamlD
                     "split the file, or raise the limit with --max-file-size",
                 )
     except IsADirectoryError:
-        return Problem(path, 1, 1, "error", "unreadable", "is a directory, not a file", None)
+        raise InputError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
-        return Problem(path, 1, 1, "error", "unreadable", f"cannot read file: {exc.strerror}", None)
+        raise InputError(
+            f"{path}: cannot read: {exc.strerror}", hint="check the path and its permissions"
+        ) from None
     return load_yaml_bytes(raw, path, max_size=max_size)

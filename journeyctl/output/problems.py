@@ -9,12 +9,18 @@ from rich.table import Table
 from journeyctl.errors import Problem
 
 
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def render_text(problems: list[Problem]) -> str:
     lines = []
     for p in problems:
-        lines.append(f"{p.file}:{p.line}:{p.col}: {p.severity} {p.rule}: {p.message}")
+        lines.append(
+            f"{_one_line(p.file)}:{p.line}:{p.col}: {p.severity} {p.rule}: {_one_line(p.message)}"
+        )
         if p.hint:
-            lines.append(f"    hint: {p.hint}")
+            lines.append(f"    hint: {_one_line(p.hint)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
