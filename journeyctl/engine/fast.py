@@ -266,16 +266,18 @@ def _place_fast(
     unmatched: list[str] = []
     unmatched_attrs: dict[str, Mapping[str, str]] = {}
 
+    # each column's latest value per customer as Python strings (None: no value), gathered once
+    latest: list[tuple[str, list[str | None]]] = []
+    for name, idx in last.items():
+        col = table.props[name]
+        values = np.asarray([*col.values, None], dtype=object)
+        codes = np.where(idx >= 0, col.codes[np.maximum(idx, 0)], len(col.values))
+        latest.append((name, values[codes].tolist()))
+
     def attrs_of(k: int) -> dict[str, str]:
         if accounts is not None:
             return dict(accounts.get(ids[k], {}))
-        out = {}
-        for name, idx in last.items():
-            i = idx[k]
-            if i >= 0:
-                col = table.props[name]
-                out[name] = col.values[col.codes[i]]
-        return out
+        return {name: v for name, vals in latest if (v := vals[k]) is not None}
 
     for pos in np.flatnonzero(choice < 0):
         k = int(listed[pos])
