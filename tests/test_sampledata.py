@@ -52,13 +52,16 @@ def test_spilling_to_disk_gives_the_same_rows(
 
 def test_committed_sample_matches_the_documented_command(tmp_path: Path) -> None:
     events, accounts = tmp_path / "events.csv", tmp_path / "accounts.csv"
-    code = sampledata.main([*SAMPLE_ARGS, "--out", str(events), "--accounts", str(accounts),
-                            "--quiet"])
+    code = sampledata.main(
+        [*SAMPLE_ARGS, "--out", str(events), "--accounts", str(accounts), "--quiet"]
+    )
     assert code == 0
     assert events.read_bytes() == (SAMPLES / "events.csv").read_bytes(), (
         "sample_journeys/events.csv is stale: regenerate it with "
-        "python -m journeyctl.sampledata " + " ".join(SAMPLE_ARGS)
-        + " --out sample_journeys/events.csv --accounts sample_journeys/accounts.csv")
+        "python -m journeyctl.sampledata "
+        + " ".join(SAMPLE_ARGS)
+        + " --out sample_journeys/events.csv --accounts sample_journeys/accounts.csv"
+    )
     assert accounts.read_bytes() == (SAMPLES / "accounts.csv").read_bytes()
 
 
@@ -90,8 +93,9 @@ def test_accounts_match_the_attributes_of_the_events(tmp_path: Path) -> None:
         for r in csv.DictReader(fh):
             if r["product"]:
                 a = acc[r["customer_id"]]
-                assert [a[k] for k in ("product", "size", "region", "industry")] == \
-                    [r[k] for k in ("product", "size", "region", "industry")]
+                assert [a[k] for k in ("product", "size", "region", "industry")] == [
+                    r[k] for k in ("product", "size", "region", "industry")
+                ]
     assert {a["tier"] for a in acc.values()} <= {"gold", "silver", "bronze"}
     assert all(a["arr"].isdigit() for a in acc.values())
 
@@ -115,5 +119,8 @@ def test_a_small_generated_file_places_with_no_bad_rows(tmp_path: Path) -> None:
     assert out["summary"]["events"] == n
     assert out["summary"]["customers"] == 60
     assert {c["journey"] for c in out["customers"]} == {
-        "analytics-enterprise-na", "analytics-smb-emea", "services-relationship",
-        "durables-post-purchase"}
+        "analytics-enterprise-na",
+        "analytics-smb-emea",
+        "services-relationship",
+        "durables-post-purchase",
+    }
