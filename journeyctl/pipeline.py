@@ -67,8 +67,9 @@ def resolve_as_of(as_of: int | None, log: EventLog) -> int:
         return as_of
     latest = log.max_ts
     if latest is None:
+        names = ", ".join(log.files) or "the events input"
         raise InputError(
-            "the events input holds no valid event",
+            f"{names}: no valid event (only a header, or every row was skipped)",
             hint="check the files, or give --as-of to place nobody at a fixed instant",
         )
     return latest
