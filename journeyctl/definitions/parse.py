@@ -322,7 +322,12 @@ def build_catalog(doc: YamlDocument, problems: list[Problem]) -> Catalog | None:
         if isinstance(raw_props, list):
             raw_props = {str(p): None for p in raw_props}
         if not isinstance(raw_props, dict):
-            b.error((*path, "properties"), "catalog", "`properties` must be a mapping", None)
+            b.error(
+                (*path, "properties"),
+                "catalog",
+                "`properties` must be a mapping",
+                "e.g. properties: {feature: {values: [dashboards, reports]}}",
+            )
             raw_props = {}
         for pname, spec in raw_props.items():
             values: tuple[str, ...] | None = None

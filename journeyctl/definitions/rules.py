@@ -45,7 +45,8 @@ def _suggest(name: str, options: list[str]) -> str:
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
     if close:
         return f"did you mean `{close[0]}`?"
-    return "known: " + ", ".join(options[:12]) if options else "none are defined"
+    unique = list(dict.fromkeys(options))
+    return "known: " + ", ".join(unique[:12]) if unique else "none are defined"
 
 
 def _conditions(j: Journey) -> Iterator[tuple[str, Condition]]:
@@ -226,6 +227,24 @@ def _could_overlap(a: Journey, b: Journey) -> bool:
     return True
 
 
+BUILTIN_RISKS = ("overdue_milestone", "stalled")
+
+
+def reserved_risk_id(ctx: RuleContext) -> Iterator[Problem]:
+    """`reserved-risk-id`: a listed risk uses the id of a built-in risk (`overdue_milestone`,
+    `stalled`), so reports could not tell them apart."""
+    for j in ctx.journeys:
+        for r in j.risks:
+            if r.id in BUILTIN_RISKS:
+                yield _p(
+                    r.source,
+                    "error",
+                    "reserved-risk-id",
+                    f"risk id {r.id!r} is the id of a built-in risk",
+                    "choose another id, e.g. " + r.id + "_custom",
+                )
+
+
 def segment_overlap(ctx: RuleContext) -> Iterator[Problem]:
     """`segment-overlap`: two journeys could match the same customer with the same number of
     segment keys and the same priority, so which one the customer follows would be arbitrary."""
@@ -303,6 +322,7 @@ RULES: tuple[Rule, ...] = (
     unreachable_stage,
     self_transition,
     terminal_milestones,
+    reserved_risk_id,
     segment_overlap,
     catalog_names,
 )

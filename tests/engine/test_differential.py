@@ -32,4 +32,7 @@ def test_fast_equals_reference(journey: dict[str, Any], rows: list[Any], cut: in
     assert place_json(fast, fast.customers) == place_json(ref, ref.customers)
     for a, b in zip(fast.customers, ref.customers, strict=True):
         assert a.replay.attempts == b.replay.attempts
-        assert (a.replay.window_start, a.replay.window_begin) == (b.replay.window_start, b.replay.window_begin)
+        assert (a.replay.window_start, a.replay.window_begin) == (
+            b.replay.window_start,
+            b.replay.window_begin,
+        )
