@@ -23,6 +23,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from journeyctl.definitions.yamlio import YamlDocument, load_yaml_file
+from journeyctl.errors import Problem
+from journeyctl.output.problems import render_text
 from tests.conftest import ROOT, SAMPLES
 from tests.helpers import run
 
@@ -471,6 +473,27 @@ CASES = [
             """,
     ),
     Case(
+        "reserved-risk-id",
+        bad={
+            J: """
+                journey: demo
+                version: 1
+                stages:
+                  - id: onboarding
+                    enter_when: {event: deal_closed}
+                risks:
+                  - id: stalled
+                    when: {inactive: login, for: 14d}
+                    severity: low
+                """,
+        },
+        fix=[(J, "  - id: stalled\n", "  - id: quiet\n")],
+        expected="""
+            j/demo.yaml:7:5: error reserved-risk-id: risk id 'stalled' is the id of a built-in risk
+                hint: choose another id, e.g. stalled_custom
+            """,
+    ),
+    Case(
         "segment-overlap",
         bad={
             "j/a.yaml": """
@@ -832,6 +855,7 @@ CASES = [
         ],
         expected="""
             j/demo.yaml:5:52: error schema: stages[0].enter_when.where.plan: expected a string or a number or true or false or a list or a mapping, got null
+                hint: null is not a value here; to match a missing value use {exists: false}
             """,
     ),
     Case(
@@ -881,6 +905,7 @@ CASES = [
         ],
         expected="""
             j/demo.yaml:6:5: error schema: stages[1]: missing required key `outcome`
+                hint: add `outcome:` here (see docs/journey-format.md)
             """,
     ),
     # ---- schema errors (journeyctl/definitions/schema.py) -------------------------------------
@@ -994,7 +1019,9 @@ CASES = [
         ],
         expected="""
             j/demo.yaml:2:10: error schema: version: expected a whole number, got a string
+                hint: write it as a whole number
             j/demo.yaml:6:17: error schema: stages[0].activities: expected a list, got a string
+                hint: write it as a list
             """,
     ),
     Case(
@@ -1035,6 +1062,7 @@ CASES = [
         ],
         expected="""
             j/demo.yaml:1:1: error schema: (top level): missing required key `version`
+                hint: add `version:` here (an integer you bump when you change the journey, e.g. 1)
             """,
     ),
 ]
@@ -1282,14 +1310,12 @@ def test_file_too_large_and_max_file_size(in_tmp: Path) -> None:
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs Linux /proc")
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a file that cannot be read is reported as an `unreadable` finding with exit 1; "
-    "PRODUCT §4 makes 'a path that does not exist or cannot be read' exit 2",
-)
 def test_unreadable_file_is_exit_2() -> None:
+    # PRODUCT §4: "a path that does not exist or cannot be read" is exit 2, not a finding
     res = cli("validate", "/proc/self/mem")
     assert res.exit_code == 2
+    assert res.stdout == ""
+    assert "/proc/self/mem" in res.stderr
 
 
 # ---- formats ---------------------------------------------------------------------------------
@@ -1338,23 +1364,17 @@ def test_format_text_is_the_default_off_a_terminal(format_dir: Path) -> None:
     assert cli("validate", "j").stdout == cli("validate", "j", "--format", "text").stdout
 
 
-def test_format_text_without_hint_has_no_hint_line(in_tmp: Path) -> None:
-    write(
-        in_tmp,
-        {
-            J: """
-                journey: demo
-                version: "1"
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                """
-        },
+def test_format_text_without_hint_has_no_hint_line() -> None:
+    problems = [
+        Problem("a.yaml", 2, 10, "error", "schema", "version: expected a whole number", None),
+        Problem("a.yaml", 3, 1, "warning", "milestone-order", "a warning", "a hint"),
+    ]
+    assert render_text(problems) == (
+        "a.yaml:2:10: error schema: version: expected a whole number\n"
+        "a.yaml:3:1: warning milestone-order: a warning\n"
+        "    hint: a hint\n"
     )
-    res = cli("validate", "j", "--format", "text")
-    assert res.stdout == (
-        "j/demo.yaml:2:10: error schema: version: expected a whole number, got a string\n"
-    )
+    assert render_text([]) == ""
 
 
 def test_quiet_drops_the_summary(format_dir: Path) -> None:
@@ -1424,7 +1444,8 @@ def test_format_github_escapes_properties(in_tmp: Path) -> None:
     write(in_tmp, {name: "journey: demo\nversion: 1\nstages: []\n"})
     res = cli("validate", name, "--format", "github")
     assert res.stdout == (
-        "::error file=j/a%2Cb%3Ac.yaml,line=3,col=9,title=schema::stages: must not be empty\n"
+        "::error file=j/a%2Cb%3Ac.yaml,line=3,col=9,title=schema::stages: must not be empty "
+        "(hint: give at least one item, or remove the key)\n"
     )
 
 
@@ -1570,6 +1591,30 @@ def test_problems_across_files_are_sorted_by_file_then_position(in_tmp: Path) ->
     assert [f for f, _, _ in got] == ["j/a.yaml", "j/a.yaml", "j/b.yaml", "j/b.yaml"]
 
 
+def test_known_ids_hint_lists_each_id_once(in_tmp: Path) -> None:
+    write(
+        in_tmp,
+        {
+            J: """
+                journey: demo
+                version: 1
+                stages:
+                  - id: onboarding
+                    enter_when: {event: deal_closed}
+                    milestones:
+                      - id: kickoff
+                        when: {event: kickoff_held}
+                      - id: kickoff
+                        when: {event: kickoff_recap_sent}
+                  - id: adoption
+                    enter_when: {milestones: [health_check]}
+                """
+        },
+    )
+    (hint,) = [p["hint"] for p in problems_of("j", code=1) if p["rule"] == "unknown-milestone"]
+    assert hint == "known: kickoff"
+
+
 # ---- golden: the full text output for a file with many problems --------------------------------
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -1684,7 +1729,7 @@ def test_no_traceback_on_expensive_inputs(in_tmp: Path, name: str, raw: bytes) -
     assert res.stdout.startswith("bad.yaml:1:1: error yaml-too-")
 
 
-# Inputs that today end in "internal error ... This is a bug" (exit 3) instead of a finding.
+# Inputs that once ended in "internal error ... This is a bug" (exit 3) instead of a finding.
 CRASHERS: list[tuple[str, bytes, str]] = [
     ("bool-tag", b"journey: !!bool maybe\n", "KeyError in ruamel's bool constructor"),
     ("yaml-1.3", b"%YAML 1.3\n---\njourney: demo\n", "AssertionError on an unknown %YAML version"),
@@ -1706,19 +1751,17 @@ CRASHERS: list[tuple[str, bytes, str]] = [
 
 
 @pytest.mark.parametrize(("name", "raw", "why"), CRASHERS, ids=[n for n, _, _ in CRASHERS])
-@pytest.mark.xfail(
-    strict=True, reason="BUG: validate ends in an internal error (exit 3) on user input"
-)
-def test_user_input_never_internal_error(in_tmp: Path, name: str, raw: bytes, why: str) -> None:
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "table"])
+def test_user_input_never_internal_error(
+    in_tmp: Path, name: str, raw: bytes, why: str, fmt: str
+) -> None:
     (in_tmp / "bad.yaml").write_bytes(raw)
-    res = cli("validate", "bad.yaml", "--format", "text")
+    res = cli("validate", "bad.yaml", "--format", fmt)
     assert res.exit_code == 1, f"{why}: {res.stderr}"
+    assert "internal error" not in res.stderr
+    assert "bad.yaml" in res.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='BUG: a key containing a newline (`"a\\nb": 1`) breaks the one-line text format',
-)
 def test_text_format_is_one_line_per_problem(in_tmp: Path) -> None:
     (in_tmp / "bad.yaml").write_text(
         'journey: demo\nversion: 1\n"a\\nb": 1\nstages: [{id: a, enter_when: {event: x}}]\n'
@@ -1729,13 +1772,11 @@ def test_text_format_is_one_line_per_problem(in_tmp: Path) -> None:
     assert len(lines) == 2
     assert lines[0].startswith("bad.yaml:3:1: error schema: ")
     assert lines[1].startswith("    hint: ")
+    # json keeps the message as it is
+    (problem,) = problems_of("bad.yaml")
+    assert "a\nb" in problem["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: redefining an anchor (legal YAML) prints ruamel's ReusedAnchorWarning with a "
-    "site-packages path on stderr",
-)
 def test_no_python_warning_on_stderr(tmp_path: Path) -> None:
     path = tmp_path / "demo.yaml"
     path.write_text(
@@ -1754,24 +1795,22 @@ def test_no_python_warning_on_stderr(tmp_path: Path) -> None:
     assert "Warning" not in proc.stderr, proc.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: PRODUCT §4 says every validate problem comes with a hint; many have none "
-    "(missing required key, wrong type, unknown milestone/stage without a close match, enum "
-    "without a close match)",
-)
-def test_every_problem_has_a_hint(in_tmp: Path) -> None:
-    write(
-        in_tmp,
-        {
-            J: """
-                journey: demo
-                stages:
-                  - id: onboarding
-                    enter_when: {event: deal_closed}
-                """
-        },
-    )
-    problems = problems_of("j", code=1)
+HINTLESS_BEFORE = {
+    "missing-key": "journey: demo\nstages:\n  - id: a\n    enter_when: {event: x}\n",
+    "wrong-type": "journey: demo\nversion: '1'\nstages: [{id: a, enter_when: {event: x}}]\n",
+    "enum": "journey: d\nversion: 1\nstages: [{id: a, enter_when: {event: x}}]\n"
+    "risks: [{id: r, when: {event: x}, severity: urgent}]\n",
+    "unknown-milestone": "journey: d\nversion: 1\nstages: [{id: a, enter_when: {milestones: [zzz]}}]\n",
+    "unknown-stage": "journey: d\nversion: 1\nstages: [{id: a, enter_when: {event: x}}]\n"
+    "transitions: [{from: a, to: zzz, when: {event: y}}]\n",
+    "catalog-properties": "events:\n  - name: login\n    properties: 5\n",
+}
+
+
+@pytest.mark.parametrize("name", list(HINTLESS_BEFORE))
+def test_every_problem_has_a_hint(in_tmp: Path, name: str) -> None:
+    # PRODUCT §4: "every problem with `file:line:col`, a rule id and a hint"
+    (in_tmp / "bad.yaml").write_text(HINTLESS_BEFORE[name], encoding="utf-8")
+    problems = problems_of("bad.yaml", code=1)
     assert problems
     assert all(p["hint"] for p in problems), problems
