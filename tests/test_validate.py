@@ -905,7 +905,7 @@ CASES = [
         ],
         expected="""
             j/demo.yaml:6:5: error schema: stages[1]: missing required key `outcome`
-                hint: add `outcome:` here (see docs/journey-format.md)
+                hint: add `outcome:` here (churned or completed; terminal stages need one)
             """,
     ),
     # ---- schema errors (journeyctl/definitions/schema.py) -------------------------------------

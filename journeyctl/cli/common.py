@@ -148,7 +148,7 @@ def load_valid_journeys(
 ) -> JourneySet:
     """Load the journeys for a command other than validate/diff: errors stop it (exit 2)."""
     result = load(journeys, config, catalog, max_file_size)
-    if result.warnings and not quiet:
+    if result.warnings and not result.errors and not quiet:  # with errors, all problems print once
         sys.stderr.write(render_text(result.warnings))
     return require_valid(result)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Any
 
@@ -51,6 +52,12 @@ def string_list(config: Config, table: str | None, key: str) -> list[str]:
         return list(value)
     where = f"[{table}] {key}" if table else key
     raise UsageError(f"{config.path}: `{where}` must be a string or a list of strings")
+
+
+def shown(path: str) -> str:
+    """A path as the user would type it: relative to the current directory when inside it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
 
 
 def db_path(option: str | None, journeys: list[str] | None, config: Config) -> str:
@@ -132,4 +139,4 @@ def history(
         else:
             con.print(f"{table.title}: {table.empty}", markup=False)
         if not quiet:
-            err_console(no_color).print(f"database: {path}", markup=False)
+            err_console(no_color).print(f"database: {shown(path)}", markup=False)

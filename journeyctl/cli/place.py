@@ -138,7 +138,11 @@ def place(
     elif fmt == "json":
         sys.stdout.write(render.render_json(result, shown))
     elif fmt == "csv":
-        sys.stdout.write(render.render_csv(result, shown))
+        unfiltered = not (journey or stage or at_risk)
+        extra = result.unmatched if unfiltered else ()
+        if limit is not None:
+            extra = extra[: max(0, limit - len(shown))]
+        sys.stdout.write(render.render_csv(result, shown, extra))
     elif fmt == "markdown":
         sys.stdout.write(to_markdown(render.place_tables(result, shown, run.accounts)))
     else:

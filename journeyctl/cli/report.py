@@ -10,10 +10,11 @@ import typer
 from journeyctl.cli import options as o
 from journeyctl.cli.common import check_format, err_console, get_config, handle_errors
 from journeyctl.cli.common import out_console as out
-from journeyctl.cli.history import Db, Wait, db_path, string_list, wait_seconds
+from journeyctl.cli.history import Db, Wait, db_path, shown, string_list, wait_seconds
 from journeyctl.cli.place import run_for_cli
 from journeyctl.errors import ExitCode
 from journeyctl.failon import evaluate, parse_fail_on
+from journeyctl.history import HistoryStore
 from journeyctl.history.compare import CATEGORIES
 from journeyctl.output.tables import to_markdown, to_rich
 from journeyctl.reports import run_report
@@ -74,6 +75,8 @@ def report(
     attributes = by or string_list(config, "report", "by")
     wait_s = wait_seconds(wait, config)
     path = db_path(db, journeys, config)
+    # Fail fast on a database that cannot be used (newer, foreign, unopenable) before placing.
+    HistoryStore.open(path, wait=wait_s).close()
     run = run_for_cli(
         events,
         journeys,
@@ -103,7 +106,8 @@ def report(
             if all(row.value is None for row in b.rows):
                 notes.print(f"warning: no customer has the attribute {b.attribute!r}", markup=False)
         verb = "replaced the snapshot" if done.replaced else "stored a snapshot"
-        notes.print(f"{verb} in {path}; wrote {', '.join(done.files)}", markup=False)
+        files = ", ".join(shown(f) for f in done.files)
+        notes.print(f"{verb} in {shown(path)}; wrote {files}", markup=False)
         if fmt == "json":
             sys.stdout.write(render_json(r))
         elif fmt == "markdown":

@@ -15,7 +15,7 @@ from journeyctl.cli.common import (
     load,
     out_console,
 )
-from journeyctl.errors import ExitCode
+from journeyctl.errors import ExitCode, UsageError
 from journeyctl.output import problems as render
 
 FORMATS = ("table", "text", "json", "github")
@@ -47,6 +47,12 @@ def validate(
     result = load(
         list(paths or []) + list(journeys or []) or None, get_config(), catalog, max_file_size
     )
+    if not result.files:
+        raise UsageError(
+            "no journey files (*.yaml, *.yml) found in "
+            + ", ".join(paths or journeys or ["journeys"]),
+            hint="give journey files or directories",
+        )
     problems = list(result.problems)
     if fmt == "text":
         sys.stdout.write(render.render_text(problems))

@@ -69,6 +69,7 @@ _REQUIRED_HINT = {
     "severity": "low, medium, high or critical",
     "from": 'a stage id or "*"',
     "to": "a stage id",
+    "outcome": "churned or completed; terminal stages need one",
 }
 
 

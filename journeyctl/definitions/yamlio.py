@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
@@ -104,6 +104,13 @@ _PLAIN_TAGS = frozenset(
 )
 
 
+_STR_TAGS = frozenset({"tag:yaml.org,2002:str", "!!str"})
+
+
+def _tag_of(node: Any) -> str | None:
+    return getattr(getattr(node, "tag", None), "value", None)
+
+
 def _clean(text: str) -> str:
     """Replace lone surrogates (possible through YAML escapes) so the text can be written out."""
     return text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
@@ -136,8 +143,12 @@ class _Converter:
             raise _TooBig()
         if depth > MAX_DEPTH:
             raise _TooDeep()
-        tag = getattr(getattr(node, "tag", None), "value", None)
-        if tag is not None and tag not in _PLAIN_TAGS:
+        tag = _tag_of(node)
+        if (
+            tag is not None
+            and tag not in _PLAIN_TAGS
+            and not (isinstance(node, TaggedScalar) and tag in _STR_TAGS)
+        ):
             raise _Unsupported(path, f"the explicit tag {tag}")
         if isinstance(node, CommentedMap):
             out: dict[str, Any] = {}
@@ -176,6 +187,8 @@ class _Converter:
                     pass
                 items.append(self.convert(item, child, depth + 1))
             return items
+        if isinstance(node, TaggedScalar) and _tag_of(node) in _STR_TAGS:
+            return _clean(str(node.value))  # `!!str 01234` is the core schema's explicit string
         if node is None or isinstance(node, bool):
             return node
         if isinstance(node, int):

@@ -312,6 +312,8 @@ def read_accounts(path: str, mapping: Mapping[str, str] | None = None) -> dict[s
         raise InputError(f"{path}:1: empty accounts file: no header row")
     header = first[1]
     id_col = mapping.get("customer_id", "customer_id")
+    if id_col not in header and "customer_id" in header:
+        id_col = "customer_id"  # the --column mapping was meant for the events files
     if len(set(header)) != len(header):
         dup = next(h for h in header if header.count(h) > 1)
         raise InputError(f"{path}:1: duplicate column name {dup!r}")

@@ -73,10 +73,11 @@ def snapshots_csv(rows: Sequence[SnapshotInfo]) -> str:
 
 
 def snapshots_table(rows: Sequence[SnapshotInfo]) -> TableData:
+    """The CSV columns less `inputs` (json and csv have them), to fit a terminal."""
     return TableData(
         "Snapshots",
-        ("as of", "run at", "journeys", "customers", "at risk", "unmatched", "inputs"),
-        tuple(tuple(str(c) for c in _snapshot_cells(s)) for s in rows),
+        ("as of", "run at", "journeys", "customers", "at risk", "unmatched"),
+        tuple(tuple(str(c) for c in _snapshot_cells(s)[:-1]) for s in rows),
         empty="no snapshot yet: run `journeyctl report`",
     )
 

@@ -104,8 +104,14 @@ CSV_HEADER = (
 )
 
 
-def render_csv(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> str:
-    rows: list[list[Cell]] = []
+def render_csv(
+    result: PlaceResult, shown: Sequence[CustomerPlacement], unmatched: Sequence[str] = ()
+) -> str:
+    """One row per customer; unmatched customers (when given) with status `unmatched`."""
+    rows: list[list[Cell]] = [
+        [cid, None, None, None, "unmatched", None, None, "none", False, "", "", 0, None]
+        for cid in unmatched
+    ]
     for c in shown:
         rows.append(
             [
@@ -124,6 +130,7 @@ def render_csv(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> str:
                 c.next_activities[0] if c.next_activities else None,
             ]
         )
+    rows.sort(key=lambda r: str(r[0]))
     return csv_text(CSV_HEADER, rows)
 
 

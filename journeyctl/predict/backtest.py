@@ -9,19 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from journeyctl.errors import InputError
 from journeyctl.events.timestamps import format_instant
 from journeyctl.predict import metrics as m
 from journeyctl.predict.columns import F64
 from journeyctl.predict.dataset import Examples
-from journeyctl.predict.models import LINEAR, TREES, fit, sigmoid
+from journeyctl.predict.models import LINEAR, TREES, fit, sigmoid, tune
 from journeyctl.predict.spec import RISK_LEVEL
 from journeyctl.predict.target import CutoffPlan
 
 FAMILIES = (LINEAR, TREES)
 MIN_CLASS = 20
 MIN_TRAIN_CUTOFFS = 2
+MIN_TUNE_CLASS = 10  # a validation split smaller than this keeps the default hyperparameters
 AUC_TIE = 0.002  # AUCs closer than this are a tie, broken by the Brier score
 RECENCY = "days since last event"
 
@@ -46,6 +48,7 @@ class Backtest:
     calibration: tuple[m.CalibrationBin, ...]
     baselines: dict[str, Scores]
     candidates: dict[str, Scores]
+    hyperparameters: dict[str, float | None]  # per family, chosen on the last training cutoff
 
 
 def _scores(y: np.ndarray[tuple[int], np.dtype[np.int8]], p: F64, brier: bool = True) -> Scores:
@@ -98,8 +101,12 @@ def run_backtest(ex: Examples, plan: CutoffPlan, columns: list[str]) -> Backtest
     xtr, ytr, xte, yte = ex.x[train], ex.y[train], ex.x[test], ex.y[test]
     candidates: dict[str, Scores] = {}
     probs: dict[str, F64] = {}
+    hyper: dict[str, float | None] = {}
+    inner_cut = train_cuts[-1]
+    inner_tr = ex.row_cutoff + plan.horizon.micros <= inner_cut
     for family in FAMILIES:
-        model = fit(family, xtr, ytr)
+        hyper[family] = tuned(family, ex, inner_tr, ex.row_cutoff == inner_cut)
+        model = fit(family, xtr, ytr, hyper[family])
         probs[family] = sigmoid(model.logit(xte))
         candidates[family] = _scores(yte, probs[family])
     best = FAMILIES[0]
@@ -127,4 +134,17 @@ def run_backtest(ex: Examples, plan: CutoffPlan, columns: list[str]) -> Backtest
         tuple(m.calibration(yte, probs[best])),
         baselines,
         candidates,
+        hyper,
     )
+
+
+def tuned(
+    family: str, ex: Examples, train: npt.NDArray[np.bool_], valid: npt.NDArray[np.bool_]
+) -> float | None:
+    """The family's hyperparameter chosen on a later validation cutoff, or None (the default)
+    when either side has too few examples of a class."""
+    for sel in (train, valid):
+        pos = int(ex.y[sel].sum())
+        if pos < MIN_TUNE_CLASS or int(sel.sum()) - pos < MIN_TUNE_CLASS:
+            return None
+    return tune(family, ex.x[train], ex.y[train], ex.x[valid], ex.y[valid])

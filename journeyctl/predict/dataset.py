@@ -16,7 +16,7 @@ from journeyctl.predict.features import F32, FeatureBuilder
 from journeyctl.predict.history import StageState, customer_history
 from journeyctl.predict.target import CutoffPlan, Target
 
-MAX_TRAIN_ROWS = 300_000  # larger logs train on a fixed, hash-chosen share of the customers
+MAX_TRAIN_ROWS = 200_000  # larger logs train on a fixed, hash-chosen share of the customers
 
 Progress = Callable[[int, int], None]
 
@@ -56,7 +56,6 @@ def build_examples(
 ) -> Examples:
     """`now` holds every customer's state at as-of (from `place`); the past cutoffs' states come
     from one replay per (sampled) customer."""
-    n = cols.n_customers
     first = cols.first_ts()
     cps = [*plan.labelled, plan.as_of]
     expected = sum(int((first <= t).sum()) for t in plan.labelled)

@@ -102,9 +102,9 @@ class FeatureBuilder:
         for prop, levels in spec.categorical:
             pos = {v: i for i, v in enumerate(levels)}
             if spec.accounts:
-                vals = [(accounts or {}).get(cid, {}).get(prop, "") for cid in cols.ids]
+                cells = [(accounts or {}).get(cid, {}).get(prop, "") for cid in cols.ids]
                 self.fixed_levels.append(
-                    np.array([pos.get(v, len(levels)) if v else -1 for v in vals], np.int64)
+                    np.array([pos.get(v, len(levels)) if v else -1 for v in cells], np.int64)
                 )
             else:
                 _, values = cols.prop(prop) if prop in cols.property_names else (None, ())

@@ -46,10 +46,14 @@ UNMATCHED = StageState(None, None, math.nan, (0, 0, 0, 0, 0), 0, 0, 0, (), 0, Fa
 
 
 def _state(
-    journey: Journey, res: ReplayResult, events: Sequence[Event], at: int, target: Target
+    journey: Journey,
+    res: ReplayResult,
+    events: Sequence[Event],
+    at: int,
+    target_ids: frozenset[str],
 ) -> StageState:
     stage = journey.stages[res.stage] if res.stage is not None else None
-    risks = _risks(journey, res, events, at)
+    risks = _risks(journey, res, events, at) if stage is not None and not stage.terminal else []
     counts = dict.fromkeys(STATUSES, 0)
     for m in res.milestones:
         counts[m.status] += 1
@@ -67,7 +71,7 @@ def _state(
         sum(len(m.skipped) for m in res.moves),
         tuple(sorted({r.id for r in risks})),
         max((SEVERITY_RANK[r.severity] for r in risks), default=0),
-        stage is not None and stage.id in target.stage_ids(journey),
+        stage is not None and stage.id in target_ids,
     )
 
 
@@ -124,9 +128,10 @@ def customer_history(
         cps = [checkpoints[k] for k in idx]
         upto = events[: bisect.bisect_right(ts, cps[-1])]
         results = replay_series(j, upto, cps, cps[-1])
+        ids = target.stage_ids(j)
         for k, cp, res in zip(idx, cps, results, strict=True):
             n = bisect.bisect_right(ts, cp)
-            states[k] = _state(j, res, upto[:n], cp, target)
+            states[k] = _state(j, res, upto if n == len(upto) else upto[:n], cp, ids)
         if idx[-1] == len(checkpoints) - 1:
             as_of_result = results[-1]
     times: tuple[int, ...] = ()

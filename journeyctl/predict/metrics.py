@@ -6,6 +6,7 @@ they agree with scikit-learn's on the same arrays.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ def _average_ranks(s: F64) -> F64:
     boundary = np.concatenate([[True], ranked[1:] != ranked[:-1], [True]])
     edges = np.flatnonzero(boundary)
     ranks = np.empty(len(s), np.float64)
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
+    for a, b in itertools.pairwise(edges):
         ranks[order[a:b]] = (a + 1 + b) / 2.0  # positions a+1..b, 1-based
     return ranks
 

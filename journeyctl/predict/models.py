@@ -25,8 +25,8 @@ CLIP = 5.0  # standardized values are clipped: scores at as-of lie beyond the tr
 LGB_PARAMS: dict[str, Any] = {
     "objective": "binary",
     "learning_rate": 0.03,
-    "num_leaves": 15,
-    "min_data_in_leaf": 40,
+    "num_leaves": 7,
+    "min_data_in_leaf": 100,  # at most: see _params
     "feature_fraction": 0.8,
     "bagging_fraction": 0.8,
     "bagging_freq": 1,
@@ -38,8 +38,11 @@ LGB_PARAMS: dict[str, Any] = {
     "seed": SEED,
     "verbose": -1,
 }
-LGB_ROUNDS = 300
+LGB_ROUNDS = 300  # without a validation split; else chosen by early stopping up to MAX_ROUNDS
+MAX_ROUNDS = 1000
+PATIENCE = 50
 LINEAR_C = 0.1
+LINEAR_CS = (0.01, 0.1, 1.0)
 
 
 def sigmoid(z: F64) -> F64:
@@ -91,7 +94,7 @@ class LinearModel:
         return out
 
     @staticmethod
-    def fit(x: F32, y: npt.NDArray[np.int8]) -> LinearModel:
+    def fit(x: F32, y: npt.NDArray[np.int8], c: float = LINEAR_C) -> LinearModel:
         from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
         with np.errstate(invalid="ignore"):
@@ -103,14 +106,14 @@ class LinearModel:
             warnings.simplefilter("ignore", RuntimeWarning)
             median = np.nanmedian(v, axis=0)
         median = np.where(np.isnan(median), 0.0, median)
-        indicator = missing.any(axis=0)
+        indicator = np.asarray(missing.any(axis=0), bool)
         v = np.where(missing, median, v)
         z = np.concatenate([v, missing[:, indicator].astype(np.float64)], axis=1)
         mean = z.mean(axis=0)
         std = z.std(axis=0)
         scale = np.where(std > 1e-12, std, 1.0)
         zs = np.clip((z - mean) / scale, -CLIP, CLIP)
-        lr = LogisticRegression(C=LINEAR_C, max_iter=5000, tol=1e-8)
+        lr = LogisticRegression(C=c, max_iter=2000, tol=1e-6)
         lr.fit(zs, y)
         return LinearModel(
             log1p,
@@ -169,11 +172,10 @@ class TreeModel:
         self.booster = lgb.Booster(model_str=model_str)
 
     @staticmethod
-    def fit(x: F32, y: npt.NDArray[np.int8]) -> TreeModel:
+    def fit(x: F32, y: npt.NDArray[np.int8], rounds: int = LGB_ROUNDS) -> TreeModel:
         import lightgbm as lgb
 
-        data = lgb.Dataset(x, label=y, params={"verbose": -1, "max_bin": LGB_PARAMS["max_bin"]})
-        booster = lgb.train(LGB_PARAMS, data, num_boost_round=LGB_ROUNDS)
+        booster = lgb.train(_params(len(y)), _dataset(x, y), num_boost_round=rounds)
         # Always score through the text model, so a saved and reloaded model gives the same scores.
         return TreeModel(booster.model_to_string())
 
@@ -192,8 +194,55 @@ class TreeModel:
         return TreeModel(str(d["model_string"]))
 
 
-def fit(family: str, x: F32, y: npt.NDArray[np.int8]) -> Model:
-    return LinearModel.fit(x, y) if family == LINEAR else TreeModel.fit(x, y)
+def _dataset(x: F32, y: npt.NDArray[np.int8], reference: Any = None) -> Any:
+    import lightgbm as lgb
+
+    params = {"verbose": -1, "max_bin": LGB_PARAMS["max_bin"]}
+    return lgb.Dataset(x, label=y, params=params, reference=reference)
+
+
+def _params(rows: int) -> dict[str, Any]:
+    """Small, shallow trees; leaves need fewer rows on a small log."""
+    leaf = min(int(LGB_PARAMS["min_data_in_leaf"]), max(20, rows // 50))
+    return {**LGB_PARAMS, "min_data_in_leaf": leaf}
+
+
+def _log_loss(y: npt.NDArray[np.int8], p: F64) -> float:
+    q = np.clip(p, 1e-12, 1 - 1e-12)
+    return float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q)))
+
+
+def tune(
+    family: str,
+    x: F32,
+    y: npt.NDArray[np.int8],
+    xv: F32,
+    yv: npt.NDArray[np.int8],
+) -> float:
+    """The family's one hyperparameter, chosen on a later validation set by log loss: the
+    inverse regularisation C for the linear model, the number of boosting rounds for trees."""
+    if family == LINEAR:
+        losses = [
+            (_log_loss(yv, sigmoid(LinearModel.fit(x, y, c).logit(xv))), c) for c in LINEAR_CS
+        ]
+        return min(losses)[1]
+    import lightgbm as lgb
+
+    train = _dataset(x, y)
+    booster = lgb.train(
+        {**_params(len(y)), "metric": "binary_logloss"},
+        train,
+        num_boost_round=MAX_ROUNDS,
+        valid_sets=[_dataset(xv, yv, reference=train)],
+        callbacks=[lgb.early_stopping(PATIENCE, verbose=False)],
+    )
+    return float(max(booster.best_iteration, 20))
+
+
+def fit(family: str, x: F32, y: npt.NDArray[np.int8], param: float | None = None) -> Model:
+    if family == LINEAR:
+        return LinearModel.fit(x, y, LINEAR_C if param is None else param)
+    return TreeModel.fit(x, y, LGB_ROUNDS if param is None else int(param))
 
 
 def from_json(family: str, d: dict[str, Any]) -> Model:

@@ -13,7 +13,7 @@ from journeyctl.engine.placement import PlaceResult, place
 from journeyctl.errors import InputError
 from journeyctl.events.ingest import EventLog
 from journeyctl.events.timestamps import format_instant
-from journeyctl.predict.backtest import Backtest, run_backtest
+from journeyctl.predict.backtest import Backtest, run_backtest, tuned
 from journeyctl.predict.columns import I64, EventColumns
 from journeyctl.predict.dataset import Examples, Progress, build_examples
 from journeyctl.predict.explain import Explainer, Factor
@@ -88,7 +88,12 @@ def run_predict(
     ex = build_examples(journeys, cols, builder, plan, tgt, accounts, now, progress)
     names = [c.name for c in builder.columns]
     bt = run_backtest(ex, plan, names)
-    model = fit(bt.model, ex.x, ex.y)
+    # The refit's hyperparameter is chosen like the backtest's, one step later: on the test
+    # cutoff, from the rows whose label window ends by then.
+    test_cut = bt.test_cutoffs[0]
+    valid_train = ex.row_cutoff + hz.micros <= test_cut
+    param = tuned(bt.model, ex, valid_train, ex.row_cutoff == test_cut)
+    model = fit(bt.model, ex.x, ex.y, param)
     preds = _score(model, spec, cols, ex.score_x, ex.score_customers, ex.score_states)
     doc = model_document(journeys, tgt, hz, spec, model, _metadata(as_of, ex, bt))
     return PredictResult(as_of, tgt.text, hz.text, bt, tuple(preds), doc)
@@ -161,4 +166,4 @@ def _missing_columns(spec: FeatureSpec, log: EventLog) -> list[str]:
     return sorted({p for p in need if p not in log.columns})
 
 
-__all__ = ["Prediction", "PredictResult", "Target", "predict_placed", "run_predict"]
+__all__ = ["PredictResult", "Prediction", "Target", "predict_placed", "run_predict"]

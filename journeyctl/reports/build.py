@@ -63,9 +63,12 @@ def _trend(rows: Sequence[TrendRow], journeys: Sequence[JourneyRecord]) -> Trend
 def _journey_row(
     j: JourneyRecord, mine: Sequence[CustomerRecord], changes: Mapping[str, int]
 ) -> JourneyRow:
+    by_stage: dict[str | None, list[CustomerRecord]] = {}
+    for c in mine:
+        by_stage.setdefault(c.stage, []).append(c)
     stages = []
     for s in j.stages:
-        cs = [c for c in mine if c.stage == s.id]
+        cs = by_stage.get(s.id, [])
         stages.append(
             StageRow(
                 s.id,
@@ -75,8 +78,7 @@ def _journey_row(
                 sum(1 for c in cs for m in c.milestones if m.status == "overdue"),
             )
         )
-    not_started = sum(1 for c in mine if c.stage is None)
-    return JourneyRow(j.id, j.version, not_started, tuple(stages), changes)
+    return JourneyRow(j.id, j.version, len(by_stage.get(None, [])), tuple(stages), changes)
 
 
 def _owner(
@@ -178,10 +180,11 @@ def build_report(
     journey_of = {cid: _owner(cid, now, before).journey for cid in now.keys() | before.keys()}
     per_journey = _counts_by(changes, journey_of)
     tr = _trend(trend, current.journeys)
+    by_journey: dict[str | None, list[CustomerRecord]] = {}
+    for c in current.customers:
+        by_journey.setdefault(c.journey, []).append(c)
     journeys = tuple(
-        _journey_row(
-            j, [c for c in current.customers if c.journey == j.id], _full(per_journey.get(j.id))
-        )
+        _journey_row(j, by_journey.get(j.id, []), _full(per_journey.get(j.id)))
         for j in current.journeys
     )
     return Report(

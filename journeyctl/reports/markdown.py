@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from journeyctl.history.compare import CATEGORIES
-from journeyctl.output.tables import md_escape as esc
 from journeyctl.reports.model import Report
 from journeyctl.reports.text import (
     MAX_ROWS,
@@ -13,6 +12,7 @@ from journeyctl.reports.text import (
     days,
     id_list,
     instant,
+    md_escape,
     move_text,
     nonzero_changes,
     position_label,
@@ -20,11 +20,13 @@ from journeyctl.reports.text import (
 )
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: int = 0) -> list[str]:
-    """A Markdown table; the last `right` columns are numbers (right-aligned)."""
-    align = ["---"] * (len(headers) - right) + ["---:"] * right
-    out = ["| " + " | ".join(esc(h) for h in headers) + " |", "|" + "|".join(align) + "|"]
-    out += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Collection[int] = ()
+) -> list[str]:
+    """A Markdown table; the columns at the `numeric` indexes are right-aligned."""
+    align = ["---:" if i in numeric else "---" for i in range(len(headers))]
+    out = ["| " + " | ".join(md_escape(h) for h in headers) + " |", "|" + "|".join(align) + "|"]
+    out += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in rows]
     return [*out, ""]
 
 
@@ -54,18 +56,18 @@ def _changes(r: Report) -> list[str]:
     for cat in CATEGORIES:
         ids, more = id_list(r.changes[cat])
         who = ", ".join(ids) + (f" and {more} more" if more else "")
-        rows.append((TITLES[cat], who, str(len(r.changes[cat]))))
+        rows.append((TITLES[cat], str(len(r.changes[cat])), who))
     return [
         "## Changes since the previous snapshot",
         "",
-        *_table(("change", "who", "customers"), rows, 1),
+        *_table(("change", "customers", "who"), rows, {1}),
     ]
 
 
 def _journeys(r: Report) -> list[str]:
     lines = ["## Journeys", ""]
     for j in r.journeys:
-        lines += [f"### {esc(j.id)} (version {j.version})", ""]
+        lines += [f"### {md_escape(j.id)} (version {j.version})", ""]
         rows = [(stage_label(None), str(j.not_started), "0", "0")]
         rows += [
             (
@@ -76,8 +78,8 @@ def _journeys(r: Report) -> list[str]:
             )
             for s in j.stages
         ]
-        lines += _table(("stage", "customers", "at risk", "overdue milestones"), rows, 3)
-        lines += [f"Changes: {esc(nonzero_changes(j.changes))}.", ""]
+        lines += _table(("stage", "customers", "at risk", "overdue milestones"), rows, {1, 2, 3})
+        lines += [f"Changes: {md_escape(nonzero_changes(j.changes))}.", ""]
     return lines
 
 
@@ -87,7 +89,7 @@ def _trend(r: Report) -> list[str]:
         (instant(t), str(n), str(k))
         for t, n, k in zip(r.trend_as_of, r.trend_customers, r.trend_at_risk, strict=True)
     ]
-    return lines + _table(("as of", "customers", "at risk"), rows, 2)
+    return lines + _table(("as of", "customers", "at risk"), rows, {1, 2})
 
 
 def _at_risk(r: Report) -> list[str]:
@@ -107,7 +109,7 @@ def _at_risk(r: Report) -> list[str]:
         for a in r.at_risk_rows[:MAX_ROWS]
     ]
     lines += _table(
-        ("customer", "journey", "stage", "level", "reasons", "days in stage", "new"), rows
+        ("customer", "journey", "stage", "level", "reasons", "days in stage", "new"), rows, {5}
     )
     return lines + _more(len(rows), len(r.at_risk_rows), "at-risk customers")
 
@@ -139,13 +141,13 @@ def _flows(r: Report) -> list[str]:
         (position_label(f.source, "before"), position_label(f.target, "now"), str(f.customers))
         for f in moved
     ]
-    return lines + _table(("from", "to", "customers"), rows, 1)
+    return lines + _table(("from", "to", "customers"), rows, {2})
 
 
 def _breakdowns(r: Report) -> list[str]:
     lines: list[str] = []
     for b in r.breakdowns:
-        lines += [f"## By {esc(b.attribute)}", ""]
+        lines += [f"## By {md_escape(b.attribute)}", ""]
         headers = (b.attribute, "customers", "at risk", *(TITLES[c].lower() for c in CATEGORIES))
         rows = [
             (
@@ -156,15 +158,15 @@ def _breakdowns(r: Report) -> list[str]:
             )
             for row in b.rows
         ]
-        lines += _table(headers, rows, len(headers) - 1)
+        lines += _table(headers, rows, range(1, len(headers)))
     return lines
 
 
 def _sources(r: Report) -> list[str]:
     lines = ["## Inputs", ""]
-    lines += [f"- events: {esc(i.name)} ({i.size} bytes)" for i in r.inputs]
+    lines += [f"- events: {md_escape(i.name)} ({i.size} bytes)" for i in r.inputs]
     lines += [
-        f"- journey {esc(d.id)} version {d.version}: {esc(d.file)}"
+        f"- journey {md_escape(d.id)} version {d.version}: {md_escape(d.file)}"
         + (f" (sha256 {d.content_hash[:12]})" if d.content_hash else "")
         for d in r.definitions
     ]
