@@ -1,0 +1,424 @@
+"""Checks that keep README.md and docs/ true to the code: commands, options, rule ids, links,
+and the output shown in the docs.
+
+Every ```console block in the pages listed in EXAMPLE_PAGES is run: the `$ journeyctl ...` lines
+in a fresh directory per `##` section (holding the files of the section's blocks labelled
+`` `path`: ``, and `sample_journeys/`), and what they print must be what the block shows. After a
+deliberate change of output, refresh the blocks with
+
+    JOURNEYCTL_UPDATE_DOCS=1 python -m pytest tests/test_docs.py
+
+and review the diff. Blocks with a `…` (trimmed output) are not checked; a section with
+`<!-- docs-test: skip ... -->` is not run; `<!-- docs-test: copy SRC DEST -->` copies a file of the
+repository into the section's directory first.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import inspect
+import io
+import os
+import re
+import shlex
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from journeyctl.cli import app
+from journeyctl.definitions import rules
+from tests.helpers import run
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+
+INSTALL_AND_PLACE = (
+    "python3 -m venv .venv && . .venv/bin/activate && pip install -e . && "
+    "journeyctl place sample_journeys/events.csv -j sample_journeys"
+)
+INSTALL_AND_TEST = (
+    "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && python -m pytest"
+)
+
+# Pages other people write. A link to one of them that does not exist yet is an expected failure
+# (xfail) rather than an error; every other link must resolve.
+OTHERS = {
+    "docs/report.md",
+    "docs/history.md",
+    "docs/diff.md",
+    "docs/ci.md",
+    "docs/predict.md",
+    "docs/performance.md",
+    "benchmarks/run.py",
+}
+# Pages this test also checks anchors (#fragment) in: their headings are written with these checks.
+ANCHORED = {
+    "README.md",
+    "SECURITY.md",
+    "docs/index.md",
+    "docs/journey-format.md",
+    "docs/conditions.md",
+    "docs/validate.md",
+    "docs/place.md",
+    "docs/show.md",
+    "docs/recipes.md",
+    "docs/rules.md",
+}
+# Rule ids the brief names explicitly: the extraction below must find at least these.
+KNOWN_IDS = {
+    "file-too-large",
+    "yaml-syntax",
+    "encoding",
+    "empty-file",
+    "not-a-mapping",
+    "unknown-file",
+    "multiple-catalogs",
+    "condition-form",
+    "bad-matcher",
+    "schema",
+}
+
+FENCE = re.compile(r"^```[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
+
+
+def fenced_blocks(text: str) -> list[str]:
+    return [m.group(1).strip() for m in FENCE.finditer(text)]
+
+
+def without_code(text: str) -> str:
+    """The Markdown without fenced code blocks and inline code (links there are not links)."""
+    text = FENCE.sub("", text)
+    return re.sub(r"`[^`\n]*`", "", text)
+
+
+def click_root() -> Any:
+    """The click group behind the typer app (typer may vendor its own click: duck-typed)."""
+    cmd = typer.main.get_command(app)
+    assert hasattr(cmd, "commands"), "journeyctl is expected to be a command group"
+    return cmd
+
+
+# -- README -------------------------------------------------------------------------------------
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    blocks = fenced_blocks(README.read_text("utf-8"))
+    assert blocks[:2] == [INSTALL_AND_PLACE, INSTALL_AND_TEST]
+
+
+def test_readme_test_command_matches_ci() -> None:
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    assert "-e '.[test]'" in ci, ".ci/run must install the package with its test extra"
+    assert re.search(r"^python -m pytest\s*$", ci, re.M), ".ci/run must run `python -m pytest`"
+
+
+def test_readme_commands_exist() -> None:
+    text = README.read_text("utf-8")
+    code = "\n".join(fenced_blocks(text) + re.findall(r"`([^`\n]+)`", text))
+    # `journeyctl NAME` where a shell command starts: line start, `$ `, after && | ; or a path
+    mentioned = set(re.findall(r"(?:^|\$ |[;&|]\s*|/)journeyctl ([a-z][a-z-]*)", code, re.M))
+    assert mentioned, "the README mentions no journeyctl command"
+    res = run("--help")
+    assert res.exit_code == 0
+    listed = set(click_root().commands)
+    for name in sorted(mentioned):
+        assert name in listed, f"README mentions `journeyctl {name}`, which is not a command"
+        assert re.search(rf"^\s+{re.escape(name)}\s", res.stdout, re.M), (
+            f"`journeyctl {name}` is not in `journeyctl --help`"
+        )
+
+
+def test_readme_sample_output_is_real() -> None:
+    """The excerpt of `place` on the sample data is the real output, row by row."""
+    text = README.read_text("utf-8")
+    sample = next(b for b in fenced_blocks(text) if b.startswith("Stage status"))
+    res = run("place", "sample_journeys/events.csv", "-j", "sample_journeys")
+    assert res.exit_code == 0, res.stderr + res.stdout
+    real = res.stdout.splitlines()
+    for line in sample.splitlines():
+        if line == "…":
+            continue
+        assert line in real, f"README excerpt line not in the real output:\n{line}"
+    assert sample.splitlines()[-1] == real[-1], "the summary line changed: update README.md"
+
+
+# -- options ------------------------------------------------------------------------------------
+
+
+def command_options(name: str) -> list[str]:
+    cmd = click_root().commands[name]
+    opts: list[str] = []
+    for p in cmd.params:
+        if p.param_type_name == "option" and not getattr(p, "hidden", False):
+            opts += [*p.opts, *p.secondary_opts]
+    return [*opts, "--help"]
+
+
+@pytest.mark.parametrize("command", ["validate", "place", "show"])
+def test_every_option_is_documented(command: str) -> None:
+    res = run(command, "--help")
+    assert res.exit_code == 0
+    page = (DOCS / f"{command}.md").read_text("utf-8")
+    for opt in command_options(command):
+        assert opt in res.stdout, f"{opt} is not in `journeyctl {command} --help`"
+        assert re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", page), (
+            f"`journeyctl {command} {opt}` is not documented in docs/{command}.md"
+        )
+
+
+# -- rule ids -----------------------------------------------------------------------------------
+
+# Where the rule id is, by callee: Problem(file, line, col, severity, RULE, ...), problem(RULE, ...)
+# in yamlio, _p(src, severity, RULE, ...) in rules, self.error(path, RULE, ...) / b.error(...).
+RULE_ARG = {"Problem": 4, "problem": 0, "_p": 2, "error": 1}
+RULE_SOURCES = [
+    "definitions/rules.py",
+    "definitions/yamlio.py",
+    "definitions/parse.py",
+    "definitions/load.py",
+    "definitions/schema.py",
+    "diff/sides.py",  # `diff` reads journeys from git revisions
+]
+RULE_ID = re.compile(r"^[a-z]+(?:-[a-z]+)*$")
+
+
+def emitted_rule_ids() -> set[str]:
+    ids: set[str] = set()
+    for name in RULE_SOURCES:
+        tree = ast.parse((ROOT / "journeyctl" / name).read_text("utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            callee = (
+                f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+            )
+            index = RULE_ARG.get(callee)
+            if index is None or len(node.args) <= index:
+                continue
+            for sub in ast.walk(node.args[index]):
+                if (
+                    isinstance(sub, ast.Constant)
+                    and isinstance(sub.value, str)
+                    and RULE_ID.match(sub.value)
+                    and sub.value not in ("error", "warning")
+                ):
+                    ids.add(sub.value)
+    for fn in rules.RULES:
+        head = (inspect.getdoc(fn) or "").split(":")[0]
+        ids.update(re.findall(r"`([a-z]+(?:-[a-z]+)*)`", head))
+    return ids
+
+
+def test_rule_extraction_finds_the_known_ids() -> None:
+    missing = KNOWN_IDS - emitted_rule_ids()
+    assert not missing, f"the rule-id extraction in this test misses {sorted(missing)}"
+
+
+def documented_rule_ids() -> set[str]:
+    text = (DOCS / "rules.md").read_text("utf-8")
+    return set(re.findall(r"^## `([a-z-]+)`\s*$", text, re.M))
+
+
+def test_every_rule_id_is_documented() -> None:
+    missing = emitted_rule_ids() - documented_rule_ids()
+    assert not missing, f"rule ids without a `## `id`` section in docs/rules.md: {sorted(missing)}"
+
+
+def test_no_documented_rule_is_stale() -> None:
+    stale = documented_rule_ids() - emitted_rule_ids()
+    assert not stale, f"docs/rules.md documents rule ids the code never emits: {sorted(stale)}"
+
+
+def test_rule_docstrings_are_quoted() -> None:
+    page = " ".join((DOCS / "rules.md").read_text("utf-8").split())
+    for fn in rules.RULES:
+        doc = " ".join((inspect.getdoc(fn) or "").split())
+        assert doc, f"{fn.__name__} has no docstring"
+        assert doc in page, f"the docstring of {fn.__name__} is not quoted in docs/rules.md"
+
+
+# -- links --------------------------------------------------------------------------------------
+
+
+def pages() -> list[Path]:
+    return [README, ROOT / "SECURITY.md", *sorted(DOCS.glob("*.md"))]
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor for a heading."""
+    text = heading.strip().lower().replace("`", "")
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def anchors(path: Path) -> set[str]:
+    text = FENCE.sub("", path.read_text("utf-8"))
+    return {slug(m.group(1)) for m in re.finditer(r"^#{1,6}\s+(.*?)\s*#*\s*$", text, re.M)}
+
+
+@pytest.mark.parametrize("page", pages(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_relative_links_resolve(page: Path) -> None:
+    text = without_code(page.read_text("utf-8"))
+    broken: list[str] = []
+    pending: list[str] = []
+    for target in re.findall(r"\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)", text):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("//"):
+            continue  # http:, https:, mailto:
+        path_part, _, fragment = target.partition("#")
+        dest = (page.parent / path_part).resolve() if path_part else page.resolve()
+        rel = dest.relative_to(ROOT).as_posix() if dest.is_relative_to(ROOT) else str(dest)
+        if not dest.exists():
+            (pending if rel in OTHERS else broken).append(target)
+            continue
+        source = page.relative_to(ROOT).as_posix()
+        if fragment and source in ANCHORED and rel in ANCHORED and fragment not in anchors(dest):
+            broken.append(f"{target} (no heading #{fragment} in {rel})")
+    assert not broken, f"broken links in {page.relative_to(ROOT)}: {broken}"
+    if pending:
+        pytest.xfail(f"pages not written yet: {sorted(set(pending))}")
+
+
+# -- output shown in the docs -------------------------------------------------------------------
+
+EXAMPLE_PAGES = ["docs/validate.md", "docs/place.md", "docs/show.md", "docs/rules.md"]
+UPDATE = os.environ.get("JOURNEYCTL_UPDATE_DOCS") == "1"
+CONSOLE = re.compile(r"^```console\n(.*?)^```[ \t]*$", re.M | re.S)
+LABELLED = re.compile(r"^`([^`\s]+)`:\n\n```[a-z]*\n(.*?)^```[ \t]*$", re.M | re.S)
+
+
+def sections(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of each `##` section (the text before the first one included)."""
+    starts = [0] + [m.start() for m in re.finditer(r"^## ", text, re.M)]
+    return list(zip(starts, [*starts[1:], len(text)], strict=True))
+
+
+class _Stream(io.TextIOBase):
+    """A text stream that also copies what it is given to a shared log, unbuffered, so that
+    stdout and stderr interleave exactly as on a terminal."""
+
+    def __init__(self, own: io.StringIO, log: io.StringIO) -> None:
+        self.own = own
+        self.log = log
+
+    def write(self, s: str) -> int:
+        self.own.write(s)
+        self.log.write(s)
+        return len(s)
+
+    def isatty(self) -> bool:
+        return False
+
+
+def run_merged(args: list[str]) -> tuple[int, str, str, str]:
+    """Run the CLI in-process: exit code, stdout, stderr, and both in the order written."""
+    out, err, log = io.StringIO(), io.StringIO(), io.StringIO()
+    code: int | str | None = 0
+    with (
+        contextlib.redirect_stdout(_Stream(out, log)),
+        contextlib.redirect_stderr(_Stream(err, log)),
+    ):
+        try:
+            click_root().main(args=args, prog_name="journeyctl", standalone_mode=True)
+        except SystemExit as exc:
+            code = exc.code
+    rc = code if isinstance(code, int) else 0 if code is None else 1
+    return rc, out.getvalue(), err.getvalue(), log.getvalue()
+
+
+def run_shell_line(
+    command: str, expected: list[str], cwd: Path, state: dict[str, int]
+) -> list[str]:
+    """What one `$ command` line of a console block prints, run in `cwd`."""
+    if command == "echo $?":
+        return [str(state["rc"])]
+    if command.startswith("cat "):
+        args = shlex.split(command)[1:]
+        numbered = args[0] == "-n"
+        path = cwd / args[-1]
+        if not path.exists():  # the block shows a file the commands read: write it
+            body = [re.sub(r"^\s*\d+\t", "", ln) if numbered else ln for ln in expected]
+            path.write_text("\n".join(body) + "\n", encoding="utf-8")
+        lines = path.read_text("utf-8").splitlines()
+        return [f"{i:>6}\t{ln}" for i, ln in enumerate(lines, 1)] if numbered else lines
+    main, *filters = [part.strip() for part in command.split(" | ")]
+    argv = shlex.split(main)
+    assert argv[0] == "journeyctl", f"cannot run `{command}` in a docs example"
+    redirect = None
+    if ">" in argv:
+        redirect = argv[argv.index(">") + 1]
+        argv = argv[: argv.index(">")]
+    rc, stdout, stderr, merged = run_merged(argv[1:])
+    state["rc"] = rc
+    if redirect is not None:
+        (cwd / redirect).write_text(stdout, encoding="utf-8")
+        text = stderr
+    else:
+        text = merged
+    lines = text.splitlines()
+    for f in filters:
+        name, count = f.split()
+        n = int(count.lstrip("-"))
+        lines = lines[:n] if name == "head" else lines[-n:] if name == "tail" else lines
+    return lines
+
+
+def run_console_block(block: str, cwd: Path) -> str:
+    state = {"rc": 0}
+    out: list[str] = []
+    current: list[tuple[str, list[str]]] = []
+    for line in block.rstrip("\n").split("\n"):
+        if line.startswith("$ "):
+            current.append((line[2:], []))
+        else:
+            assert current, f"a console block must start with `$ `:\n{block}"
+            current[-1][1].append(line)
+    for command, expected in current:
+        out.append(f"$ {command}")
+        out.extend(run_shell_line(command, expected, cwd, state))
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("name", EXAMPLE_PAGES)
+def test_console_examples_are_real(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = ROOT / name
+    text = page.read_text("utf-8")
+    new_text = text
+    mismatches: list[str] = []
+    for k, (start, end) in enumerate(sections(text)):
+        section = text[start:end]
+        blocks = [m for m in CONSOLE.finditer(section) if "…" not in m.group(1)]
+        if not blocks or "<!-- docs-test: skip" in section:
+            continue
+        cwd = tmp_path / f"section-{k}"
+        cwd.mkdir()
+        (cwd / "sample_journeys").symlink_to(ROOT / "sample_journeys")
+        for m in LABELLED.finditer(section):
+            dest = cwd / m.group(1)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(m.group(2), encoding="utf-8")
+        for src, dest_name in re.findall(r"<!-- docs-test: copy (\S+) (\S+) -->", section):
+            dest = cwd / dest_name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ROOT / src, dest)
+        monkeypatch.chdir(cwd)
+        for m in blocks:
+            actual = run_console_block(m.group(1), cwd)
+            if actual != m.group(1):
+                heading = section.splitlines()[0]
+                mismatches.append(f"{heading}\n--- docs\n{m.group(1)}--- real\n{actual}")
+                new_text = new_text.replace(m.group(0), f"```console\n{actual}```", 1)
+    if UPDATE and new_text != text:
+        page.write_text(new_text, encoding="utf-8")
+        return
+    assert not mismatches, (
+        f"{name}: output shown differs from the real output (refresh with "
+        "JOURNEYCTL_UPDATE_DOCS=1 python -m pytest tests/test_docs.py):\n\n" + "\n".join(mismatches)
+    )
