@@ -54,6 +54,10 @@ def write_atomic(path: str, data: str | bytes) -> None:
             hint="check the directory exists and is writable",
         ) from None
     try:
+        # mkstemp makes the file private (0600); give it an ordinary new file's permissions
+        mask = os.umask(0)
+        os.umask(mask)
+        os.fchmod(fd, 0o666 & ~mask)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()

@@ -7,15 +7,10 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
+from journeyctl.output.escape import md_escape
 from journeyctl.output.place import TableData
 
-_MD_TABLE: dict[str, str] = {c: "\\" + c for c in "\\`*_{}[]()#+!|~"}
-
-
-def md_escape(text: str) -> str:
-    """Escape Markdown and HTML so data from the log renders as text."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return "".join(_MD_TABLE.get(ch, ch) for ch in text).replace("\n", " ")
+__all__ = ["md_escape", "to_markdown", "to_rich"]
 
 
 def to_rich(t: TableData) -> Table:

@@ -46,13 +46,15 @@ class Explainer:
         # Summed column by column (not a matrix product) so a row's result never depends on
         # the other rows scored with it.
         grouped = np.stack([contributions[:, c].sum(axis=1) for c in self.members], axis=1)
+        by_name = np.argsort(np.argsort(np.array(self.groups, dtype=object), kind="stable"))
+        size = np.round(np.abs(grouped), 12)
+        names = np.broadcast_to(by_name, size.shape)
+        order = np.lexsort((names, -size), axis=-1)[:, :top]
+        rounded = np.round(grouped, 4)
         out: list[list[Factor]] = []
         for r in range(len(x)):
-            row = grouped[r]
-            order = sorted(
-                range(len(self.groups)), key=lambda g: (-round(abs(row[g]), 12), self.groups[g])
-            )
-            out.append([self._factor(x[r], g, float(row[g])) for g in order[:top]])
+            xr = x[r]
+            out.append([self._factor(xr, int(g), float(rounded[r, g])) for g in order[r]])
         return out
 
     def _factor(self, xr: F32, g: int, contribution: float) -> Factor:
@@ -63,4 +65,4 @@ class Explainer:
             value = _value(float(xr[cols[0]]))
         else:
             value = next((self.columns[j].level for j in cols if xr[j] == 1.0), None)
-        return Factor(self.groups[g], value, round(contribution, 4))
+        return Factor(self.groups[g], value, contribution)

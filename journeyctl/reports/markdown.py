@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from journeyctl.history.compare import CATEGORIES
+from journeyctl.output.escape import md_escape
 from journeyctl.reports.model import Report
 from journeyctl.reports.text import (
     MAX_ROWS,
@@ -12,7 +13,6 @@ from journeyctl.reports.text import (
     days,
     id_list,
     instant,
-    md_escape,
     move_text,
     nonzero_changes,
     position_label,

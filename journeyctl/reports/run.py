@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -42,15 +41,6 @@ def run_time() -> int:
     return now_instant()
 
 
-def _readable(path: str) -> None:
-    """write_atomic's temporary file is private (0600); a report is meant to be shared, so give
-    it the permissions of an ordinary new file (0666 less the umask)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    with contextlib.suppress(OSError):
-        os.chmod(path, 0o666 & ~mask)
-
-
 def write_files(report: Report, out_dir: str) -> tuple[str, ...]:
     """report.md, report.json and report.html, each replaced atomically."""
     # plotly takes most of a second to import: only when a page is drawn, not for every command.
@@ -64,7 +54,6 @@ def write_files(report: Report, out_dir: str) -> tuple[str, ...]:
     ):
         path = os.path.join(out_dir, name)
         write_atomic(path, text)
-        _readable(path)
         written.append(path)
     return tuple(written)
 

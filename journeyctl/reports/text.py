@@ -26,17 +26,6 @@ TITLES = {
 }
 
 
-_MD: dict[str, str] = {c: "\\" + c for c in "\\`*_{}[]()#+!|~"}
-
-
-def md_escape(text: str) -> str:
-    """Markdown and HTML escaping for data from the log: the rule of `output.tables.md_escape`,
-    repeated here because that module holds the rich renderer and the report core must not import
-    rich (a test keeps the two identical)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return "".join(_MD.get(ch, ch) for ch in text).replace("\n", " ")
-
-
 def instant(us: int | None) -> str:
     return format_instant(us) if us is not None else ""
 

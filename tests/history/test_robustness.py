@@ -196,6 +196,8 @@ def test_read_only_database(work: Path) -> None:
         assert f"the history database {DB} is read-only" in err
         assert "Traceback" not in err
         assert not (work / "out2").exists()
+        res = run("history", "--db", DB, "--format", "json")  # reading still works
+        assert res.exit_code == 0, res.stderr
     assert dump(db) == before
 
 
