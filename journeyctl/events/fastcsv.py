@@ -7,6 +7,7 @@ error messages and line numbers come from one place.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,10 +28,27 @@ class FastFile:
     ts: npt.NDArray[np.int64]
 
 
+def _is_utf8(raw: bytes, chunk: int = 1 << 24) -> bool:
+    """Whether the bytes are valid UTF-8, checked in chunks so no copy of the file is kept."""
+    if raw.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for start in range(0, len(raw), chunk):
+            decoder.decode(view[start : start + chunk])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def read_fast(raw: bytes, header: list[str], required: Mapping[str, str]) -> FastFile | None:
     """Parse a whole CSV (header already checked) if every row is valid, else None."""
     if raw.count(b'"') % 2:
         return None  # an unterminated quote: the exact reader names its line
+    if not _is_utf8(raw):
+        return None  # the exact reader names the line of the first bad byte
     invalid = []
 
     def on_invalid(row: object) -> str:
