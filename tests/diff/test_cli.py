@@ -79,7 +79,7 @@ def test_text_lists_removals_problems_and_unchanged(repo: GitRepo) -> None:
         "problems on the head (working tree) side:",
         *[ln for ln in run("validate", "journeys", "-f", "text").stdout.splitlines()],
     ]
-    assert lines[-1].startswith("journeys/demo.yaml:") and " error schema: " in lines[-1]
+    assert any(ln.startswith("journeys/demo.yaml:") and " error schema: " in ln for ln in lines)
 
 
 def test_json(changed: GitRepo) -> None:
@@ -174,7 +174,9 @@ def test_github_annotations(repo: GitRepo) -> None:
         "::notice file=journeys/new.yaml,line=1,title=journey new added::"
         "journeys/new.yaml: new added (version 1)",
         f"::error file=journeys/new.yaml,line={err},col=15,title=schema::"
-        + json.loads(run("validate", "journeys", "-f", "json").stdout)["problems"][0]["message"],
+        + (lambda p: f"{p['message']} (hint: {p['hint']})")(
+            json.loads(run("validate", "journeys", "-f", "json").stdout)["problems"][0]
+        ),
         "::warning title=journeyctl diff impact::impact not computed: the definitions on the head "
         "(working tree) side have errors (listed under invalid)",
     ]
