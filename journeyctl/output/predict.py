@@ -52,6 +52,7 @@ def backtest_json(bt: Backtest) -> dict[str, Any]:
         "train_cutoffs": [format_instant(t) for t in bt.train_cutoffs],
         "train_positives": bt.train_positives,
         "test_positives": bt.test_positives,
+        "hyperparameters": dict(bt.hyperparameters),
     }
 
 

@@ -72,6 +72,12 @@ class EventColumns:
             self._props[column] = got
         return got
 
+    def keep_only(self, columns: set[str]) -> None:
+        """Drop the cached codes of every other property column (they are large)."""
+        for cache in (self._props, self._sub):
+            for name in [c for c in cache if c not in columns]:
+                del cache[name]
+
     def nonempty_rows(self, column: str) -> tuple[I64, I64]:
         """(row indices with a value in `column`, start of each customer among those rows)."""
         got = self._sub.get(column)

@@ -74,10 +74,12 @@ class FeatureBuilder:
             keep = np.flatnonzero(idx >= 0)
             keys = cols.cust[keep].astype(np.int64) * k + idx[keep]
             order = np.argsort(keys, kind="stable")
-            self.name_rows = keep
-            self.name_keys = keys
-            self.name_sorted_ts = cols.ts[keep][order]
-            self.name_gstart = np.searchsorted(keys[order], np.arange(n * k)).astype(np.int64)
+            small = np.int32 if n * k < 2**31 else np.int64  # these arrays are large
+            self.name_ts = cols.ts[keep]
+            self.name_keys = keys.astype(small)
+            self.name_sorted_ts = self.name_ts[order]
+            self.name_gstart = np.searchsorted(keys[order], np.arange(n * k)).astype(small)
+            del keys, order, keep, idx
         # `distinct` breadth: the first row of each (customer, value) among matching events.
         self.distinct_rows: list[I64] = []
         for events, prop in spec.distinct:
@@ -151,19 +153,21 @@ class FeatureBuilder:
             last_gap,
         ]
 
-    def _per_name(self, t: int) -> list[F64]:
+    def _per_name(self, t: int, rows: I64) -> list[F64]:
+        """Per event name columns, for `rows` only (the full n x names arrays are large)."""
         cols, k = self.cols, self.k
         n = cols.n_customers
-        ts = cols.ts[self.name_rows]
+        ts = self.name_ts
 
         def counts(x: int) -> I64:
-            return np.bincount(self.name_keys[ts <= x], minlength=n * k).astype(np.int64)
+            full = np.bincount(self.name_keys[ts <= x], minlength=n * k)
+            return full.reshape(n, k)[rows].astype(np.int64)
 
         at_t = counts(t)
-        wins = [(at_t - counts(t - w * DAY_US)).reshape(n, k) for w in NAME_WINDOWS]
-        pos = self.name_gstart + at_t - 1
+        wins = [at_t - counts(t - w * DAY_US) for w in NAME_WINDOWS]
+        pos = self.name_gstart.reshape(n, k)[rows].astype(np.int64) + at_t - 1
         last = np.where(at_t > 0, self.name_sorted_ts[np.maximum(pos, 0)], 0)
-        since = np.where(at_t > 0, (t - last) / DAY_US, np.nan).reshape(n, k)
+        since = np.where(at_t > 0, (t - last) / DAY_US, np.nan)
         out: list[F64] = []
         for i in range(k):
             out += [w[:, i].astype(np.float64) for w in wins]
@@ -199,14 +203,14 @@ class FeatureBuilder:
     def matrix(self, t: int, rows: I64, states: Sequence[StageState]) -> F32:
         """Feature rows at cutoff `t` for customers `rows` (indices) in their `states` at t."""
         spec = self.spec
-        numeric = self._activity(t)
+        numeric = [v[rows] for v in self._activity(t)]
         if self.k:
-            numeric += self._per_name(t)
-        numeric += self._properties(t)
+            numeric += self._per_name(t, rows)
+        numeric += [v[rows] for v in self._properties(t)]
         x = np.zeros((len(rows), len(self.columns)), np.float32)
         j = 0
         for v in numeric:
-            x[:, j] = v[rows]
+            x[:, j] = v
             j += 1
         for (_, levels), lev in zip(spec.categorical, self._levels(t), strict=True):
             sel = lev[rows]

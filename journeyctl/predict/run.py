@@ -25,6 +25,7 @@ from journeyctl.predict.spec import FeatureSpec, build_spec
 from journeyctl.predict.target import Target, parse_horizon, parse_target, plan_cutoffs
 
 DECIMALS = 6
+CHUNK = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +55,19 @@ def _score(
     rows: I64,
     states: Sequence[StageState],
 ) -> list[Prediction]:
-    if not len(rows):
-        return []
-    p = sigmoid(model.logit(x))
-    factors = Explainer(spec.columns()).factors(x, model.contributions(x))
-    return [
-        Prediction(cols.ids[i], s.journey, s.stage, round(float(pi), DECIMALS), tuple(f))
-        for i, s, pi, f in zip(rows, states, p, factors, strict=True)
-    ]
+    explainer = Explainer(spec.columns())
+    out: list[Prediction] = []
+    for lo in range(0, len(rows), CHUNK):  # chunks bound the memory of the contributions
+        xc = x[lo : lo + CHUNK]
+        p = sigmoid(model.logit(xc))
+        factors = explainer.factors(xc, model.contributions(xc))
+        out += [
+            Prediction(cols.ids[i], s.journey, s.stage, round(float(pi), DECIMALS), tuple(f))
+            for i, s, pi, f in zip(
+                rows[lo : lo + CHUNK], states[lo : lo + CHUNK], p, factors, strict=True
+            )
+        ]
+    return out
 
 
 def run_predict(

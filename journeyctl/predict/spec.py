@@ -104,6 +104,10 @@ class FeatureSpec:
         cols += [Column(f"risk: {r}", f"risk: {r}", None) for r in self.risks]
         return cols
 
+    def used_columns(self) -> set[str]:
+        """The event property columns the features read."""
+        return {p for _, p in self.distinct} | set(self.numeric) | {p for p, _ in self.categorical}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "version": FEATURE_VERSION,
@@ -210,7 +214,7 @@ def build_spec(
         for r in j.risks:
             if r.id not in risks:
                 risks.append(r.id)
-    return FeatureSpec(
+    spec = FeatureSpec(
         names,
         tuple(distinct),
         tuple(numeric[:MAX_PROPERTY_COLUMNS]),
@@ -220,3 +224,5 @@ def build_spec(
         stages,
         tuple(sorted(risks)) + BUILTIN_RISKS,
     )
+    cols.keep_only(spec.used_columns() | keys)
+    return spec

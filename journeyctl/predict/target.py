@@ -30,6 +30,11 @@ class Target:
 
 def parse_target(text: str, journeys: JourneySet) -> Target:
     if text == "churned":
+        if not any(s.outcome == "churned" for j in journeys.journeys for s in j.stages):
+            raise UsageError(
+                "--target churned: no journey has a stage with `outcome: churned`",
+                hint="add one, or use --target stage:ID or event:NAME",
+            )
         return Target("churned", "", text)
     kind, sep, value = text.partition(":")
     if sep and value and kind == "event":

@@ -128,3 +128,13 @@ def test_default_cutoffs_step_back_from_as_of_minus_horizon() -> None:
     # explicit instants past as-of minus the horizon are not labelled
     plan = plan_cutoffs("1970-12-01,1972-09-01", h, 1000 * day, 0)
     assert plan.labelled == (parse_instant("1970-12-01"),)
+
+
+def test_churned_needs_a_churned_stage(tmp_path: Path) -> None:
+    from journeyctl.errors import UsageError
+
+    p = tmp_path / "demo.yaml"
+    p.write_text(JOURNEY.replace("outcome: churned", "outcome: completed"))
+    js = require_valid(load_journeys([str(p)]))
+    with pytest.raises(UsageError, match="outcome: churned"):
+        parse_target("churned", js)
