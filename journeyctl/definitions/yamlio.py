@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError
@@ -202,6 +203,18 @@ class _Converter:
         raise _Unsupported(path, f"a value of YAML type {type(node).__name__!r}")
 
 
+def _flow_depth(raw: bytes) -> int:
+    """The deepest nesting of `[`/`{` in the text (brackets inside strings count too: a bound,
+    not a parse; no journey nests anywhere near MAX_DEPTH)."""
+    if not raw:
+        return 0
+    arr = np.frombuffer(raw, dtype=np.uint8)
+    step = ((arr == 91) | (arr == 123)).astype(np.int32) - ((arr == 93) | (arr == 125)).astype(
+        np.int32
+    )
+    return int(np.cumsum(step).max())
+
+
 def _char_name(ch: object) -> str:
     code = ch if isinstance(ch, int) else ord(str(ch)[:1] or "\0")
     return f"U+{code:04X}"
@@ -262,6 +275,13 @@ def load_yaml_bytes(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
         return problem("empty-file", "file is empty", "a journey file starts with `journey: <id>`")
+    if _flow_depth(raw) > MAX_DEPTH:
+        # ruamel's scanner is quadratic in flow nesting: refuse before it starts
+        return problem(
+            "yaml-too-deep",
+            f"the YAML is nested more than {MAX_DEPTH} levels deep",
+            "flatten the structure",
+        )
     yaml = _make_yaml()
     try:
         with warnings.catch_warnings():
