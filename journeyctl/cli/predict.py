@@ -121,7 +121,8 @@ def predict(
     if save_model_path:
         save_model(save_model_path, result.model_document)
     if fmt == "json":
-        sys.stdout.write(render.render_json(result))
+        for piece in render.iter_json(result):
+            sys.stdout.write(piece)
     elif fmt == "csv":
         sys.stdout.write(render.render_csv(result))
     elif fmt == "markdown":

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+import textwrap
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from journeyctl.events.timestamps import format_instant
@@ -66,7 +67,17 @@ def prediction_json(p: Prediction | None) -> dict[str, Any] | None:
     return {"probability": p.probability, "factors": [factor_json(f) for f in p.factors]}
 
 
-def predict_json(r: PredictResult) -> dict[str, Any]:
+def customer_json(p: Prediction) -> dict[str, Any]:
+    return {
+        "customer_id": p.customer_id,
+        "journey": p.journey,
+        "stage": p.stage,
+        "probability": p.probability,
+        "factors": [factor_json(f) for f in p.factors],
+    }
+
+
+def predict_json(r: PredictResult, customers: bool = True) -> dict[str, Any]:
     return {
         "schema_version": 1,
         "as_of": format_instant(r.as_of),
@@ -74,21 +85,27 @@ def predict_json(r: PredictResult) -> dict[str, Any]:
         "horizon": r.horizon,
         "model": r.backtest.model,
         "backtest": backtest_json(r.backtest),
-        "customers": [
-            {
-                "customer_id": p.customer_id,
-                "journey": p.journey,
-                "stage": p.stage,
-                "probability": p.probability,
-                "factors": [factor_json(f) for f in p.factors],
-            }
-            for p in r.customers
-        ],
+        "customers": [customer_json(p) for p in r.customers] if customers else [],
     }
 
 
+def iter_json(r: PredictResult) -> Iterator[str]:
+    """The JSON text of `predict_json(r)` (indent 2) in pieces, one customer at a time, so a
+    large log's output is never held whole in memory."""
+    head = json.dumps(predict_json(r, customers=False), indent=2, ensure_ascii=False)
+    assert head.endswith('"customers": []\n}')
+    if not r.customers:
+        yield head + "\n"
+        return
+    yield head[: -len("[]\n}")] + "["
+    for i, p in enumerate(r.customers):
+        item = json.dumps(customer_json(p), indent=2, ensure_ascii=False)
+        yield ("," if i else "") + "\n" + textwrap.indent(item, "    ")
+    yield "\n  ]\n}\n"
+
+
 def render_json(r: PredictResult) -> str:
-    return json.dumps(predict_json(r), indent=2, ensure_ascii=False) + "\n"
+    return "".join(iter_json(r))
 
 
 def factor_text(f: Factor) -> str:

@@ -93,6 +93,8 @@ def run_predict(
     now = states_now(place(journeys, log, as_of, accounts), tgt)
     ex = build_examples(journeys, cols, builder, plan, tgt, accounts, now, progress)
     names = [c.name for c in builder.columns]
+    del builder, now  # every feature row is built: free the per-event arrays before fitting
+    cols.keep_only(set())
     bt = run_backtest(ex, plan, names)
     # The refit's hyperparameter is chosen like the backtest's, one step later: on the test
     # cutoff, from the rows whose label window ends by then.

@@ -79,6 +79,8 @@ def test_same_input_same_bytes(demo: Path, predicted: dict[str, Any]) -> None:
     again = run("predict", str(demo / "events.csv"), "-j", str(demo / "j"), "-f", "json")
     assert again.exit_code == 0
     assert again.stdout == predicted["stdout"]
+    # streamed piece by piece, yet exactly what json.dumps(indent=2) gives
+    assert json.dumps(predicted["json"], indent=2, ensure_ascii=False) + "\n" == again.stdout
 
 
 def test_saved_model_reloads_to_the_same_probabilities(
