@@ -239,7 +239,7 @@ class _Replayer:
             current,
             {mid: status(mid) for mid in self.attempts},
             tuple(self.moves),
-            len(self.events),
+            used,
             self.win_start if self.cur is not None else 0,
             self.win_begin,
         )
