@@ -364,8 +364,9 @@ def load_yaml_bytes(
             col,
         )
     root = docs[0]
-    if hasattr(root, "lc"):
-        conv.positions[()] = (root.lc.line + 1, root.lc.col + 1)
+    lc = getattr(root, "lc", None)
+    if lc is not None and isinstance(lc.line, int) and isinstance(lc.col, int):
+        conv.positions[()] = (lc.line + 1, lc.col + 1)
     return YamlDocument(file, data, conv.positions, conv.key_positions)
 
 
