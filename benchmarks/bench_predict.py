@@ -13,15 +13,13 @@ time, events per second and peak RSS, against the target of 10M events within 10
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import rss_of  # noqa: E402
+from benchmarks.run import ensure_log, rss_of  # noqa: E402
 
 LIMIT_S = 600
 LIMIT_MIB = 6 * 1024
@@ -42,25 +40,7 @@ def main() -> None:
     py = sys.executable
     print(f"{'events':>10} {'target':>14} {'wall s':>8} {'events/s':>10} {'peak MiB':>9}  verdict")
     for n in (int(s) for s in args.sizes.split(",")):
-        path = data / f"events-{n}.csv"
-        if not path.exists():
-            t0 = time.perf_counter()
-            subprocess.run(
-                [
-                    py,
-                    "-m",
-                    "journeyctl.sampledata",
-                    "--events",
-                    str(n),
-                    "--seed",
-                    str(args.seed),
-                    "--out",
-                    str(path),
-                    "-q",
-                ],
-                check=True,
-            )
-            print(f"(generated {path.name} in {time.perf_counter() - t0:.0f} s)")
+        path = ensure_log(data, n, args.seed)
         rows = sum(1 for _ in path.open("rb")) - 1
         cmd = [
             py,

@@ -62,6 +62,30 @@ def rss_of(cmd: list[str]) -> tuple[float, float]:
     return measure(cmd)
 
 
+def ensure_log(data: Path, n: int, seed: int) -> Path:
+    """The seeded benchmark log of about n events, generated once and cached under `data`."""
+    path = data / f"events-{n}.csv"
+    if not path.exists():
+        t0 = time.perf_counter()
+        cmd = [
+            sys.executable,
+            "-m",
+            "journeyctl.sampledata",
+            "--events",
+            str(n),
+            "--seed",
+            str(seed),
+            "--out",
+            str(path),
+            "-q",
+        ]
+        subprocess.run(cmd, check=True)
+        print(
+            f"(generated {path.name}: {path.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - t0:.0f} s)"
+        )
+    return path
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -81,27 +105,7 @@ def main() -> None:
         f"{'events':>10} {'format':>6} {'wall s':>8} {'events/s':>12} {'peak MiB':>9} {'floor s':>8} {'x floor':>8}"
     )
     for n in sizes:
-        path = data / f"events-{n}.csv"
-        if not path.exists():
-            t0 = time.perf_counter()
-            subprocess.run(
-                [
-                    py,
-                    "-m",
-                    "journeyctl.sampledata",
-                    "--events",
-                    str(n),
-                    "--seed",
-                    str(args.seed),
-                    "--out",
-                    str(path),
-                    "-q",
-                ],
-                check=True,
-            )
-            print(
-                f"(generated {path.name}: {path.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - t0:.0f} s)"
-            )
+        path = ensure_log(data, n, args.seed)
         rows = sum(1 for _ in path.open("rb")) - 1
         floor, _ = rss_of([py, "-c", FLOOR, str(path)])
         for fmt in formats:
