@@ -13,6 +13,7 @@ import io
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +23,13 @@ import pyarrow.compute as pc
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.fastcsv import read_fast
 from journeyctl.events.model import BadRow, Event
-from journeyctl.events.table import Column, CustomerEvents, EventTable, build_table
+from journeyctl.events.table import (
+    Column,
+    CustomerEvents,
+    EventTable,
+    build_table,
+    narrow_code_type,
+)
 from journeyctl.events.timestamps import parse_instant
 
 REQUIRED = ("customer_id", "timestamp", "event")
@@ -154,10 +161,10 @@ class _Chunk:
     """One file's valid rows, as arrow string columns plus parsed timestamps."""
 
     n: int
-    cid: pa.Array
-    event: pa.Array
+    cid: pa.Array | pa.ChunkedArray
+    event: pa.Array | pa.ChunkedArray
     ts: npt.NDArray[np.int64]
-    props: dict[str, pa.Array]
+    props: dict[str, pa.Array | pa.ChunkedArray]
 
 
 def _read_exact(
@@ -278,13 +285,36 @@ def read_events(paths: list[str], mapping: Mapping[str, str] | None = None) -> E
     )
 
 
-def _encode(arrays: list[pa.Array]) -> Column:
+Arrow: TypeAlias = pa.Array | pa.ChunkedArray
+
+
+def _encode(arrays: list[Arrow]) -> Column:
+    """One dictionary-encoded column from the files' parts (strings or dictionaries)."""
     if not arrays:
         return Column(np.empty(0, dtype=np.int32), ())
-    arr = pa.concat_arrays(arrays) if len(arrays) > 1 else arrays[0]
-    enc = pc.dictionary_encode(arr)
-    codes = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
-    return Column(codes, tuple(enc.dictionary.to_pylist()))
+    chunks: list[pa.Array] = []
+    for a in arrays:
+        chunks.extend(a.chunks if isinstance(a, pa.ChunkedArray) else [a])
+    chunks = [c for c in chunks if len(c)] or chunks[:1]
+    if not all(pa.types.is_dictionary(c.type) for c in chunks):
+        chunks = [pc.dictionary_encode(c.cast(pa.string())) for c in chunks]
+    if len(arrays) > 1:  # one part's chunks already share a dictionary (fastcsv unifies them)
+        chunks = pa.chunked_array(chunks).unify_dictionaries().chunks
+    values = chunks[0].dictionary if chunks else pa.array([], pa.string())
+    dtype = narrow_code_type(len(values))
+    codes = (
+        np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks]).astype(
+            dtype, copy=False
+        )
+        if chunks
+        else np.empty(0, dtype)
+    )
+    return Column(codes, tuple(values.to_pylist()))
+
+
+def _empty_column(n: int) -> pa.Array:
+    """n empty cells, for a column this file does not have."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([""]))
 
 
 def _combine(chunks: list[_Chunk], columns: list[str]) -> EventTable:
@@ -293,9 +323,7 @@ def _combine(chunks: list[_Chunk], columns: list[str]) -> EventTable:
     seq = np.arange(n, dtype=np.int64)
     props = {}
     for name in columns:
-        parts = [
-            c.props[name] if name in c.props else pa.array([""] * c.n, pa.string()) for c in chunks
-        ]
+        parts = [c.props[name] if name in c.props else _empty_column(c.n) for c in chunks]
         props[name] = _encode(parts)
     return build_table(
         _encode([c.cid for c in chunks]), ts, seq, _encode([c.event for c in chunks]), props

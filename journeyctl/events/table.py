@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from journeyctl.events.model import Event
+from journeyctl.events.order import replay_order
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -23,7 +24,7 @@ I32 = npt.NDArray[np.int32]
 class Column:
     """A dictionary-encoded text column; `values[codes[i]]` is row i's cell ("" when empty)."""
 
-    codes: I32
+    codes: npt.NDArray[np.signedinteger]  # type: ignore[type-arg]  # int8/16/32 by size
     values: tuple[str, ...]
 
     def empty_code(self) -> int:
@@ -100,6 +101,18 @@ def encode(values: list[str]) -> Column:
     return Column(codes, tuple(index))
 
 
+def narrow_code_type(n_values: int) -> type[np.signedinteger]:  # type: ignore[type-arg]
+    """The smallest signed integer type for codes into n values (with -1 to spare).
+
+    Narrow codes quarter the memory of wide logs (most columns have a handful of values) and
+    make the reordering gathers faster."""
+    if n_values < 2**7:
+        return np.int8
+    if n_values < 2**15:
+        return np.int16
+    return np.int32
+
+
 def build_table(
     customer: Column, ts: I64, seq: I64, event: Column, props: Mapping[str, Column]
 ) -> EventTable:
@@ -109,9 +122,13 @@ def build_table(
     rank = np.empty(len(customer.values), dtype=np.int64)
     rank[np.asarray(order_of_values, dtype=np.int64)] = np.arange(len(customer.values))
     ccode = rank[customer.codes] if n else np.empty(0, dtype=np.int64)
-    perm = _replay_order(ccode, ts, seq)
-    ccode = ccode[perm]
-    counts = np.bincount(ccode, minlength=len(customer.values)) if n else np.zeros(0, np.int64)
+    if n and bool(np.all(seq[1:] > seq[:-1])):  # rows in input order: the usual case
+        perm, all_offsets = replay_order(ccode, len(customer.values), ts)
+        counts = np.diff(all_offsets)
+    else:
+        perm = np.lexsort((seq, ts, ccode)).astype(np.int64)
+        counts = np.bincount(ccode[perm], minlength=len(customer.values)) if n else np.zeros(0, np.int64)
+    del ccode
     present = counts > 0
     ids = tuple(customer.values[i] for i in order_of_values)
     ids = tuple(cid for cid, p in zip(ids, present, strict=True) if p)
@@ -120,30 +137,31 @@ def build_table(
     return EventTable(
         ids,
         offsets,
-        np.ascontiguousarray(ts[perm]),
-        np.ascontiguousarray(seq[perm]),
-        Column(np.ascontiguousarray(event.codes[perm]), event.values),
-        {k: Column(np.ascontiguousarray(c.codes[perm]), c.values) for k, c in props.items()},
+        ts[perm],
+        seq[perm],
+        Column(_narrow(event)[perm], event.values),
+        _gather_columns(props, perm),
     )
 
 
-def _replay_order(ccode: I64, ts: I64, seq: I64) -> I64:
-    """Permutation sorting by (customer, time, input position).
+def _narrow(col: Column) -> npt.NDArray[np.signedinteger]:  # type: ignore[type-arg]
+    return col.codes.astype(narrow_code_type(len(col.values)), copy=False)
 
-    One packed integer key and one stable sort when customer and whole-second time fit in 63
-    bits (the common case); otherwise a three-key lexsort.
-    """
-    n = ts.shape[0]
-    if n == 0:
-        return np.empty(0, dtype=np.int64)
-    seq_sorted = bool(np.all(seq[1:] >= seq[:-1]))
-    t0 = int(ts.min())
-    span = int(ts.max()) - t0
-    whole_seconds = not bool(np.any(ts % 1_000_000))
-    if seq_sorted and whole_seconds:
-        tbits = max(1, (span // 1_000_000).bit_length())
-        cbits = max(1, int(ccode.max()).bit_length())
-        if tbits + cbits <= 62:
-            key = (ccode << tbits) | ((ts - t0) // 1_000_000)
-            return np.argsort(key, kind="stable").astype(np.int64)
-    return np.lexsort((seq, ts, ccode)).astype(np.int64)
+
+def _gather_columns(props: Mapping[str, Column], perm: I64) -> dict[str, Column]:
+    """Every column reordered by perm. Columns of one code width are stacked into rows and
+    gathered at once: one random access per row instead of one per cell (3x faster on wide logs);
+    each column is then a view of its stack."""
+    groups: dict[np.dtype, list[str]] = {}  # type: ignore[type-arg]
+    narrow = {k: _narrow(c) for k, c in props.items()}
+    for k, codes in narrow.items():
+        groups.setdefault(codes.dtype, []).append(k)
+    out: dict[str, Column] = {}
+    for names in groups.values():
+        if len(names) == 1:
+            out[names[0]] = Column(narrow[names[0]][perm], props[names[0]].values)
+            continue
+        stacked = np.stack([narrow.pop(k) for k in names], axis=1).take(perm, axis=0)
+        for i, k in enumerate(names):
+            out[k] = Column(stacked[:, i], props[k].values)
+    return {k: out[k] for k in props}
