@@ -160,3 +160,16 @@ def test_accounts(tmp_path: Path) -> None:
     dup = _write(tmp_path, "customer_id,region\nc1,NA\nc1,EU\n", "dup.csv")
     with pytest.raises(InputError, match="listed twice"):
         read_accounts(dup)
+
+
+@given(st.integers(min_value=-2208988800 * 10**6, max_value=7258118399999999))
+def test_format_instant_matches_datetime(us: int) -> None:
+    """The fast formatter agrees with datetime + strftime over the whole 1900-2199 range."""
+    from datetime import UTC, datetime, timedelta
+
+    dt = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)
+    expected = dt.strftime("%Y-%m-%dT%H:%M:%S")
+    if dt.microsecond:
+        expected += "." + f"{dt.microsecond:06d}".rstrip("0")
+    assert format_instant(us) == expected + "Z"
+    assert parse_instant(format_instant(us)) == us

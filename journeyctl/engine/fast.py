@@ -19,6 +19,7 @@ from journeyctl.definitions.model import (
     EventCond,
     Journey,
     JourneySet,
+    Stage,
     iter_conditions,
 )
 from journeyctl.engine import kernel as K
@@ -322,78 +323,106 @@ def _build(
     as_of: int,
     attrs_of: Callable[[int], dict[str, str]],
     known: Known,
-) -> list[CustomerPlacement]:  # type: ignore[no-untyped-def]
+) -> list[CustomerPlacement]:
+    """The kernel's arrays as one `CustomerPlacement` per customer.
+
+    This loop runs once per customer (500k at 10M events), so everything that does not depend on
+    the customer is computed once, values that repeat (risks, skipped stages, titles) are shared,
+    and numpy arrays are read as Python lists."""
     j = cj.journey
     stages = j.stages
+    stage_ids = [s.id for s in stages]
     ms = [m for s in stages for m in s.milestones]
+    ms_due = [m.due is not None for m in ms]
+    stage_ms = [[ms.index(m) for m in s.milestones] for s in stages]
     names = table.event.values
     ecodes = table.event.codes
+    mv_at, mv_from, mv_to, mv_bytr = (out[f"mv_{k}"].tolist() for k in ("at", "from", "to", "bytr"))
+    trig = out["mv_trig"]
+    trig_l = np.where(trig >= 0, ecodes[np.maximum(trig, 0)], -1).tolist()
+    status_all = out["status"].tolist()
+    due_all = out["due"].tolist()
+    done_all = out["done"].tolist()
+    stage_l = out["stage"].tolist()
+    entered_l = out["entered"].tolist()
+    risks_l = out["risks"].tolist()
+    lo_l, hi_l = out["mv_lo"].tolist(), out["mv_hi"].tolist()
+    used_l, wstart_l, wbegin_l = (out[k].tolist() for k in ("used", "wstart", "wbegin"))
+    sel_l = sel.tolist()
+    ids = table.customer_ids
+    skipped_of: dict[tuple[int, int], tuple[str, ...]] = {}
+    listed_risks = [ActiveRisk(r.id, r.severity, r.title or r.id, False) for r in j.risks]
+    stalled = [
+        ActiveRisk(
+            "stalled",
+            "medium",
+            f"In {s.title or s.id} longer than {s.max_duration.text}",
+            True,
+        )
+        if s.max_duration is not None
+        else None
+        for s in stages
+    ]
+    status_of = ["active" if not s.terminal else (s.outcome or "completed") for s in stages]
+    adoption_plan = _adoption_plan(stages, used, known)
+    rank = SEVERITY_RANK
     result = []
-    mv_at, mv_from, mv_to, mv_bytr, mv_trig = (
-        out[f"mv_{k}"].tolist() for k in ("at", "from", "to", "bytr", "trig")
-    )
-    status_all = out["status"]
-    due_all = out["due"]
-    done_all = out["done"]
-    for c in range(sel.shape[0]):
-        k = int(sel[c])
-        cur = int(out["stage"][c])
-        stage = stages[cur] if cur >= 0 else None
+    for c in range(len(sel_l)):
+        k = sel_l[c]
+        cur = stage_l[c]
         moves = []
-        for x in range(int(out["mv_lo"][c]), int(out["mv_hi"][c])):
+        for x in range(lo_l[c], hi_l[c]):
             f, to = mv_from[x], mv_to[x]
             if mv_bytr[x]:
                 skipped: tuple[str, ...] = ()
             else:
-                skipped = tuple(s.id for s in stages[(0 if f < 0 else f + 1) : to])
-            trig = mv_trig[x]
+                skipped = skipped_of.get((f, to)) or skipped_of.setdefault(
+                    (f, to), tuple(stage_ids[(0 if f < 0 else f + 1) : to])
+                )
             moves.append(
                 Move(
                     mv_at[x],
-                    stages[f].id if f >= 0 else None,
-                    stages[to].id,
+                    stage_ids[f] if f >= 0 else None,
+                    stage_ids[to],
                     "forward" if f < 0 or to > f else "backward",
                     skipped,
-                    names[ecodes[trig]] if trig >= 0 else "time",
+                    names[trig_l[x]] if trig_l[x] >= 0 else "time",
                 )
             )
         attempts = {}
         srow, drow, dnrow = status_all[c], due_all[c], done_all[c]
         for mi, m in enumerate(ms):
-            st = int(srow[mi])
+            st = srow[mi]
             if st == K.NONE:
                 continue
-            due = int(drow[mi]) if ms[mi].due is not None else None
+            due = drow[mi] if ms_due[mi] else None
             name = _STATUS[st]
             if name == "pending" and due is not None and as_of > due:
                 name = "overdue"
-            attempts[m.id] = MilestoneStatus(
-                m.id, name, due, int(dnrow[mi]) if dnrow[mi] >= 0 else None
-            )
-        current = tuple(attempts[m.id] for m in stage.milestones) if stage is not None else ()
-        entered = int(out["entered"][c]) if cur >= 0 else None
+            attempts[m.id] = MilestoneStatus(m.id, name, due, dnrow[mi] if dnrow[mi] >= 0 else None)
+        stage = stages[cur] if cur >= 0 else None
+        current = tuple(attempts[ms[mi].id] for mi in stage_ms[cur]) if cur >= 0 else ()
+        entered = entered_l[c] if cur >= 0 else None
         res = ReplayResult(
             cur if cur >= 0 else None,
             entered,
             current,
             attempts,
             tuple(moves),
-            int(out["used"][c]),
-            int(out["wstart"][c]),
-            int(out["wbegin"][c]),
+            used_l[c],
+            wstart_l[c],
+            wbegin_l[c],
         )
-        if stage is None:
-            status = "not_started"
-        elif stage.terminal:
-            status = stage.outcome or "completed"
-        else:
-            status = "active"
+        status = status_of[cur] if cur >= 0 else "not_started"
         risks: list[ActiveRisk] = []
+        level = "none"
+        adoption: list[Adoption] = []
+        activities: list[str] = []
         if status == "active":
-            bits = int(out["risks"][c])
-            for ri, r in enumerate(j.risks):
-                if bits >> ri & 1:
-                    risks.append(ActiveRisk(r.id, r.severity, r.title or r.id, False))
+            assert stage is not None and entered is not None
+            bits = risks_l[c]
+            if bits:
+                risks = [r for ri, r in enumerate(listed_risks) if bits >> ri & 1]
             overdue = [mm.id for mm in current if mm.status == "overdue"]
             if overdue:
                 risks.append(
@@ -404,42 +433,19 @@ def _build(
                         True,
                     )
                 )
-            assert stage is not None and entered is not None
             if stage.max_duration is not None and as_of - entered > stage.max_duration.micros:
-                risks.append(
-                    ActiveRisk(
-                        "stalled",
-                        "medium",
-                        f"In {stage.title or stage.id} longer than {stage.max_duration.text}",
-                        True,
-                    )
-                )
-        level = max((r.severity for r in risks), key=lambda s: SEVERITY_RANK[s], default="none")
-        adoption: list[Adoption] = []
-        activities: list[str] = []
-        if status == "active" and stage is not None:
+                risks.append(stalled[cur])  # type: ignore[arg-type]
+            if risks:
+                level = max((r.severity for r in risks), key=rank.__getitem__)
             activities = list(stage.activities)
-            for m in stage.milestones:
-                if m.id not in used:
-                    continue
-                cond = next(
-                    cc
-                    for cc in iter_conditions(m.when)
-                    if isinstance(cc, EventCond) and cc.distinct
-                )
-                assert isinstance(cond, EventCond) and cond.distinct is not None
-                u = used[m.id][c]
-                values: list[str] = []
-                for ev in cond.events:
-                    for v in known(ev, cond.distinct) or ():
-                        if v not in values:
-                            values.append(v)
-                a = Adoption(m.id, cond.distinct, tuple(u), tuple(v for v in values if v not in u))
+            for mid, prop, values in adoption_plan[cur]:
+                u = used[mid][c]
+                a = Adoption(mid, prop, tuple(u), tuple(v for v in values if v not in u))
                 adoption.append(a)
                 activities.extend(f"Suggest {v}: not used yet" for v in a.unused)
         result.append(
             CustomerPlacement(
-                table.customer_ids[k],
+                ids[k],
                 j,
                 attrs_of(k),
                 stage,
@@ -448,10 +454,34 @@ def _build(
                 current,
                 tuple(risks),
                 level,
-                tuple(moves),
+                res.moves,
                 tuple(activities),
                 tuple(adoption),
                 res,
             )
         )
     return result
+
+
+def _adoption_plan(
+    stages: tuple[Stage, ...], used: dict[str, list[list[str]]], known: Known
+) -> list[list[tuple[str, str, list[str]]]]:
+    """Per stage, its `distinct` milestones as (milestone, property, every known value)."""
+    plan = []
+    for stage in stages:
+        items = []
+        for m in stage.milestones:
+            if m.id not in used:
+                continue
+            cond = next(
+                cc for cc in iter_conditions(m.when) if isinstance(cc, EventCond) and cc.distinct
+            )
+            assert isinstance(cond, EventCond) and cond.distinct is not None
+            values: list[str] = []
+            for ev in cond.events:
+                for v in known(ev, cond.distinct) or ():
+                    if v not in values:
+                        values.append(v)
+            items.append((m.id, cond.distinct, values))
+        plan.append(items)
+    return plan

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -43,12 +44,25 @@ def parse_instant(text: str) -> int | None:
     return (delta.days * 86400 + delta.seconds) * MICROS + delta.microseconds
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _date_text(day: int) -> str:
+    return (_EPOCH + timedelta(days=day)).strftime("%Y-%m-%d")
+
+
+@functools.cache
+def _times_of_day() -> tuple[str, ...]:
+    return tuple(f"T{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60))
+
+
 def format_instant(us: int) -> str:
     """UTC ISO 8601 with `Z`; fractional seconds only when present (trailing zeros dropped)."""
-    dt = _EPOCH + timedelta(microseconds=us)
-    base = dt.strftime("%Y-%m-%dT%H:%M:%S")
-    if dt.microsecond:
-        base += "." + f"{dt.microsecond:06d}".rstrip("0")
+    # called for every timestamp of every customer in the JSON output: integer arithmetic and a
+    # cached date are several times faster than datetime + strftime
+    secs, micro = divmod(us, MICROS)
+    day, sod = divmod(secs, 86400)
+    base = _date_text(day) + _times_of_day()[sod]
+    if micro:
+        base += "." + f"{micro:06d}".rstrip("0")
     return base + "Z"
 
 
