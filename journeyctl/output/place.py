@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from journeyctl.definitions.model import SEVERITY_RANK
+from journeyctl.definitions.model import SEVERITY_RANK, Journey
 from journeyctl.engine.placement import CustomerPlacement, PlaceResult
 from journeyctl.engine.replay import Move
 from journeyctl.events.timestamps import days_between, format_instant
@@ -143,12 +143,13 @@ class TableData:
     rows: tuple[tuple[str, ...], ...]
     empty: str = "none"
     cap: int | None = None  # show at most this many rows in tables for people
+    omitted: int = 0  # rows already left out of `rows` (a capped table built in batches)
 
     def shown_rows(self) -> tuple[tuple[tuple[str, ...], ...], int]:
         """The rows to show and how many were left out."""
         if self.cap is None or len(self.rows) <= self.cap:
-            return self.rows, 0
-        return self.rows[: self.cap], len(self.rows) - self.cap
+            return self.rows, self.omitted
+        return self.rows[: self.cap], len(self.rows) - self.cap + self.omitted
 
 
 TABLE_ROWS = 50  # rows of the regressions and at-risk tables shown to people
@@ -158,72 +159,6 @@ def _fmt_days(d: float | None) -> str:
     return "" if d is None else f"{d:.1f}"
 
 
-def stage_table(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> TableData:
-    rows: list[tuple[str, ...]] = []
-    total = len(shown) or 1
-    for j in result.journeys:
-        mine = [c for c in shown if c.journey.id == j.id]
-        if not mine:
-            continue
-        groups: list[tuple[str, list[CustomerPlacement]]] = [
-            ("(not started)", [c for c in mine if c.stage is None])
-        ] + [
-            (s.id, [c for c in mine if c.stage is not None and c.stage.id == s.id])
-            for s in j.stages
-        ]
-        for name, cs in groups:
-            if not cs:
-                continue
-            days = [d for c in cs if (d := days_in_stage(c, result.as_of)) is not None]
-            overdue = sum(1 for c in cs for m in c.milestones if m.status == "overdue")
-            rows.append(
-                (
-                    j.id,
-                    name,
-                    str(len(cs)),
-                    f"{100 * len(cs) / total:.1f}%",
-                    _fmt_days(statistics.median(days)) if days else "",
-                    str(overdue),
-                    str(sum(c.at_risk for c in cs)),
-                )
-            )
-    return TableData(
-        "Stage status",
-        (
-            "journey",
-            "stage",
-            "customers",
-            "share",
-            "median days in stage",
-            "overdue milestones",
-            "at risk",
-        ),
-        tuple(rows),
-    )
-
-
-def regressions_table(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> TableData:
-    rows = []
-    for c in shown:
-        for m in c.regressions:
-            rows.append(
-                (
-                    c.customer_id,
-                    c.journey.id,
-                    f"{m.from_stage} -> {m.to_stage}",
-                    format_instant(m.at),
-                    m.trigger,
-                )
-            )
-    rows.sort(key=lambda r: (r[3], r[0]), reverse=True)  # most recent first
-    return TableData(
-        "Regressions",
-        ("customer", "journey", "from -> to", "when", "trigger"),
-        tuple(rows),
-        cap=TABLE_ROWS,
-    )
-
-
 def _arr(attrs: Mapping[str, str]) -> float:
     try:
         return float(attrs.get("arr", "") or 0)
@@ -231,32 +166,145 @@ def _arr(attrs: Mapping[str, str]) -> float:
         return 0.0
 
 
-def at_risk_table(
-    result: PlaceResult,
-    shown: Sequence[CustomerPlacement],
-    accounts: Mapping[str, Mapping[str, str]] | None,
-) -> TableData:
-    risky = [c for c in shown if c.at_risk]
-    risky.sort(key=lambda c: (-SEVERITY_RANK[c.risk_level], -_arr(c.attributes), c.customer_id))
-    cols = [k for k in ("arr", "tier") if accounts and any(k in a for a in accounts.values())]
-    rows = []
-    for c in risky:
+@dataclass(slots=True)
+class _Group:
+    customers: int = 0
+    overdue: int = 0
+    at_risk: int = 0
+    days: list[float] = field(default_factory=list)
+
+
+class PlaceTables:
+    """The three summary tables of `place`, accumulated over batches of customers.
+
+    In memory there is one batch; the streaming mode adds one partition at a time, so only the
+    per-stage figures and the rows that can still be shown (the first TABLE_ROWS of each capped
+    table) are kept, never every customer."""
+
+    def __init__(
+        self,
+        journeys: Sequence[Journey],
+        as_of: int,
+        accounts: Mapping[str, Mapping[str, str]] | None,
+    ) -> None:
+        self.journeys = tuple(journeys)
+        self.as_of = as_of
+        self.columns = [
+            k for k in ("arr", "tier") if accounts and any(k in a for a in accounts.values())
+        ]
+        self.total = 0
+        self.groups: dict[tuple[str, str], _Group] = {}
+        self.regressions: list[tuple[str, ...]] = []  # the first TABLE_ROWS so far
+        self.regression_count = 0
+        self.risky: list[tuple[tuple[int, float, str], tuple[str, ...]]] = []  # same
+        self.risky_count = 0
+
+    def add(self, customers: Sequence[CustomerPlacement]) -> None:
+        self.total += len(customers)
+        as_of = self.as_of
+        regressions = self.regressions
+        risky = self.risky
+        for c in customers:
+            key = (c.journey.id, c.stage.id if c.stage is not None else "")
+            g = self.groups.get(key)
+            if g is None:
+                g = self.groups[key] = _Group()
+            g.customers += 1
+            if c.entered_at is not None:
+                g.days.append(days_between(c.entered_at, as_of))
+            g.overdue += sum(1 for m in c.milestones if m.status == "overdue")
+            if c.at_risk:
+                g.at_risk += 1
+                self.risky_count += 1
+                risky.append(
+                    (
+                        (-SEVERITY_RANK[c.risk_level], -_arr(c.attributes), c.customer_id),
+                        self._risk_row(c),
+                    )
+                )
+            for m in c.moves:
+                if m.direction == "backward":
+                    self.regression_count += 1
+                    regressions.append(
+                        (
+                            c.customer_id,
+                            c.journey.id,
+                            f"{m.from_stage} -> {m.to_stage}",
+                            format_instant(m.at),
+                            m.trigger,
+                        )
+                    )
+        # most recent first (stable: one customer's regressions at one instant keep their order)
+        regressions.sort(key=lambda r: (r[3], r[0]), reverse=True)
+        del regressions[TABLE_ROWS:]
+        risky.sort(key=lambda r: r[0])
+        del risky[TABLE_ROWS:]
+
+    def tables(self) -> list[TableData]:
+        return [self.stage_table(), self.regressions_table(), self.at_risk_table()]
+
+    def _risk_row(self, c: CustomerPlacement) -> tuple[str, ...]:
         row = [
             c.customer_id,
             c.journey.id,
             c.stage.id if c.stage else "",
             c.risk_level,
             "; ".join(r.title for r in c.risks),
-            _fmt_days(days_in_stage(c, result.as_of)),
+            _fmt_days(days_in_stage(c, self.as_of)),
         ]
-        row += [c.attributes.get(k, "") for k in cols]
-        rows.append(tuple(row))
-    return TableData(
-        "At-risk accounts",
-        ("customer", "journey", "stage", "level", "reasons", "days in stage", *cols),
-        tuple(rows),
-        cap=TABLE_ROWS,
-    )
+        row += [c.attributes.get(k, "") for k in self.columns]
+        return tuple(row)
+
+    def stage_table(self) -> TableData:
+        rows: list[tuple[str, ...]] = []
+        total = self.total or 1
+        for j in self.journeys:
+            for stage_id, name in [("", "(not started)")] + [(st.id, st.id) for st in j.stages]:
+                g = self.groups.get((j.id, stage_id))
+                if g is None:
+                    continue
+                rows.append(
+                    (
+                        j.id,
+                        name,
+                        str(g.customers),
+                        f"{100 * g.customers / total:.1f}%",
+                        _fmt_days(statistics.median(g.days)) if g.days else "",
+                        str(g.overdue),
+                        str(g.at_risk),
+                    )
+                )
+        return TableData(
+            "Stage status",
+            (
+                "journey",
+                "stage",
+                "customers",
+                "share",
+                "median days in stage",
+                "overdue milestones",
+                "at risk",
+            ),
+            tuple(rows),
+        )
+
+    def regressions_table(self) -> TableData:
+        return TableData(
+            "Regressions",
+            ("customer", "journey", "from -> to", "when", "trigger"),
+            tuple(self.regressions),
+            cap=TABLE_ROWS,
+            omitted=self.regression_count - len(self.regressions),
+        )
+
+    def at_risk_table(self) -> TableData:
+        return TableData(
+            "At-risk accounts",
+            ("customer", "journey", "stage", "level", "reasons", "days in stage", *self.columns),
+            tuple(row for _, row in self.risky),
+            cap=TABLE_ROWS,
+            omitted=self.risky_count - len(self.risky),
+        )
 
 
 def place_tables(
@@ -264,11 +312,9 @@ def place_tables(
     shown: Sequence[CustomerPlacement],
     accounts: Mapping[str, Mapping[str, str]] | None,
 ) -> list[TableData]:
-    return [
-        stage_table(result, shown),
-        regressions_table(result, shown),
-        at_risk_table(result, shown, accounts),
-    ]
+    acc = PlaceTables(result.journeys, result.as_of, accounts)
+    acc.add(shown)
+    return acc.tables()
 
 
 def summary_line(result: PlaceResult) -> str:
