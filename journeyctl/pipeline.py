@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from journeyctl.definitions.model import JourneySet
-from journeyctl.engine.placement import PlaceResult, place
+from journeyctl.definitions.model import Journey, JourneySet
+from journeyctl.engine.placement import PlaceResult, Summary, place
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.ingest import BadRow, EventLog, read_accounts, read_events
+from journeyctl.events.partition import partition_events, read_partition
 from journeyctl.events.timestamps import format_instant, now_instant, parse_instant
 from journeyctl.output.files import Cell, csv_text, write_atomic
 
@@ -50,24 +52,33 @@ def load_events(
 ) -> EventLog:
     """Read events; bad rows stop the command (exit 2) unless skipped."""
     log = read_events(list(paths), columns)
-    if log.bad_rows and not skip_bad_rows:
-        n = len(log.bad_rows)
-        raise InputError(
-            f"{n} bad row{'s' if n != 1 else ''} in the events input",
-            details=describe_bad_rows(log.bad_rows),
-            hint="fix them, or run with --skip-bad-rows (and --rejects FILE to keep them)",
-        )
-    if rejects is not None:
-        write_rejects(rejects, log.bad_rows)
+    check_bad_rows(log.bad_rows, skip_bad_rows, rejects)
     return log
 
 
+def check_bad_rows(bad: Sequence[BadRow], skip_bad_rows: bool, rejects: str | None) -> None:
+    """Bad rows stop the command (exit 2) unless skipped; `rejects` keeps them all."""
+    if bad and not skip_bad_rows:
+        n = len(bad)
+        raise InputError(
+            f"{n} bad row{'s' if n != 1 else ''} in the events input",
+            details=describe_bad_rows(bad),
+            hint="fix them, or run with --skip-bad-rows (and --rejects FILE to keep them)",
+        )
+    if rejects is not None:
+        write_rejects(rejects, bad)
+
+
 def resolve_as_of(as_of: int | None, log: EventLog) -> int:
+    return resolve_instant(as_of, log.max_ts, log.files)
+
+
+def resolve_instant(as_of: int | None, latest: int | None, files: Sequence[str]) -> int:
+    """The given as-of, else the latest valid event (none at all is an input error)."""
     if as_of is not None:
         return as_of
-    latest = log.max_ts
     if latest is None:
-        names = ", ".join(log.files) or "the events input"
+        names = ", ".join(files) or "the events input"
         raise InputError(
             f"{names}: no valid event (only a header, or every row was skipped)",
             hint="check the files, or give --as-of to place nobody at a fixed instant",
@@ -101,3 +112,115 @@ def run_place(
     if not result.customers and not result.unmatched and as_of is None:
         raise InputError(f"no valid event at or before {format_instant(instant)}")
     return PlaceRun(result, log, acc)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamedPlace:
+    """What a streaming placement found over all partitions (the results went to `each`)."""
+
+    as_of: int
+    journeys: tuple[Journey, ...]
+    summary: Summary
+    bad_rows: list[BadRow]
+    files: list[str]
+    accounts: Mapping[str, Mapping[str, str]] | None
+
+
+def run_place_streaming(
+    journeys: JourneySet,
+    events: Sequence[str],
+    workdir: str,
+    parts: int,
+    each: Callable[[PlaceResult], None],
+    *,
+    columns: Mapping[str, str] | None = None,
+    accounts: str | None = None,
+    as_of: str | None = None,
+    skip_bad_rows: bool = False,
+    rejects: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> StreamedPlace:
+    """Place every customer one partition at a time (inputs larger than memory).
+
+    The input is split by customer into `parts` Parquet files under `workdir`; each partition's
+    `PlaceResult` (its customers sorted by id) is handed to `each`, then dropped. Per customer
+    the results are those of `run_place`; the summary is the whole input's."""
+    instant = parse_as_of(as_of)
+    acc = read_accounts(accounts, columns) if accounts else None
+    if progress is not None:
+        progress(0, parts + 1)
+    parted = partition_events(list(events), columns or {}, workdir, parts)
+    check_bad_rows(parted.bad_rows, skip_bad_rows, rejects)
+    instant = resolve_instant(instant, parted.max_ts, parted.files)
+    placed = ignored = unmatched = 0
+    for k in range(parts):
+        if progress is not None:
+            progress(k + 1, parts + 1)
+        log = read_partition(parted, k)
+        result = place(journeys, log, instant, acc)
+        del log
+        placed += len(result.customers)
+        unmatched += len(result.unmatched)
+        ignored += result.summary.ignored_after_as_of
+        each(result)
+    if progress is not None:
+        progress(parts + 1, parts + 1)
+    if not placed and not unmatched and as_of is None:
+        raise InputError(f"no valid event at or before {format_instant(instant)}")
+    summary = Summary(placed + unmatched, parted.rows, ignored, unmatched, len(parted.bad_rows))
+    return StreamedPlace(instant, journeys.journeys, summary, parted.bad_rows, parted.files, acc)
+
+
+# Peak memory of the in-memory mode, measured with benchmarks/run.py: about 300 MiB of code and
+# libraries plus 5.5 bytes per byte of CSV (10M events, 641 MB: 3.6 GiB).
+BASE_MEMORY = 300 << 20
+BYTES_PER_CSV_BYTE = 5.5
+GZIP_RATIO = 6  # a gzipped events CSV is about this much smaller
+
+
+def estimated_memory(paths: Sequence[str]) -> int | None:
+    """The in-memory mode's expected peak for these inputs; None when unknown (stdin)."""
+    total = 0
+    for p in paths:
+        if p == "-":
+            return None
+        try:
+            size = os.stat(p).st_size
+            with open(p, "rb") as fh:
+                gz = fh.read(2) == b"\x1f\x8b"
+        except OSError:
+            continue  # reading it will say what is wrong
+        total += size * GZIP_RATIO if gz else size
+    return BASE_MEMORY + int(total * BYTES_PER_CSV_BYTE)
+
+
+def available_memory() -> int | None:
+    """MemAvailable of /proc/meminfo, in bytes (None where there is none)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def plan_partitions(paths: Sequence[str], memory_limit: int | None) -> int | None:
+    """How many partitions the streaming mode needs to stay under the limit; None: in memory.
+
+    Without a limit, streaming starts when the in-memory mode would need more than 3/4 of the
+    memory available now."""
+    need = estimated_memory(paths)
+    limit = memory_limit
+    if limit is None:
+        avail = available_memory()
+        if avail is None or need is None:
+            return None
+        limit = avail * 3 // 4
+    if need is not None and need <= limit:
+        return None
+    budget = max(limit - BASE_MEMORY, 8 << 20) // 2  # per partition, with room to spare
+    if need is None:
+        return 64  # unknown size (stdin): many small partitions
+    return max(2, min(4096, -(-(need - BASE_MEMORY) // budget)))

@@ -18,14 +18,14 @@ from journeyctl.cli.common import (
     progress_bar,
 )
 from journeyctl.cli.common import out_console as out
+from journeyctl.cli.streaming import Counts, Filters, parse_size, place_streaming
 from journeyctl.config import Config
-from journeyctl.engine.placement import CustomerPlacement
 from journeyctl.errors import ExitCode, UsageError
 from journeyctl.events.ingest import parse_column_mappings
-from journeyctl.failon import evaluate, parse_fail_on
+from journeyctl.failon import FailOn, evaluate, parse_fail_on
 from journeyctl.output import place as render
 from journeyctl.output.tables import to_markdown, to_rich
-from journeyctl.pipeline import PlaceRun, describe_bad_rows, run_place
+from journeyctl.pipeline import PlaceRun, describe_bad_rows, plan_partitions, run_place
 
 FORMATS = ("table", "json", "csv", "markdown")
 
@@ -108,10 +108,46 @@ def place(
         str | None,
         typer.Option("--model", help="Add each customer's prediction (predict --save-model)"),
     ] = None,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            help="Stay under this much memory (e.g. 2G, 512M): larger inputs are placed "
+            "partition by partition via temporary files in $TMPDIR",
+        ),
+    ] = None,
 ) -> None:
     """Replay the events and place every customer: stage, milestones, risks, regressions."""
     fmt = check_format(fmt, FORMATS, "place")
     conds = parse_fail_on(fail_on or [], ("at_risk", "unmatched", "bad_rows"), ("at_risk",))
+    limit_bytes = parse_size(memory_limit, "--memory-limit") if memory_limit else None
+    parts = plan_partitions(events, limit_bytes)
+    if parts is not None:
+        if model:
+            raise UsageError(
+                "--model needs the whole log in memory; it does not work with the streaming mode",
+                hint="drop --model, or raise --memory-limit",
+            )
+        config = get_config()
+        filters = Filters(journey or [], stage or [], at_risk)
+        js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
+        counts = place_streaming(
+            js,
+            events,
+            parts,
+            fmt,
+            filters,
+            limit,
+            columns=columns_of(column, config),
+            accounts=accounts or config.accounts,
+            as_of=as_of,
+            skip_bad_rows=skip_bad_rows,
+            rejects=rejects,
+            quiet=quiet,
+            no_color=no_color,
+        )
+        _fail_on(conds, counts, quiet, no_color)
+        return
     run = run_for_cli(
         events,
         journeys,
@@ -126,13 +162,8 @@ def place(
         no_color,
     )
     result = run.result
-    shown: list[CustomerPlacement] = [
-        c
-        for c in result.customers
-        if (not journey or c.journey.id in journey)
-        and (not stage or (c.stage is not None and c.stage.id in stage))
-        and (not at_risk or c.at_risk)
-    ]
+    filters = Filters(journey or [], stage or [], at_risk)
+    shown = [c for c in result.customers if filters.keep(c)]
     if limit is not None:
         shown = shown[:limit]
     if model:  # predictions from a saved model (journeyctl predict --save-model)
@@ -140,7 +171,16 @@ def place(
 
         place_with_model(model, fmt, run, shown, no_color, quiet)
     elif fmt == "json":
-        sys.stdout.write(render.render_json(result, shown))
+        sys.stdout.flush()
+        render.write_place_json(
+            sys.stdout.buffer,
+            result.as_of,
+            result.journeys,
+            result.summary,
+            (render.customer_fragment(c, result.as_of) for c in shown),
+            result.unmatched,
+        )
+        sys.stdout.buffer.flush()
     elif fmt == "csv":
         unfiltered = not (journey or stage or at_risk)
         extra = result.unmatched if unfiltered else ()
@@ -157,16 +197,33 @@ def place(
             else:
                 con.print(f"{t.title}: {t.empty}", markup=False)
         if not quiet:
-            con.print(render.summary_line(result), markup=False)
-    at_risk_customers = [c for c in result.customers if c.at_risk]
+            con.print(
+                render.summary_text(
+                    result.as_of, result.summary, sum(c.at_risk for c in result.customers)
+                ),
+                markup=False,
+            )
+    _fail_on(
+        conds,
+        Counts(
+            [c.risk_level for c in result.customers if c.at_risk],
+            len(result.unmatched),
+            result.summary.bad_rows,
+        ),
+        quiet,
+        no_color,
+    )
+
+
+def _fail_on(conds: list[FailOn], counts: Counts, quiet: bool, no_color: bool) -> None:
     met = evaluate(
         conds,
         {
-            "at_risk": len(at_risk_customers),
-            "unmatched": len(result.unmatched),
-            "bad_rows": result.summary.bad_rows,
+            "at_risk": len(counts.risk_levels),
+            "unmatched": counts.unmatched,
+            "bad_rows": counts.bad_rows,
         },
-        {"at_risk": [c.risk_level for c in at_risk_customers]},
+        {"at_risk": counts.risk_levels},
     )
     if met:
         if not quiet:

@@ -69,8 +69,7 @@ def read_fast(raw: bytes, header: list[str], required: Mapping[str, str]) -> Fas
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types={
-                    name: pa.string() if name == required["timestamp"] else _DICT
-                    for name in header
+                    name: pa.string() if name == required["timestamp"] else _DICT for name in header
                 },
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,

@@ -7,13 +7,15 @@ problems (encoding, NUL bytes, quoting, header) stop with an InputError naming f
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
+import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import IO, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +35,9 @@ from journeyctl.events.table import (
 from journeyctl.events.timestamps import parse_instant
 
 REQUIRED = ("customer_id", "timestamp", "event")
+# a physical line as StringIO(newline="") splits them: ends at CRLF, CR or LF
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_BREAK = re.compile(r"\r\n|\r|\n")
 _BLANK = " \t\r\n\f\v"
 __all__ = ["REQUIRED", "BadRow", "Event", "EventLog", "read_accounts", "read_events"]
 csv.field_size_limit(2**31 - 1)
@@ -176,7 +181,7 @@ def _read_exact(
     bad: list[BadRow],
 ) -> _Chunk:
     """The row-by-row reader: exact physical line numbers and a reason for every bad row."""
-    ci, ti, ei = names
+    ci, _, ei = names
     prop_cols = [(n, i) for n, i in index.items() if i not in names]
     cids: list[str] = []
     evs: list[str] = []
@@ -186,25 +191,12 @@ def _read_exact(
     records = iter(iter_csv(text, path))
     next(records)
     for line, row in records:
-        if len(row) != width:
-            bad.append(BadRow(path, line, f"expected {width} fields, found {len(row)}", tuple(row)))
+        reason, ts = check_row(row, width, names)
+        if reason is not None:
+            bad.append(BadRow(path, line, reason, tuple(row)))
             continue
-        cid, ts_text, name = row[ci], row[ti], row[ei]
-        reason = None
-        for label, cell in (("customer_id", cid), ("timestamp", ts_text), ("event", name)):
-            if not cell.strip(_BLANK):
-                reason = f"missing {label}"
-                break
-        ts = None
-        if reason is None:
-            ts = parse_instant(ts_text)
-            if ts is None:
-                reason = f"unparseable timestamp {ts_text[:60]!r}"
-        if reason is not None or ts is None:
-            bad.append(BadRow(path, line, reason or "bad row", tuple(row)))
-            continue
-        cids.append(cid)
-        evs.append(name)
+        cids.append(row[ci])
+        evs.append(row[ei])
         tss.append(ts)
         for n, i in prop_cols:
             props[n].append(row[i])
@@ -215,6 +207,80 @@ def _read_exact(
         np.asarray(tss, dtype=np.int64),
         {n: pa.array(v, pa.string()) for n, v in props.items()},
     )
+
+
+def check_row(row: list[str], width: int, names: tuple[int, int, int]) -> tuple[str | None, int]:
+    """(why the row is bad or None, its timestamp) per §3: width, required cells, timestamp."""
+    if len(row) != width:
+        return f"expected {width} fields, found {len(row)}", 0
+    ci, ti, ei = names
+    for label, cell in (("customer_id", row[ci]), ("timestamp", row[ti]), ("event", row[ei])):
+        if not cell.strip(_BLANK):
+            return f"missing {label}", 0
+    ts = parse_instant(row[ti])
+    if ts is None:
+        return f"unparseable timestamp {row[ti][:60]!r}", 0
+    return None, ts
+
+
+def iter_csv_stream(fh: IO[bytes], path: str) -> Iterator[tuple[int, list[str]]]:
+    """Like `iter_csv` over a binary stream, decoding as it goes (for inputs larger than memory).
+
+    Encoding problems raise the same InputError as `decode_csv_text`, with the line."""
+    lines = 0  # physical lines handed to the csv reader so far
+
+    def decoded() -> Iterator[str]:
+        nonlocal lines
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        first = True
+        pending = ""
+        while True:
+            block = fh.read(1 << 20)
+            eof = not block
+            if first:
+                if block.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    raise InputError(
+                        f"{path}:1: file is UTF-16; events files must be UTF-8",
+                        hint="re-export the file as UTF-8",
+                    )
+                block = block.removeprefix(b"\xef\xbb\xbf")
+                first = False
+            try:
+                text = pending + decoder.decode(block, final=eof)
+            except UnicodeDecodeError as exc:
+                before = pending + block[: exc.start].decode("utf-8", errors="replace")
+                raise InputError(
+                    f"{path}:{lines + len(_BREAK.findall(before)) + 1}: not valid UTF-8 "
+                    f"(byte 0x{exc.object[exc.start]:02x})",
+                    hint="re-export the file as UTF-8",
+                ) from None
+            nul = text.find("\x00")
+            if nul >= 0:
+                at = lines + len(_BREAK.findall(text[:nul])) + 1
+                raise InputError(f"{path}:{at}: contains a NUL byte: this is not a text CSV file")
+            parts = _LINE.findall(text)
+            # a last line without its end (or ending in CR, maybe half a CRLF) waits for more
+            pending = ""
+            if not eof and parts and not parts[-1].endswith("\n"):
+                pending = parts.pop()
+            lines += len(parts)
+            yield from parts
+            if eof:
+                return
+
+    reader = csv.reader(decoded(), strict=True)
+    line = 1
+    try:
+        for row in reader:
+            start = line
+            line = reader.line_num + 1
+            if not row:
+                continue
+            yield start, row
+    except csv.Error as exc:
+        raise InputError(
+            f"{path}:{line}: invalid CSV: {exc}", hint="check the quoting near this line"
+        ) from None
 
 
 def _first_record(text_head: str, path: str) -> list[str] | None:

@@ -127,7 +127,9 @@ def build_table(
         counts = np.diff(all_offsets)
     else:
         perm = np.lexsort((seq, ts, ccode)).astype(np.int64)
-        counts = np.bincount(ccode[perm], minlength=len(customer.values)) if n else np.zeros(0, np.int64)
+        counts = (
+            np.bincount(ccode[perm], minlength=len(customer.values)) if n else np.zeros(0, np.int64)
+        )
     del ccode
     present = counts > 0
     ids = tuple(customer.values[i] for i in order_of_values)

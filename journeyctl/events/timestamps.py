@@ -51,7 +51,9 @@ def _date_text(day: int) -> str:
 
 @functools.cache
 def _times_of_day() -> tuple[str, ...]:
-    return tuple(f"T{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60))
+    return tuple(
+        f"T{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60)
+    )
 
 
 def format_instant(us: int) -> str:

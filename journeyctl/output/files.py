@@ -38,6 +38,13 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
     return buf.getvalue()
 
 
+def csv_line(row: Sequence[Cell]) -> str:
+    """One row as `csv_text` writes it (for output written row by row)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([csv_cell(c) for c in row])
+    return buf.getvalue()
+
+
 class OutputError(JourneyctlError):
     """An output file could not be written (exit 2)."""
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from journeyctl.definitions.model import SEVERITY_RANK, Journey
-from journeyctl.engine.placement import CustomerPlacement, PlaceResult
+from journeyctl.engine.placement import CustomerPlacement, PlaceResult, Summary
 from journeyctl.engine.replay import Move
 from journeyctl.events.timestamps import days_between, format_instant
 from journeyctl.output.files import Cell, csv_text
-from journeyctl.output.jsonout import dumps
+from journeyctl.output.jsonout import dumps, dumps_bytes
 
 
 def _ts(us: int | None) -> str | None:
@@ -66,11 +67,18 @@ def customer_json(c: CustomerPlacement, as_of: int) -> dict[str, Any]:
 
 
 def place_json(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> dict[str, Any]:
-    s = result.summary
+    doc = _place_head(result.as_of, result.journeys, result.summary, result.unmatched)
+    doc["customers"] = [customer_json(c, result.as_of) for c in shown]
+    return doc
+
+
+def _place_head(
+    as_of: int, journeys: Sequence[Journey], s: Summary, unmatched: Sequence[str]
+) -> dict[str, Any]:
     return {
         "schema_version": 1,
-        "as_of": format_instant(result.as_of),
-        "journeys": [{"id": j.id, "version": j.version, "file": j.file} for j in result.journeys],
+        "as_of": format_instant(as_of),
+        "journeys": [{"id": j.id, "version": j.version, "file": j.file} for j in journeys],
         "summary": {
             "customers": s.customers,
             "events": s.events,
@@ -78,13 +86,49 @@ def place_json(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> dict[
             "unmatched": s.unmatched,
             "bad_rows": s.bad_rows,
         },
-        "customers": [customer_json(c, result.as_of) for c in shown],
-        "unmatched": list(result.unmatched),
+        "customers": [],
+        "unmatched": list(unmatched),
     }
 
 
+def customer_fragment(c: CustomerPlacement, as_of: int) -> bytes:
+    """One customer's JSON as it appears inside the document's `customers` list."""
+    return b"    " + dumps_bytes(customer_json(c, as_of)).replace(b"\n", b"\n    ")
+
+
+def write_place_json(
+    out: IO[bytes],
+    as_of: int,
+    journeys: Sequence[Journey],
+    summary: Summary,
+    customers: Iterable[bytes],
+    unmatched: Sequence[str],
+) -> None:
+    """The §4 document, written customer by customer (`customer_fragment`s, in order).
+
+    Byte for byte what `dumps(place_json(...))` gives, without holding every customer's JSON:
+    at 500k customers that is gigabytes."""
+    head = dumps(_place_head(as_of, journeys, summary, unmatched)).encode("utf-8")
+    before, _, after = head.partition(b'\n  "customers": [],')
+    out.write(before + b'\n  "customers": [')
+    first = True
+    for frag in customers:
+        out.write((b"\n" if first else b",\n") + frag)
+        first = False
+    out.write((b"]," if first else b"\n  ],") + after)
+
+
 def render_json(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> str:
-    return dumps(place_json(result, shown))
+    buf = io.BytesIO()
+    write_place_json(
+        buf,
+        result.as_of,
+        result.journeys,
+        result.summary,
+        (customer_fragment(c, result.as_of) for c in shown),
+        result.unmatched,
+    )
+    return buf.getvalue().decode("utf-8")
 
 
 CSV_HEADER = (
@@ -104,32 +148,34 @@ CSV_HEADER = (
 )
 
 
+def csv_row(c: CustomerPlacement, as_of: int) -> list[Cell]:
+    return [
+        c.customer_id,
+        c.journey.id,
+        c.journey.version,
+        c.stage.id if c.stage else None,
+        c.status,
+        _ts(c.entered_at),
+        days_in_stage(c, as_of),
+        c.risk_level,
+        c.at_risk,
+        ";".join(r.id for r in c.risks),
+        ";".join(m.id for m in c.milestones if m.status == "overdue"),
+        len(c.regressions),
+        c.next_activities[0] if c.next_activities else None,
+    ]
+
+
+def unmatched_csv_row(customer_id: str) -> list[Cell]:
+    return [customer_id, None, None, None, "unmatched", None, None, "none", False, "", "", 0, None]
+
+
 def render_csv(
     result: PlaceResult, shown: Sequence[CustomerPlacement], unmatched: Sequence[str] = ()
 ) -> str:
     """One row per customer; unmatched customers (when given) with status `unmatched`."""
-    rows: list[list[Cell]] = [
-        [cid, None, None, None, "unmatched", None, None, "none", False, "", "", 0, None]
-        for cid in unmatched
-    ]
-    for c in shown:
-        rows.append(
-            [
-                c.customer_id,
-                c.journey.id,
-                c.journey.version,
-                c.stage.id if c.stage else None,
-                c.status,
-                _ts(c.entered_at),
-                days_in_stage(c, result.as_of),
-                c.risk_level,
-                c.at_risk,
-                ";".join(r.id for r in c.risks),
-                ";".join(m.id for m in c.milestones if m.status == "overdue"),
-                len(c.regressions),
-                c.next_activities[0] if c.next_activities else None,
-            ]
-        )
+    rows = [unmatched_csv_row(cid) for cid in unmatched]
+    rows.extend(csv_row(c, result.as_of) for c in shown)
     rows.sort(key=lambda r: str(r[0]))
     return csv_text(CSV_HEADER, rows)
 
@@ -318,10 +364,12 @@ def place_tables(
 
 
 def summary_line(result: PlaceResult) -> str:
-    s = result.summary
-    at_risk = sum(c.at_risk for c in result.customers)
+    return summary_text(result.as_of, result.summary, sum(c.at_risk for c in result.customers))
+
+
+def summary_text(as_of: int, s: Summary, at_risk: int) -> str:
     return (
-        f"as of {format_instant(result.as_of)}: {s.customers} customers, {at_risk} at risk, "
+        f"as of {format_instant(as_of)}: {s.customers} customers, {at_risk} at risk, "
         f"{s.unmatched} unmatched, {s.events} events, {s.bad_rows} bad rows, "
         f"{s.ignored_after_as_of} after as-of ignored"
     )

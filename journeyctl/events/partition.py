@@ -1,0 +1,410 @@
+"""Split event CSVs by customer into Parquet partitions, for inputs larger than memory.
+
+The streaming mode of `place` (PRODUCT §3 rules unchanged) reads each file in blocks with
+pyarrow's streaming CSV reader, sends every row to partition crc32(customer_id) mod N, and writes
+one Parquet file per (input file, partition): a customer's events all land in one partition, so
+placing partition by partition gives the same result as placing everything at once. Rows keep
+their global input position, so ties at one instant replay in input order as in memory.
+
+A block with anything unusual (a bad or ragged row, odd quoting, invalid UTF-8) makes the file go
+through the exact row-by-row reader instead, exactly as in memory, so bad rows are named with the
+same file, line and reason.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import sys
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from journeyctl.errors import InputError
+from journeyctl.events.fastcsv import _any_blank
+from journeyctl.events.ingest import (
+    REQUIRED,
+    EventLog,
+    _Chunk,
+    _combine,
+    check_row,
+    iter_csv_stream,
+    read_header,
+)
+from journeyctl.events.model import BadRow
+from journeyctl.events.tsparse import parse_instants
+
+BLOCK = 1 << 26  # bytes per block read from the CSV
+EXACT_BATCH = 200_000  # rows per batch from the exact reader
+_DICT = pa.dictionary(pa.int32(), pa.string())
+
+
+class _Fallback(Exception):
+    """This file needs the exact reader."""
+
+
+@dataclass(slots=True)
+class Partitioned:
+    """Where the partitions are, and what reading the input found."""
+
+    directory: str
+    parts: int
+    files: list[str]
+    columns: list[str] = field(default_factory=list)  # property columns, first-seen order
+    rows: int = 0
+    bad_rows: list[BadRow] = field(default_factory=list)
+    sizes: dict[str, int] = field(default_factory=dict)
+    max_ts: int | None = None
+    written: list[list[str]] = field(default_factory=list)  # partition -> its Parquet files
+
+
+def part_of(customer_ids: pa.Array, parts: int) -> npt.NDArray[np.int64]:
+    """The partition of each customer id: crc32 of its UTF-8 bytes, mod `parts` (stable)."""
+    return np.fromiter(
+        (zlib.crc32(v.encode("utf-8")) % parts for v in customer_ids.to_pylist()),
+        dtype=np.int64,
+        count=len(customer_ids),
+    )
+
+
+def _open(path: str) -> tuple[IO[bytes], int | None]:
+    """A binary stream of the file (gunzipped) and its size on disk."""
+    try:
+        if path == "-":
+            fh: IO[bytes] = sys.stdin.buffer
+            size = None
+        else:
+            fh = open(path, "rb")  # noqa: SIM115 - closed by the caller
+            size = os.fstat(fh.fileno()).st_size
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not an events file") from None
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    peek = getattr(fh, "peek", None)
+    if peek is not None and peek(2)[:2] == b"\x1f\x8b":
+        fh = gzip.open(fh)  # type: ignore[assignment]  # noqa: SIM115 - closed by the caller
+    return fh, size
+
+
+class _QuoteCounter(io.RawIOBase):
+    """Reads through to a stream, counting double quotes: an odd total means an unterminated
+    quote, which pyarrow would take as running to the end of the file."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh = fh
+        self.quotes = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.fh.read(n)
+        self.quotes += data.count(b'"')
+        return data
+
+    def readinto(self, b: Any) -> int:
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+class _Writers:
+    """One Parquet writer per partition for one input file, opened on first use."""
+
+    def __init__(self, directory: str, file_index: int, parts: int) -> None:
+        self.directory = directory
+        self.file_index = file_index
+        self.writers: dict[int, pq.ParquetWriter] = {}
+        self.paths: dict[int, str] = {}
+        self.parts = parts
+
+    def write(self, batch: pa.RecordBatch, part: npt.NDArray[np.int64]) -> None:
+        order = np.argsort(part, kind="stable")
+        counts = np.bincount(part, minlength=self.parts)
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        for k in np.flatnonzero(counts):
+            rows = batch.take(pa.array(order[bounds[k] : bounds[k + 1]]))
+            cols = [
+                c.dictionary_decode() if pa.types.is_dictionary(c.type) else c for c in rows.columns
+            ]
+            out = pa.RecordBatch.from_arrays(cols, names=rows.schema.names)
+            w = self.writers.get(int(k))
+            if w is None:
+                path = os.path.join(self.directory, f"f{self.file_index}-p{int(k)}.parquet")
+                w = self.writers[int(k)] = pq.ParquetWriter(path, out.schema, compression="lz4")
+                self.paths[int(k)] = path
+            w.write_batch(out)
+
+    def close(self) -> None:
+        for w in self.writers.values():
+            w.close()
+
+    def discard(self) -> None:
+        self.close()
+        for p in self.paths.values():
+            os.unlink(p)
+        self.writers.clear()
+        self.paths.clear()
+
+
+def partition_events(
+    paths: list[str],
+    mapping: Mapping[str, str],
+    directory: str,
+    parts: int,
+    progress: Callable[[int], None] | None = None,
+) -> Partitioned:
+    """Read every events file once and write its rows to `parts` Parquet partitions."""
+    required = {r: mapping.get(r, r) for r in REQUIRED}
+    out = Partitioned(directory, parts, list(paths), written=[[] for _ in range(parts)])
+    seq0 = 0
+    for fi, path in enumerate(paths):
+        fh, size = _open(path)
+        try:
+            writers = _Writers(directory, fi, parts)
+            try:
+                header, rows, max_ts, read = _fast_file(fh, path, mapping, required, seq0, writers)
+            except _Fallback:
+                writers.discard()
+                fh.close()
+                fh, size = _open(path)
+                header, rows, max_ts, read = _exact_file(
+                    fh, path, mapping, required, seq0, writers, out.bad_rows
+                )
+            writers.close()
+        finally:
+            if path != "-":
+                fh.close()
+        out.sizes[path] = size if size is not None else read
+        for name in header:
+            if name not in required.values() and name not in out.columns:
+                out.columns.append(name)
+        for k, p in writers.paths.items():
+            out.written[k].append(p)
+        out.rows += rows
+        seq0 += rows
+        if max_ts is not None:
+            out.max_ts = max_ts if out.max_ts is None else max(out.max_ts, max_ts)
+        if progress is not None:
+            progress(out.rows)
+    return out
+
+
+def _header_of(fh: IO[bytes], path: str) -> tuple[list[str], bytes]:
+    """The header row (checked later) and the bytes read to find it."""
+    head = fh.readline()
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            f"{path}:1: file is UTF-16; events files must be UTF-8",
+            hint="re-export the file as UTF-8",
+        )
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    if b'"' in text or b"\x00" in text:
+        raise _Fallback
+    try:
+        names = text.decode("utf-8").rstrip("\r\n").split(",")
+    except UnicodeDecodeError:
+        raise _Fallback from None
+    if names == [""]:
+        raise _Fallback  # empty file: the exact reader says so
+    return names, head
+
+
+def _fast_file(
+    fh: IO[bytes],
+    path: str,
+    mapping: Mapping[str, str],
+    required: Mapping[str, str],
+    seq0: int,
+    writers: _Writers,
+) -> tuple[list[str], int, int | None, int]:
+    header, head = _header_of(fh, path)
+    read_header(header, path, mapping)
+    invalid: list[object] = []
+
+    def on_invalid(row: object) -> str:
+        invalid.append(row)
+        return "skip"
+
+    counter = _QuoteCounter(fh)
+    try:
+        reader = pacsv.open_csv(
+            counter,
+            read_options=pacsv.ReadOptions(column_names=header, block_size=BLOCK),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={
+                    n: pa.string() if n == required["timestamp"] else _DICT for n in header
+                },
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+                check_utf8=True,
+            ),
+        )
+        rows = 0
+        max_ts: int | None = None
+        for batch in reader:
+            if invalid:
+                raise _Fallback
+            for key in ("customer_id", "event"):
+                col = batch.column(required[key])
+                if _any_blank(col.dictionary):
+                    raise _Fallback
+            if any(_has_nul(c) for c in batch.columns):
+                raise _Fallback  # in memory, a NUL byte is a whole-file error: let that reader say
+            ts, ok = parse_instants(batch.column(required["timestamp"]))
+            if not ok.all():
+                raise _Fallback
+            n = batch.num_rows
+            if n == 0:
+                continue
+            max_ts = int(ts.max()) if max_ts is None else max(max_ts, int(ts.max()))
+            cid = batch.column(required["customer_id"])
+            part = part_of(cid.dictionary, writers.parts)[
+                cid.indices.to_numpy(zero_copy_only=False)
+            ]
+            writers.write(
+                _normalised(batch, required, ts, np.arange(seq0 + rows, seq0 + rows + n)), part
+            )
+            rows += n
+        if invalid or counter.quotes % 2:
+            raise _Fallback
+    except (pa.ArrowInvalid, pa.ArrowException):
+        raise _Fallback from None
+    return header, rows, max_ts, len(head)
+
+
+def _has_nul(col: pa.Array) -> bool:
+    values = col.dictionary if pa.types.is_dictionary(col.type) else col
+    return len(values) > 0 and bool(pc.any(pc.match_substring(values, "\x00")).as_py())
+
+
+def _normalised(
+    batch: pa.RecordBatch,
+    required: Mapping[str, str],
+    ts: npt.NDArray[np.int64],
+    seq: npt.NDArray[np.int64],
+) -> pa.RecordBatch:
+    """A batch as stored: customer_id, ts, seq, event, then the property columns."""
+    names = ["customer_id", "ts", "seq", "event"]
+    cols = [
+        batch.column(required["customer_id"]),
+        pa.array(ts),
+        pa.array(seq),
+        batch.column(required["event"]),
+    ]
+    for name in batch.schema.names:
+        if name not in required.values():
+            names.append("p:" + name)
+            cols.append(batch.column(name))
+    return pa.RecordBatch.from_arrays(cols, names=names)
+
+
+def _exact_file(
+    fh: IO[bytes],
+    path: str,
+    mapping: Mapping[str, str],
+    required: Mapping[str, str],
+    seq0: int,
+    writers: _Writers,
+    bad: list[BadRow],
+) -> tuple[list[str], int, int | None, int]:
+    records = iter_csv_stream(fh, path)
+    first = next(records, None)
+    if first is None:
+        raise InputError(
+            f"{path}:1: empty file: no header row",
+            hint="the first line names the columns: customer_id,timestamp,event,...",
+        )
+    header = first[1]
+    index = read_header(header, path, mapping)
+    ci, ti, ei = (index[required[k]] for k in REQUIRED)
+    props = [(n, i) for n, i in index.items() if i not in (ci, ti, ei)]
+    rows = 0
+    max_ts: int | None = None
+    for batch in _exact_batches(records, path, header, (ci, ti, ei), props, bad):
+        n = len(batch[1])
+        ts = np.asarray(batch[1], dtype=np.int64)
+        max_ts = int(ts.max()) if max_ts is None else max(max_ts, int(ts.max()))
+        cid = pa.array(batch[0], pa.string())
+        rb = pa.RecordBatch.from_arrays(
+            [
+                cid,
+                pa.array(ts),
+                pa.array(np.arange(seq0 + rows, seq0 + rows + n)),
+                pa.array(batch[2], pa.string()),
+            ]
+            + [pa.array(v, pa.string()) for v in batch[3]],
+            names=["customer_id", "ts", "seq", "event"] + ["p:" + n for n, _ in props],
+        )
+        writers.write(rb, part_of(cid, writers.parts))
+        rows += n
+    return header, rows, max_ts, 0
+
+
+def _exact_batches(
+    records: Iterator[tuple[int, list[str]]],
+    path: str,
+    header: list[str],
+    names: tuple[int, int, int],
+    props: list[tuple[str, int]],
+    bad: list[BadRow],
+) -> Iterator[tuple[list[str], list[int], list[str], list[list[str]]]]:
+    ci, _, ei = names
+    cids: list[str] = []
+    tss: list[int] = []
+    evs: list[str] = []
+    pv: list[list[str]] = [[] for _ in props]
+    width = len(header)
+    for line, row in records:
+        reason, ts = check_row(row, width, names)
+        if reason is not None:
+            bad.append(BadRow(path, line, reason, tuple(row)))
+            continue
+        cids.append(row[ci])
+        tss.append(ts)
+        evs.append(row[ei])
+        for j, (_, i) in enumerate(props):
+            pv[j].append(row[i])
+        if len(cids) >= EXACT_BATCH:
+            yield cids, tss, evs, pv
+            cids, tss, evs, pv = [], [], [], [[] for _ in props]
+    if cids:
+        yield cids, tss, evs, pv
+
+
+def read_partition(p: Partitioned, k: int) -> EventLog:
+    """Partition k as an event log (its rows only; bad rows are counted for the whole input).
+
+    Rows come back in input order (file by file, block by block), so positions restart at 0
+    but keep their order: ties replay exactly as in memory."""
+    chunks = []
+    for path in p.written[k]:
+        names = pq.read_schema(path).names
+        strings = [n for n in names if n not in ("ts", "seq")]
+        t = pq.read_table(path, read_dictionary=strings)
+        chunks.append(
+            _Chunk(
+                t.num_rows,
+                t.column("customer_id").unify_dictionaries(),
+                t.column("event").unify_dictionaries(),
+                t.column("ts").to_numpy(),
+                {n[2:]: t.column(n).unify_dictionaries() for n in names if n.startswith("p:")},
+            )
+        )
+    table = _combine(chunks, p.columns)
+    return EventLog(table, tuple(p.columns), table.rows, [], p.files, {})
