@@ -194,26 +194,38 @@ def compile_journey(journey: Journey) -> CompiledJourney:
     )
 
 
-def atom_masks(cj: CompiledJourney, table: EventTable) -> npt.NDArray[np.uint64]:
-    """One uint64 per event: bit a set when the event counts for atom a."""
+def atom_masks(
+    cj: CompiledJourney, table: EventTable, rows: npt.NDArray[np.int64] | None = None
+) -> npt.NDArray[np.uint64]:
+    """One uint64 per event: bit a set when the event counts for atom a.
+
+    With `rows` (the rows of this journey's customers), only those rows are computed: the others
+    are never read, and each journey then costs its own share of the log, not all of it."""
     n = table.rows
-    out = np.zeros(n, dtype=np.uint64)
+    full = np.zeros(n, dtype=np.uint64)
+    idx = rows if rows is not None else slice(None)
+    m = int(rows.shape[0]) if rows is not None else n
+    out = np.zeros(m, dtype=np.uint64)
     names = table.event.values
+    ecodes = table.event.codes[idx]
     for a, atom in enumerate(cj.atoms):
         name_ok = np.fromiter((v in atom.events for v in names), dtype=np.bool_, count=len(names))
-        ok = name_ok[table.event.codes]
+        ok = name_ok[ecodes]
         for prop, matcher in atom.where:
             col = table.props.get(prop)
             if col is None:
                 if not matches("", matcher):
-                    ok = np.zeros(n, dtype=np.bool_)
+                    ok = np.zeros(m, dtype=np.bool_)
                 continue
             lut = np.fromiter(
                 (matches(v, matcher) for v in col.values), dtype=np.bool_, count=len(col.values)
             )
-            ok = ok & lut[col.codes]
+            ok = ok & lut[col.codes[idx]]
         out |= ok.astype(np.uint64) << np.uint64(a)
-    return out
+    if rows is None:
+        return out
+    full[rows] = out
+    return full
 
 
 def distinct_codes(cj: CompiledJourney, table: EventTable) -> tuple[npt.NDArray[np.int32], int]:

@@ -8,7 +8,9 @@ once per customer at the end.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -103,7 +105,9 @@ def _eq(values: tuple[object, ...]) -> list:  # type: ignore[type-arg]
     return [Matcher("eq", (v,)) for v in values]  # type: ignore[arg-type]
 
 
-CHUNK = 25_000  # customers per kernel call, so progress can be reported
+CHUNK = 25_000  # customers per kernel call: the unit of threading and of progress
+MOVES = ("at", "from", "to", "bytr", "trig")
+MIN_MOVES = 1024  # initial move buffer (grown when full; tests shrink it)
 
 
 def _run_kernel(
@@ -116,7 +120,8 @@ def _run_kernel(
 ) -> dict[str, npt.NDArray[np.int64]]:
     n_c = starts.shape[0]
     n_ms = max(1, cj.ms_due.shape[0])
-    mask = atom_masks(cj, table)
+    rows = _rows_of(starts, ends)
+    mask = atom_masks(cj, table, rows)
     dcodes, dsize = distinct_codes(cj, table)
     out = {
         "stage": np.zeros(n_c, np.int64),
@@ -130,69 +135,58 @@ def _run_kernel(
         "mv_lo": np.zeros(n_c, np.int64),
         "mv_hi": np.zeros(n_c, np.int64),
     }
-    cap = max(1024, int((ends - starts).sum()) // 2)
-    mv = {k: np.zeros(cap, np.int64) for k in ("at", "from", "to", "bytr", "trig")}
-    count = np.zeros(1, np.int64)
-    stack = np.zeros(cj.max_prog + 1, np.bool_)
-    seen = np.zeros(dsize + 1, np.int64)
-    first = 0
     p = cj.program
-    while first < n_c:
+
+    def chunk(first: int) -> tuple[int, dict[str, npt.NDArray[np.int64]]]:
+        """Replay customers [first, first + CHUNK) into their own move buffer."""
         last = min(n_c, first + CHUNK)
-        first = K.replay_all(
-            starts,
-            ends,
-            as_of,
-            table.ts,
-            mask,
-            dcodes,
-            p.op,
-            p.p1,
-            p.p2,
-            p.p3,
-            p.p4,
-            cj.ms_ids,
-            cj.stage_enter,
-            cj.stage_terminal,
-            cj.stage_ms,
-            cj.ms_prog,
-            cj.ms_due,
-            cj.tr_from,
-            cj.tr_to,
-            cj.tr_prog,
-            cj.risk_prog,
-            cj.risk_stage_ok,
-            cj.periods,
-            first,
-            last,
-            out["stage"],
-            out["entered"],
-            out["wstart"],
-            out["wbegin"],
-            out["status"],
-            out["due"],
-            out["done"],
-            out["risks"],
-            mv["at"],
-            mv["from"],
-            mv["to"],
-            mv["bytr"],
-            mv["trig"],
-            out["mv_lo"],
-            out["mv_hi"],
-            count,
-            stack,
-            seen,
-        )
-        if first < last:  # the move buffer filled up: grow it and resume
-            for k in mv:
-                grown = np.zeros(mv[k].shape[0] * 2, np.int64)
-                grown[: mv[k].shape[0]] = mv[k]
-                mv[k] = grown
-        elif progress is not None:
-            progress(last)
-    out.update({f"mv_{k}": v[: int(count[0])] for k, v in mv.items()})
+        cap = max(MIN_MOVES, int((ends[first:last] - starts[first:last]).sum()) // 2)
+        mv = {k: np.zeros(cap, np.int64) for k in MOVES}
+        count = np.zeros(1, np.int64)
+        stack = np.zeros(cj.max_prog + 1, np.bool_)
+        seen = np.zeros(dsize + 1, np.int64)
+        at = first
+        while at < last:
+            at = K.replay_all(
+                starts, ends, as_of, table.ts, mask, dcodes,
+                p.op, p.p1, p.p2, p.p3, p.p4,
+                cj.ms_ids, cj.stage_enter, cj.stage_terminal, cj.stage_ms, cj.ms_prog,
+                cj.ms_due, cj.tr_from, cj.tr_to, cj.tr_prog, cj.risk_prog, cj.risk_stage_ok,
+                cj.periods, at, last,
+                out["stage"], out["entered"], out["wstart"], out["wbegin"], out["status"],
+                out["due"], out["done"], out["risks"],
+                mv["at"], mv["from"], mv["to"], mv["bytr"], mv["trig"],
+                out["mv_lo"], out["mv_hi"], count, stack, seen,
+            )  # fmt: skip
+            if at < last:  # the move buffer filled up: grow it and resume
+                mv = {k: np.concatenate([v, np.zeros_like(v)]) for k, v in mv.items()}
+        return last, {k: v[: int(count[0])] for k, v in mv.items()}
+
+    # the kernel releases the GIL: chunks run on every core, each with its own move buffer
+    workers = max(1, min(os.cpu_count() or 1, 8))
+    firsts = range(0, n_c, CHUNK)
+    parts: list[dict[str, npt.NDArray[np.int64]]] = []
+    base = 0
+    with ThreadPoolExecutor(workers) as pool:
+        for first, (last, mv) in zip(firsts, pool.map(chunk, firsts), strict=True):
+            out["mv_lo"][first:last] += base
+            out["mv_hi"][first:last] += base
+            base += mv["at"].shape[0]
+            parts.append(mv)
+            if progress is not None:
+                progress(last)
+    for k in MOVES:
+        out[f"mv_{k}"] = np.concatenate([m[k] for m in parts]) if parts else np.zeros(0, np.int64)
     return out
+
+
+def _rows_of(starts: I64, ends: I64) -> I64:
+    """Every row index in the ranges [starts[i], ends[i])."""
+    lens = ends - starts
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, np.int64)
+    return np.repeat(starts - (np.cumsum(lens) - lens), lens) + np.arange(total, dtype=np.int64)
 
 
 def _adoption_used(
@@ -214,9 +208,7 @@ def _adoption_used(
         if col is not None:
             name_ok = np.fromiter((v in cond.events for v in names), np.bool_, len(names))
             lens = ends - starts
-            rows = np.repeat(starts, lens) + (
-                np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
-            )
+            rows = _rows_of(starts, ends)
             cust = np.repeat(np.arange(n_c), lens)
             empty = col.empty_code()
             ok = name_ok[table.event.codes[rows]] & (col.codes[rows] != empty)

@@ -145,7 +145,7 @@ def _eval(
     return stack[0]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: chunks of customers replay on several threads
 def replay_all(
     starts,
     ends,

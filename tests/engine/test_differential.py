@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -36,3 +37,23 @@ def test_fast_equals_reference(journey: dict[str, Any], rows: list[Any], cut: in
             b.replay.window_start,
             b.replay.window_begin,
         )
+
+
+def test_full_move_buffers_and_many_chunks_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny move buffers (grown and resumed many times) and tiny chunks on several threads give
+    the same placements as the defaults, and as the reference engine."""
+    import journeyctl.engine.fast as fast
+    from journeyctl.definitions.load import load_journeys, require_valid
+
+    root = Path(__file__).resolve().parents[2] / "sample_journeys"
+    js = require_valid(load_journeys([str(root)]))
+    log = read_events([str(root / "events.csv")])
+    as_of = log.max_ts
+    assert as_of is not None
+    default = place(js, log, as_of, engine="fast")
+    monkeypatch.setattr(fast, "MIN_MOVES", 1)
+    monkeypatch.setattr(fast, "CHUNK", 7)
+    small = place(js, log, as_of, engine="fast")
+    assert small.customers == default.customers
+    reference = place(js, log, as_of, engine="reference")
+    assert [c.moves for c in small.customers] == [c.moves for c in reference.customers]
