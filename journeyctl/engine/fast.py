@@ -209,16 +209,20 @@ def _adoption_used(
             name_ok = np.fromiter((v in cond.events for v in names), np.bool_, len(names))
             lens = ends - starts
             rows = _rows_of(starts, ends)
-            cust = np.repeat(np.arange(n_c), lens)
+            cust = np.repeat(np.arange(n_c, dtype=np.int64), lens)
             empty = col.empty_code()
             ok = name_ok[table.event.codes[rows]] & (col.codes[rows] != empty)
-            pairs = np.unique(
-                np.stack([cust[ok], col.codes[rows[ok]].astype(np.int64)], axis=1), axis=0
-            )
-            for c, code in pairs:
-                used[int(c)].append(col.values[int(code)])
-            for u in used:
-                u.sort()
+            # one integer per (customer, value in sorted order): unique keys come out grouped by
+            # customer with each customer's values already sorted
+            order = sorted(range(len(col.values)), key=col.values.__getitem__)
+            rank = np.empty(len(order), np.int64)
+            rank[np.asarray(order, np.int64)] = np.arange(len(order))
+            nv = max(1, len(order))
+            keys = np.unique(cust[ok] * nv + rank[col.codes[rows[ok]]])
+            by_rank = [col.values[i] for i in order]
+            values = [by_rank[r] for r in (keys % nv).tolist()]
+            bounds = np.searchsorted(keys // nv, np.arange(n_c + 1)).tolist()
+            used = [values[bounds[i] : bounds[i + 1]] for i in range(n_c)]
         out[m.id] = used
     return out
 
