@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                      # 1M, 2M, 5M and 10M events
     python benchmarks/run.py --sizes 1000000 --formats table
+    python benchmarks/run.py --sizes 10000000 --stream 10000000,50000000 --formats json
 
 For each size it generates (once, cached under --data) a seeded log for the sample journeys with
 about 20 events per customer, then measures in fresh processes:
@@ -9,6 +10,10 @@ about 20 events per customer, then measures in fresh processes:
   - `journeyctl place FILE -j sample_journeys` with table output and with --format json;
 and prints wall time, events per second, peak RSS and the ratio to the floor, then the growth of
 time per event from the smallest to the largest size.
+
+With --stream SIZES it also runs the streaming mode (`--memory-limit`, 2G by default) on those
+sizes with JSON output, prints the same figures, and checks that its JSON is byte for byte the
+in-memory JSON (sha256 of both; the in-memory run is skipped above --compare-up-to events).
 """
 
 from __future__ import annotations
@@ -62,6 +67,27 @@ def rss_of(cmd: list[str]) -> tuple[float, float]:
     return measure(cmd)
 
 
+def json_digest(cmd: list[str], out: Path) -> tuple[float, float, str]:
+    """Run a JSON-producing command into `out`; (wall, peak MiB, sha256 of the output)."""
+    import hashlib
+
+    with out.open("wb") as fh:
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", *cmd], stdout=fh, stderr=subprocess.PIPE, check=False
+        )
+        wall = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode()[-2000:]}")
+    peak = int(proc.stderr.decode().strip().splitlines()[-1]) / 1024
+    h = hashlib.sha256()
+    with out.open("rb") as fh:
+        while chunk := fh.read(1 << 24):
+            h.update(chunk)
+    out.unlink()
+    return wall, peak, h.hexdigest()
+
+
 def ensure_log(data: Path, n: int, seed: int) -> Path:
     """The seeded benchmark log of about n events, generated once and cached under `data`."""
     path = data / f"events-{n}.csv"
@@ -94,6 +120,9 @@ def main() -> None:
     ap.add_argument("--formats", default="table,json")
     ap.add_argument("--data", default=str(ROOT / "benchmarks" / "data"))
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--stream", default="", help="sizes to run in the streaming mode too")
+    ap.add_argument("--memory-limit", default="2G")
+    ap.add_argument("--compare-up-to", type=int, default=10_000_000)
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     formats = args.formats.split(",")
@@ -126,6 +155,22 @@ def main() -> None:
             print(
                 f"{rows:>10} {fmt:>6} {wall:>8.2f} {rows / wall:>12,.0f} {peak:>9.0f} {floor:>8.2f} {wall / floor:>8.2f}"
             )
+    for n in [int(x) for x in args.stream.split(",") if x]:
+        path = ensure_log(data, n, args.seed)
+        rows = sum(1 for _ in path.open("rb")) - 1
+        base = [py, "-m", "journeyctl", "place", str(path), "-j", str(ROOT / "sample_journeys")]
+        base += ["--quiet", "--format", "json"]
+        tmp = data / f"out-{n}.json"
+        wall, peak, digest = json_digest([*base, "--memory-limit", args.memory_limit], tmp)
+        same = "not compared"
+        if n <= args.compare_up_to:
+            _, mem_peak, mem_digest = json_digest(base, tmp)
+            same = "identical" if mem_digest == digest else "DIFFERENT"
+            same += f" to in-memory JSON (which peaked at {mem_peak:,.0f} MiB)"
+        print(
+            f"{rows:>10} stream {wall:>8.2f} {rows / wall:>12,.0f} {peak:>9.0f}"
+            f"  (--memory-limit {args.memory_limit}; output {same})"
+        )
     for fmt, pts in per_event.items():
         if len(pts) >= 2:
             (n0, a), (n1, b) = pts[0], pts[-1]

@@ -163,6 +163,7 @@ def run_place_streaming(
         unmatched += len(result.unmatched)
         ignored += result.summary.ignored_after_as_of
         each(result)
+        del result  # before the next partition is placed: one partition in memory at a time
     if progress is not None:
         progress(parts + 1, parts + 1)
     if not placed and not unmatched and as_of is None:
