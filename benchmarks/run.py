@@ -124,7 +124,7 @@ def main() -> None:
     ap.add_argument("--memory-limit", default="2G")
     ap.add_argument("--compare-up-to", type=int, default=10_000_000)
     args = ap.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     formats = args.formats.split(",")
     data = Path(args.data)
     data.mkdir(parents=True, exist_ok=True)

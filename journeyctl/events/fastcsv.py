@@ -8,7 +8,9 @@ error messages and line numbers come from one place.
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,7 +89,8 @@ def read_fast(raw: bytes, header: list[str], required: Mapping[str, str]) -> Fas
         col = columns[required[key]]
         if col.num_chunks and _any_blank(col.chunk(0).dictionary):
             return None
-    parts = [parse_instants(c) for c in table.column(required["timestamp"]).chunks]
+    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, 8))) as pool:
+        parts = list(pool.map(parse_instants, table.column(required["timestamp"]).chunks))
     del table
     if not all(ok.all() for _, ok in parts):
         return None

@@ -36,7 +36,7 @@ def _days_from_civil(y, m, d):
     return era * 146097 + doe - 719468
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)  # nogil: the chunks of a column parse on several threads
 def _parse_all(data, offsets, out, ok):
     dim = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
     for r in range(offsets.shape[0] - 1):
