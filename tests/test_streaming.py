@@ -87,6 +87,7 @@ def test_bad_rows_skipped_and_rejected_alike(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("".join(text))
     both("place", str(bad), "-j", str(SAMPLE), "-f", "json")  # exit 2, same message
+    both("place", "-", "-j", str(SAMPLE), "--skip-bad-rows", input=bad.read_bytes())
     mem, _ = both("place", str(bad), "-j", str(SAMPLE), "-f", "json", "--skip-bad-rows")
     assert "skipped 3 bad rows" in mem.stderr  # type: ignore[attr-defined]
     run("place", str(bad), "-j", str(SAMPLE), "--skip-bad-rows", "--rejects", str(tmp_path / "m"))

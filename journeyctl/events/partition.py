@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import shutil
 import sys
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -76,15 +77,12 @@ def part_of(customer_ids: pa.Array, parts: int) -> npt.NDArray[np.int64]:
     )
 
 
-def _open(path: str) -> tuple[IO[bytes], int | None]:
-    """A binary stream of the file (gunzipped) and its size on disk."""
+def _open(path: str, source: str) -> tuple[IO[bytes], int]:
+    """A binary stream of the file (gunzipped) and its size on disk; `path` names it in
+    messages, `source` is where it is (a spooled copy for stdin)."""
     try:
-        if path == "-":
-            fh: IO[bytes] = sys.stdin.buffer
-            size = None
-        else:
-            fh = open(path, "rb")  # noqa: SIM115 - closed by the caller
-            size = os.fstat(fh.fileno()).st_size
+        fh: IO[bytes] = open(source, "rb")  # noqa: SIM115 - closed by the caller
+        size = os.fstat(fh.fileno()).st_size
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, not an events file") from None
     except FileNotFoundError:
@@ -170,23 +168,29 @@ def partition_events(
     out = Partitioned(directory, parts, list(paths), written=[[] for _ in range(parts)])
     seq0 = 0
     for fi, path in enumerate(paths):
-        fh, size = _open(path)
+        source = path
+        if path == "-":  # spooled to disk: a file with a problem is read a second time
+            source = os.path.join(directory, "stdin")
+            with open(source, "wb") as copy:
+                shutil.copyfileobj(sys.stdin.buffer, copy, 1 << 24)
+        fh, size = _open(path, source)
         try:
             writers = _Writers(directory, fi, parts)
             try:
-                header, rows, max_ts, read = _fast_file(fh, path, mapping, required, seq0, writers)
+                header, rows, max_ts = _fast_file(fh, path, mapping, required, seq0, writers)
             except _Fallback:
                 writers.discard()
                 fh.close()
-                fh, size = _open(path)
-                header, rows, max_ts, read = _exact_file(
+                fh, size = _open(path, source)
+                header, rows, max_ts = _exact_file(
                     fh, path, mapping, required, seq0, writers, out.bad_rows
                 )
             writers.close()
         finally:
-            if path != "-":
-                fh.close()
-        out.sizes[path] = size if size is not None else read
+            fh.close()
+        if source != path:
+            os.unlink(source)
+        out.sizes[path] = size
         for name in header:
             if name not in required.values() and name not in out.columns:
                 out.columns.append(name)
@@ -201,8 +205,8 @@ def partition_events(
     return out
 
 
-def _header_of(fh: IO[bytes], path: str) -> tuple[list[str], bytes]:
-    """The header row (checked later) and the bytes read to find it."""
+def _header_of(fh: IO[bytes], path: str) -> list[str]:
+    """The header row (its names are checked by the caller)."""
     head = fh.readline()
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(
@@ -218,7 +222,7 @@ def _header_of(fh: IO[bytes], path: str) -> tuple[list[str], bytes]:
         raise _Fallback from None
     if names == [""]:
         raise _Fallback  # empty file: the exact reader says so
-    return names, head
+    return names
 
 
 def _fast_file(
@@ -228,8 +232,8 @@ def _fast_file(
     required: Mapping[str, str],
     seq0: int,
     writers: _Writers,
-) -> tuple[list[str], int, int | None, int]:
-    header, head = _header_of(fh, path)
+) -> tuple[list[str], int, int | None]:
+    header = _header_of(fh, path)
     read_header(header, path, mapping)
     invalid: list[object] = []
 
@@ -285,7 +289,7 @@ def _fast_file(
             raise _Fallback
     except (pa.ArrowInvalid, pa.ArrowException):
         raise _Fallback from None
-    return header, rows, max_ts, len(head)
+    return header, rows, max_ts
 
 
 def _has_nul(col: pa.Array) -> bool:
@@ -322,7 +326,7 @@ def _exact_file(
     seq0: int,
     writers: _Writers,
     bad: list[BadRow],
-) -> tuple[list[str], int, int | None, int]:
+) -> tuple[list[str], int, int | None]:
     records = iter_csv_stream(fh, path)
     first = next(records, None)
     if first is None:
@@ -353,7 +357,7 @@ def _exact_file(
         )
         writers.write(rb, part_of(cid, writers.parts))
         rows += n
-    return header, rows, max_ts, 0
+    return header, rows, max_ts
 
 
 def _exact_batches(
