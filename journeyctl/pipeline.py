@@ -221,7 +221,8 @@ def plan_partitions(paths: Sequence[str], memory_limit: int | None) -> int | Non
         limit = avail * 3 // 4
     if need is not None and need <= limit:
         return None
-    budget = max(limit - BASE_MEMORY, 8 << 20) // 2  # per partition, with room to spare
+    # per partition, with room to spare: the partitioning leaves ~0.5 GiB held by the allocators
+    budget = max(limit - BASE_MEMORY, 8 << 20) // 3
     if need is None:
         return 64  # unknown size (stdin): many small partitions
     return max(2, min(4096, -(-(need - BASE_MEMORY) // budget)))

@@ -44,7 +44,7 @@ from journeyctl.events.ingest import (
 from journeyctl.events.model import BadRow
 from journeyctl.events.tsparse import parse_instants
 
-BLOCK = 1 << 26  # bytes per block read from the CSV
+BLOCK = 1 << 24  # bytes per block read from the CSV
 EXACT_BATCH = 200_000  # rows per batch from the exact reader
 _DICT = pa.dictionary(pa.int32(), pa.string())
 
@@ -269,7 +269,7 @@ def _fast_file(
     try:
         reader = pacsv.open_csv(
             counter,
-            read_options=pacsv.ReadOptions(column_names=header, block_size=BLOCK),
+            read_options=pacsv.ReadOptions(column_names=header, block_size=BLOCK, use_threads=False),
             parse_options=pacsv.ParseOptions(
                 newlines_in_values=True, invalid_row_handler=on_invalid
             ),
