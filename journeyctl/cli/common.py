@@ -8,7 +8,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -54,7 +54,7 @@ def err_console(no_color: bool = False) -> Console:
 
 @contextlib.contextmanager
 def progress_bar(
-    label: str, quiet: bool, no_color: bool
+    label: str, quiet: bool, no_color: bool, unit: str = "customers"
 ) -> Iterator[Callable[[int, int], None] | None]:
     """A progress callback drawing a bar with rate and ETA on stderr, only on a terminal."""
     if quiet or not sys.stderr.isatty():
@@ -64,16 +64,25 @@ def progress_bar(
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        ProgressColumn,
+        Task,
         TaskProgressColumn,
         TextColumn,
         TimeRemainingColumn,
     )
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:,.0f} {unit}/s" if speed else f"- {unit}/s")
 
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TaskProgressColumn(),
+        Rate(),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=err_console(no_color), transient=True) as bar:
@@ -83,6 +92,26 @@ def progress_bar(
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+class _TextAsBytes:
+    """Bytes written to a text stream without a binary buffer (a redirected sys.stdout)."""
+
+    def __init__(self, text: TextIO) -> None:
+        self.text = text
+
+    def write(self, data: bytes) -> int:
+        return self.text.write(data.decode("utf-8"))
+
+    def flush(self) -> None:
+        self.text.flush()
+
+
+def stdout_bytes() -> BinaryIO:
+    """Standard output for bytes (large JSON and CSV are written as they are made)."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    return buffer if buffer is not None else _TextAsBytes(sys.stdout)  # type: ignore[return-value]
 
 
 def default_format(kind: str) -> str:

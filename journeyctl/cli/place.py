@@ -16,6 +16,7 @@ from journeyctl.cli.common import (
     handle_errors,
     load_valid_journeys,
     progress_bar,
+    stdout_bytes,
 )
 from journeyctl.cli.common import out_console as out
 from journeyctl.cli.streaming import Counts, Filters, parse_size, place_streaming
@@ -171,16 +172,16 @@ def place(
 
         place_with_model(model, fmt, run, shown, no_color, quiet)
     elif fmt == "json":
-        sys.stdout.flush()
+        stdout = stdout_bytes()
         render.write_place_json(
-            sys.stdout.buffer,
+            stdout,
             result.as_of,
             result.journeys,
             result.summary,
             (render.customer_fragment(c, result.as_of) for c in shown),
             result.unmatched,
         )
-        sys.stdout.buffer.flush()
+        stdout.flush()
     elif fmt == "csv":
         unfiltered = not (journey or stage or at_risk)
         extra = result.unmatched if unfiltered else ()

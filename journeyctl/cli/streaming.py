@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from journeyctl.cli.common import err_console, progress_bar
+from journeyctl.cli.common import err_console, progress_bar, stdout_bytes
 from journeyctl.cli.common import out_console as out
 from journeyctl.definitions.model import JourneySet
 from journeyctl.engine.placement import CustomerPlacement, PlaceResult
@@ -114,7 +114,7 @@ def place_streaming(
                 from journeyctl.events.ingest import read_accounts
 
                 accounts_of = read_accounts(accounts, columns)
-            with progress_bar("placing customers", quiet, no_color) as progress:
+            with progress_bar("placing partitions", quiet, no_color, "partitions") as progress:
                 run = run_place_streaming(
                     js,
                     events,
@@ -156,22 +156,22 @@ def place_streaming(
                     tables = render.PlaceTables(run.journeys, run.as_of, run.accounts)
                     tables.add(shown)
             elif fmt == "json":
-                sys.stdout.flush()
+                stdout = stdout_bytes()
                 render.write_place_json(
-                    sys.stdout.buffer,
+                    stdout,
                     run.as_of,
                     run.journeys,
                     run.summary,
                     runs.merged(),
                     all_unmatched,
                 )
-                sys.stdout.buffer.flush()
+                stdout.flush()
             elif fmt == "csv":
-                sys.stdout.write(csv_line(render.CSV_HEADER))
-                sys.stdout.flush()
+                stdout = stdout_bytes()
+                stdout.write(csv_line(render.CSV_HEADER).encode("utf-8"))
                 for row in runs.merged():
-                    sys.stdout.buffer.write(row)
-                sys.stdout.buffer.flush()
+                    stdout.write(row)
+                stdout.flush()
             if fmt in ("table", "markdown"):
                 if tables is None:
                     tables = render.PlaceTables(run.journeys, run.as_of, run.accounts)

@@ -269,7 +269,9 @@ def _fast_file(
     try:
         reader = pacsv.open_csv(
             counter,
-            read_options=pacsv.ReadOptions(column_names=header, block_size=BLOCK, use_threads=False),
+            read_options=pacsv.ReadOptions(
+                column_names=header, block_size=BLOCK, use_threads=False
+            ),
             parse_options=pacsv.ParseOptions(
                 newlines_in_values=True, invalid_row_handler=on_invalid
             ),
