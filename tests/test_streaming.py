@@ -155,3 +155,25 @@ def test_model_needs_memory(tmp_path: Path) -> None:
     res = run("place", str(EVENTS), "-j", str(SAMPLE), "--model", str(tmp_path / "m"), *STREAM)
     assert res.exit_code == 2
     assert "streaming" in res.stderr
+
+
+def test_mapped_columns(tmp_path: Path) -> None:
+    renamed = tmp_path / "renamed.csv"
+    text = EVENTS.read_text()
+    head, _, rest = text.partition("\n")
+    renamed.write_text(
+        head.replace("customer_id", "AccountId").replace("timestamp", "When") + "\n" + rest
+    )
+    for fmt in ("json", "csv"):
+        both(
+            "place",
+            str(renamed),
+            "-j",
+            str(SAMPLE),
+            "--column",
+            "customer_id=AccountId",
+            "--column",
+            "timestamp=When",
+            "-f",
+            fmt,
+        )
