@@ -240,48 +240,45 @@ class PlaceTables:
         ]
         self.total = 0
         self.groups: dict[tuple[str, str], _Group] = {}
-        self.regressions: list[tuple[str, ...]] = []  # the first TABLE_ROWS so far
+        # the first TABLE_ROWS so far: (when, customer id, customer, move)
+        self.regressions: list[tuple[str, str, CustomerPlacement, Move]] = []
         self.regression_count = 0
-        self.risky: list[tuple[tuple[int, float, str], tuple[str, ...]]] = []  # same
+        self.risky: list[tuple[tuple[int, float, str], CustomerPlacement]] = []  # same
         self.risky_count = 0
 
     def add(self, customers: Sequence[CustomerPlacement]) -> None:
+        # one pass over every customer (500k at 10M events): rows are formatted only for the
+        # TABLE_ROWS that will be shown, at the end
         self.total += len(customers)
         as_of = self.as_of
+        groups = self.groups
         regressions = self.regressions
         risky = self.risky
+        rank = SEVERITY_RANK
+        medium = rank["medium"]
         for c in customers:
-            key = (c.journey.id, c.stage.id if c.stage is not None else "")
-            g = self.groups.get(key)
+            stage = c.stage
+            key = (c.journey.id, stage.id if stage is not None else "")
+            g = groups.get(key)
             if g is None:
-                g = self.groups[key] = _Group()
+                g = groups[key] = _Group()
             g.customers += 1
             if c.entered_at is not None:
                 g.days.append(days_between(c.entered_at, as_of))
-            g.overdue += sum(1 for m in c.milestones if m.status == "overdue")
-            if c.at_risk:
+            for ms in c.milestones:
+                if ms.status == "overdue":
+                    g.overdue += 1
+            level = rank[c.risk_level]
+            if level >= medium:
                 g.at_risk += 1
                 self.risky_count += 1
-                risky.append(
-                    (
-                        (-SEVERITY_RANK[c.risk_level], -_arr(c.attributes), c.customer_id),
-                        self._risk_row(c),
-                    )
-                )
+                risky.append(((-level, -_arr(c.attributes), c.customer_id), c))
             for m in c.moves:
                 if m.direction == "backward":
                     self.regression_count += 1
-                    regressions.append(
-                        (
-                            c.customer_id,
-                            c.journey.id,
-                            f"{m.from_stage} -> {m.to_stage}",
-                            format_instant(m.at),
-                            m.trigger,
-                        )
-                    )
+                    regressions.append((format_instant(m.at), c.customer_id, c, m))
         # most recent first (stable: one customer's regressions at one instant keep their order)
-        regressions.sort(key=lambda r: (r[3], r[0]), reverse=True)
+        regressions.sort(key=lambda r: (r[0], r[1]), reverse=True)
         del regressions[TABLE_ROWS:]
         risky.sort(key=lambda r: r[0])
         del risky[TABLE_ROWS:]
@@ -338,7 +335,10 @@ class PlaceTables:
         return TableData(
             "Regressions",
             ("customer", "journey", "from -> to", "when", "trigger"),
-            tuple(self.regressions),
+            tuple(
+                (cid, c.journey.id, f"{m.from_stage} -> {m.to_stage}", when, m.trigger)
+                for when, cid, c, m in self.regressions
+            ),
             cap=TABLE_ROWS,
             omitted=self.regression_count - len(self.regressions),
         )
@@ -347,7 +347,7 @@ class PlaceTables:
         return TableData(
             "At-risk accounts",
             ("customer", "journey", "stage", "level", "reasons", "days in stage", *self.columns),
-            tuple(row for _, row in self.risky),
+            tuple(self._risk_row(c) for _, c in self.risky),
             cap=TABLE_ROWS,
             omitted=self.risky_count - len(self.risky),
         )
