@@ -127,8 +127,13 @@ class LatestValues(Mapping[str, str]):
         k = self._k
         return sum(1 for vals in self._cols.values() if vals[k] is not None)
 
+    def items(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        # every JSON customer reads all of them: one pass, not a lookup per key
+        k = self._k
+        return [(name, v) for name, vals in self._cols.items() if (v := vals[k]) is not None]
+
     def __repr__(self) -> str:
-        return repr(dict(self))
+        return repr(dict(self.items()))
 
 
 def _eq(values: tuple[object, ...]) -> list:  # type: ignore[type-arg]

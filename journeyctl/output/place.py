@@ -22,7 +22,7 @@ def _ts(us: int | None) -> str | None:
 
 def move_json(m: Move) -> dict[str, Any]:
     return {
-        "at": _ts(m.at),
+        "at": format_instant(m.at),
         "from": m.from_stage,
         "to": m.to_stage,
         "direction": m.direction,
@@ -36,6 +36,7 @@ def days_in_stage(c: CustomerPlacement, as_of: int) -> float | None:
 
 
 def customer_json(c: CustomerPlacement, as_of: int) -> dict[str, Any]:
+    fmt = format_instant
     return {
         "customer_id": c.customer_id,
         "journey": c.journey.id,
@@ -46,7 +47,12 @@ def customer_json(c: CustomerPlacement, as_of: int) -> dict[str, Any]:
         "days_in_stage": days_in_stage(c, as_of),
         "attributes": dict(sorted(c.attributes.items())),
         "milestones": [
-            {"id": m.id, "status": m.status, "due_at": _ts(m.due_at), "done_at": _ts(m.done_at)}
+            {
+                "id": m.id,
+                "status": m.status,
+                "due_at": fmt(m.due_at) if m.due_at is not None else None,
+                "done_at": fmt(m.done_at) if m.done_at is not None else None,
+            }
             for m in c.milestones
         ],
         "risks": [{"id": r.id, "severity": r.severity, "title": r.title} for r in c.risks],
