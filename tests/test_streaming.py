@@ -177,3 +177,32 @@ def test_mapped_columns(tmp_path: Path) -> None:
             "-f",
             fmt,
         )
+
+
+def test_full_disk_is_a_clear_error_and_leaves_nothing(tmp_path: Path) -> None:
+    """A real full disk: a 600 KB tmpfs as TMPDIR (needs root to mount; skipped otherwise)."""
+    import os
+    import subprocess
+    import sys
+
+    PLACE = [sys.executable, "-m", "journeyctl", "place"]  # noqa: N806
+    small = tmp_path / "small"
+    small.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(small)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here: " + mounted.stderr.decode().strip())
+    try:
+        proc = subprocess.run(
+            [*PLACE, str(EVENTS), "-j", str(SAMPLE), "-f", "json", *STREAM],
+            capture_output=True,
+            env={**os.environ, "TMPDIR": str(small)},
+        )
+        err = proc.stderr.decode()
+        assert proc.returncode == 2, err
+        assert "No space left on device" in err and "TMPDIR" in err
+        assert "Traceback" not in err
+        assert list(small.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(small)], check=False)

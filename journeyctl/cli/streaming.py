@@ -193,6 +193,6 @@ def place_streaming(
         raise InputError(
             f"streaming mode: cannot use temporary files in {tempfile.gettempdir()}: "
             f"{exc.strerror or exc}",
-            hint="point TMPDIR at a disk with room for a compressed copy of the events",
+            hint="point TMPDIR at a disk with room for about 30% of the events' size plus the output",
         ) from None
     return Counts(levels, run.summary.unmatched, run.summary.bad_rows)

@@ -13,6 +13,7 @@ same file, line and reason.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import os
@@ -173,9 +174,13 @@ class _Writers:
             w.close()
 
     def discard(self) -> None:
-        self.close()
+        """Close and delete this file's partitions (also after a failed write: a full disk)."""
+        for w in self.writers.values():
+            with contextlib.suppress(OSError):
+                w.close()
         for p in self.paths.values():
-            os.unlink(p)
+            with contextlib.suppress(OSError):
+                os.unlink(p)
         self.writers.clear()
         self.paths.clear()
 
@@ -198,8 +203,8 @@ def partition_events(
             with open(source, "wb") as copy:
                 shutil.copyfileobj(sys.stdin.buffer, copy, 1 << 24)
         fh, size = _open(path, source)
+        writers = _Writers(directory, fi, parts)
         try:
-            writers = _Writers(directory, fi, parts)
             try:
                 header, rows, max_ts = _fast_file(fh, path, mapping, required, seq0, writers)
             except _Fallback:
@@ -210,6 +215,9 @@ def partition_events(
                     fh, path, mapping, required, seq0, writers, out.bad_rows
                 )
             writers.close()
+        except BaseException:
+            writers.discard()
+            raise
         finally:
             fh.close()
         if source != path:
