@@ -185,7 +185,7 @@ def test_full_disk_is_a_clear_error_and_leaves_nothing(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    PLACE = [sys.executable, "-m", "journeyctl", "place"]  # noqa: N806
+    place = [sys.executable, "-m", "journeyctl", "place"]
     small = tmp_path / "small"
     small.mkdir()
     mounted = subprocess.run(
@@ -195,7 +195,7 @@ def test_full_disk_is_a_clear_error_and_leaves_nothing(tmp_path: Path) -> None:
         pytest.skip("cannot mount a tmpfs here: " + mounted.stderr.decode().strip())
     try:
         proc = subprocess.run(
-            [*PLACE, str(EVENTS), "-j", str(SAMPLE), "-f", "json", *STREAM],
+            [*place, str(EVENTS), "-j", str(SAMPLE), "-f", "json", *STREAM],
             capture_output=True,
             env={**os.environ, "TMPDIR": str(small)},
         )
