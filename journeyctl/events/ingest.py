@@ -124,7 +124,12 @@ def decode_csv_text(raw: bytes, path: str) -> str:
 
 def iter_csv(text: str, path: str) -> Iterable[tuple[int, list[str]]]:
     """(first physical line, cells) for each non-blank record, header included."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    return _records(io.StringIO(text, newline=""), path)
+
+
+def _records(lines: Iterable[str], path: str) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, cells) of each non-blank record read from physical lines."""
+    reader = csv.reader(lines, strict=True)
     line = 1
     try:
         for row in reader:
@@ -268,19 +273,7 @@ def iter_csv_stream(fh: IO[bytes], path: str) -> Iterator[tuple[int, list[str]]]
             if eof:
                 return
 
-    reader = csv.reader(decoded(), strict=True)
-    line = 1
-    try:
-        for row in reader:
-            start = line
-            line = reader.line_num + 1
-            if not row:
-                continue
-            yield start, row
-    except csv.Error as exc:
-        raise InputError(
-            f"{path}:{line}: invalid CSV: {exc}", hint="check the quoting near this line"
-        ) from None
+    yield from _records(decoded(), path)
 
 
 def _first_record(text_head: str, path: str) -> list[str] | None:
