@@ -206,3 +206,15 @@ def test_full_disk_is_a_clear_error_and_leaves_nothing(tmp_path: Path) -> None:
         assert list(small.iterdir()) == []
     finally:
         subprocess.run(["umount", str(small)], check=False)
+
+
+@pytest.mark.parametrize("kind", ["corrupt", "truncated"])
+def test_bad_gzip_is_an_input_error_in_both_modes(kind: str, tmp_path: Path) -> None:
+    bad = tmp_path / "events.csv.gz"
+    if kind == "corrupt":
+        bad.write_bytes(b"\x1f\x8b\x08\x00garbage-not-gzip-data-here")
+    else:
+        bad.write_bytes(gzip.compress(EVENTS.read_bytes())[:20000])
+    mem, _ = both("place", str(bad), "-j", str(SAMPLE), "-f", "json")
+    assert mem.exit_code == 2  # type: ignore[attr-defined]
+    assert "not a valid gzip file" in mem.stderr  # type: ignore[attr-defined]

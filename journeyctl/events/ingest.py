@@ -13,6 +13,7 @@ import gzip
 import io
 import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TypeAlias
@@ -79,6 +80,23 @@ def parse_column_mappings(items: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def open_error(path: str, exc: OSError) -> InputError:
+    """The user-facing error for an events file that cannot be opened or read."""
+    if isinstance(exc, IsADirectoryError):
+        return InputError(f"{path}: is a directory, not an events file")
+    if isinstance(exc, FileNotFoundError):
+        return InputError(f"{path}: no such file")
+    return InputError(f"{path}: cannot read: {exc.strerror}")
+
+
+# what a corrupt or truncated gzip stream raises
+GZIP_ERRORS = (OSError, EOFError, zlib.error)
+
+
+def gzip_error(path: str, exc: BaseException) -> InputError:
+    return InputError(f"{path}: not a valid gzip file: {exc}")
+
+
 def _read_bytes(path: str) -> bytes:
     try:
         if path == "-":
@@ -86,17 +104,13 @@ def _read_bytes(path: str) -> bytes:
         else:
             with open(path, "rb") as fh:
                 raw = fh.read()
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not an events file") from None
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        raise open_error(path, exc) from None
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise InputError(f"{path}: not a valid gzip file: {exc}") from None
+        except GZIP_ERRORS as exc:
+            raise gzip_error(path, exc) from None
     return raw
 
 

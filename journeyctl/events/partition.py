@@ -34,12 +34,15 @@ from numba import njit
 from journeyctl.errors import InputError
 from journeyctl.events.fastcsv import _any_blank
 from journeyctl.events.ingest import (
+    GZIP_ERRORS,
     REQUIRED,
     EventLog,
     _Chunk,
     _combine,
     check_row,
+    gzip_error,
     iter_csv_stream,
+    open_error,
     read_header,
 )
 from journeyctl.events.model import BadRow
@@ -108,16 +111,44 @@ def _open(path: str, source: str) -> tuple[IO[bytes], int]:
     try:
         fh: IO[bytes] = open(source, "rb")  # noqa: SIM115 - closed by the caller
         size = os.fstat(fh.fileno()).st_size
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not an events file") from None
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        raise open_error(path, exc) from None
     peek = getattr(fh, "peek", None)
     if peek is not None and peek(2)[:2] == b"\x1f\x8b":
-        fh = gzip.open(fh)  # type: ignore[assignment]  # noqa: SIM115 - closed by the caller
+        fh = _Gunzip(fh, path)  # type: ignore[assignment]
     return fh, size
+
+
+class _Gunzip(io.RawIOBase):
+    """A gzip stream whose corruption is an input error naming the file (not a disk error)."""
+
+    def __init__(self, fh: IO[bytes], path: str) -> None:
+        self.gz = gzip.open(fh)  # noqa: SIM115 - closed by close()
+        self.path = path
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        try:
+            return self.gz.read(n)
+        except GZIP_ERRORS as exc:
+            raise gzip_error(self.path, exc) from None
+
+    def readline(self, size: int | None = -1) -> bytes:
+        try:
+            return self.gz.readline(-1 if size is None else size)
+        except GZIP_ERRORS as exc:
+            raise gzip_error(self.path, exc) from None
+
+    def readinto(self, b: Any) -> int:
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.gz.close()
+        super().close()
 
 
 class _QuoteCounter(io.RawIOBase):
