@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from journeyctl.definitions import registry
 from journeyctl.definitions.model import Catalog, Journey, JourneySet
 from journeyctl.definitions.parse import build_catalog, build_journey
 from journeyctl.definitions.rules import RuleContext, run_rules
@@ -135,12 +136,10 @@ def _check_and_build(
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
             problems.append(
-                Problem(
+                registry.NOT_A_MAPPING.at(
                     f,
                     1,
                     1,
-                    "error",
-                    "not-a-mapping",
                     f"file holds {kind}, not a mapping",
                     "a journey file starts with `journey: <id>`; a catalog with `events:`",
                 )
@@ -151,12 +150,10 @@ def _check_and_build(
             d = os.path.dirname(os.path.abspath(f))
             if d in catalog_dirs:
                 problems.append(
-                    Problem(
+                    registry.MULTIPLE_CATALOGS.at(
                         f,
                         1,
                         1,
-                        "error",
-                        "multiple-catalogs",
                         f"a second event catalog in this directory (first: {catalog_dirs[d]})",
                         "keep one catalog per journeys directory",
                     )
@@ -166,12 +163,10 @@ def _check_and_build(
                 add_catalog(loaded_file)
         else:
             problems.append(
-                Problem(
+                registry.UNKNOWN_FILE.at(
                     f,
                     1,
                     1,
-                    "error",
-                    "unknown-file",
                     "neither a journey (`journey:` key) nor an event catalog (`events:` key)",
                     "move other YAML files out of the journeys directory",
                 )
@@ -182,12 +177,10 @@ def _check_and_build(
             problems.append(loaded_cat)
         elif not isinstance(loaded_cat.data, dict) or "events" not in loaded_cat.data:
             problems.append(
-                Problem(
+                registry.CATALOG.at(
                     catalog_name,
                     1,
                     1,
-                    "error",
-                    "catalog",
                     "an event catalog is a mapping with an `events:` list",
                     None,
                 )

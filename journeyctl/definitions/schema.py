@@ -11,6 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from journeyctl.definitions import registry
 from journeyctl.definitions.parse import dotted
 from journeyctl.definitions.yamlio import Path, YamlDocument
 from journeyctl.errors import Problem
@@ -82,7 +83,7 @@ def _humanize(err: Any, doc: YamlDocument) -> list[Problem]:
 
     def p(message: str, hint: str | None, at: Path = path, key: bool = False) -> Problem:
         line, col = doc.position(at, key=key)
-        return Problem(doc.file, line, col, "error", "schema", message, hint)
+        return registry.SCHEMA.at(doc.file, line, col, message, hint)
 
     v = err.validator
     if v == "additionalProperties" and isinstance(inst, dict):
