@@ -145,6 +145,24 @@ ALL: tuple[RuleInfo, ...] = (
 
 BY_ID: dict[str, RuleInfo] = {r.id: r for r in ALL}
 
+# Rules a user may turn off or make a warning: a journey that breaks one of them still places
+# correctly. Every other rule guards what the model or the engine relies on (a file that parses,
+# a schema-valid journey, unique ids, stages and milestones that exist), so relaxing it would let
+# a command run without a journey, or crash.
+RELAXABLE: frozenset[str] = frozenset(
+    r.id
+    for r in (
+        MILESTONE_ORDER,
+        UNREACHABLE_STAGE,
+        SELF_TRANSITION,
+        TERMINAL_MILESTONES,
+        RESERVED_RISK_ID,
+        SEGMENT_OVERLAP,
+        UNKNOWN_EVENT,
+        UNKNOWN_PROPERTY,
+    )
+)
+
 
 def suggest_rule(name: str) -> str:
     """A hint for an unknown rule id: the nearest known id, or where the list is."""
