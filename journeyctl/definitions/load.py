@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from journeyctl.definitions import limits, registry
 from journeyctl.definitions.model import Catalog, Journey, JourneySet
-from journeyctl.definitions.parse import build_catalog, build_journey
+from journeyctl.definitions.parse import build_catalog, build_for_rules, build_journey
+from journeyctl.definitions.partial import valid_part
 from journeyctl.definitions.registry import RuleSettings
 from journeyctl.definitions.rules import RuleContext, run_rules
 from journeyctl.definitions.schema import check_schema
@@ -239,16 +240,21 @@ def _check_and_build(
         else:
             catalogs.insert(0, build_catalog(loaded_cat, problems) or Catalog((), catalog_name))
     journeys: list[Journey] = []
+    checked: list[Journey] = []  # also the valid parts of journeys with schema errors
     for doc in journey_docs:
         schema_problems = check_schema(doc)
         problems.extend(schema_problems)
         if schema_problems:
+            part = valid_part(doc)
+            if part is not None:  # checked by the rules, never used: the file has errors
+                checked.append(build_for_rules(part, problems))
             continue
         j = build_journey(doc, problems)
         if j is not None:
             journeys.append(j)
+            checked.append(j)
     cat = catalogs[0] if catalogs else None
-    problems.extend(run_rules(RuleContext(tuple(journeys), cat), skip=settings.disable))
+    problems.extend(run_rules(RuleContext(tuple(checked), cat), skip=settings.disable))
     kept = settings.apply(problems)
     kept.sort(key=Problem.sort_key)
     return LoadResult(

@@ -7,7 +7,6 @@ one form per condition, which modifiers go with which form) and builds the froze
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from journeyctl.definitions import limits, registry
@@ -34,7 +33,7 @@ from journeyctl.definitions.model import (
 )
 from journeyctl.definitions.registry import RuleInfo
 from journeyctl.definitions.yamlio import Path, YamlDocument
-from journeyctl.durations import Duration, parse_duration
+from journeyctl.durations import Duration, duration_seconds
 from journeyctl.errors import Problem
 
 FORMS = ("event", "latest", "inactive", "milestones", "all", "any", "not")
@@ -47,7 +46,6 @@ MODIFIERS: dict[str, frozenset[str]] = {
     "any": frozenset(),
     "not": frozenset(),
 }
-_DURATION_DIGITS = re.compile(r"^([1-9][0-9]*)[hdw]$")
 MATCHER_OPS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "exists")
 
 
@@ -82,10 +80,18 @@ class _Builder:
         if value is None:
             return None
         text = str(value)
-        digits = _DURATION_DIGITS.match(text)
-        d = parse_duration(text) if digits is None or len(digits.group(1)) <= 9 else None
-        if digits is not None and (d is None or d.seconds > limits.MAX_DURATION_SECONDS):
-            # every instant a duration reaches must stay within the supported years (1900-2199)
+        seconds = duration_seconds(text)
+        if seconds is None:
+            self.error(
+                path,
+                registry.SCHEMA,
+                f"{dotted(path)}: {value!r} is not a duration",
+                "use a positive whole number and h, d or w, e.g. 7d, 12h, 2w",
+            )
+            return None
+        # bounded here rather than by parse_duration's cap of 10**6 units: every instant a
+        # duration reaches must stay within the supported years (1900-2199), whatever the unit
+        if seconds > limits.MAX_DURATION_SECONDS:
             self.error(
                 path,
                 registry.DURATION_TOO_LONG,
@@ -95,14 +101,7 @@ class _Builder:
                 f"{limits.MIN_YEAR}-{limits.MAX_YEAR}",
             )
             return None
-        if d is None:
-            self.error(
-                path,
-                registry.SCHEMA,
-                f"{dotted(path)}: {value!r} is not a duration",
-                "use a positive whole number and h, d or w, e.g. 7d, 12h, 2w",
-            )
-        return d
+        return Duration(text, seconds)
 
     def names(self, value: Any) -> tuple[str, ...]:
         return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
@@ -295,6 +294,12 @@ def build_journey(doc: YamlDocument, problems: list[Problem]) -> Journey | None:
     b = _Builder(doc, problems)
     journey = b.journey()
     return journey if b.ok else None
+
+
+def build_for_rules(doc: YamlDocument, problems: list[Problem]) -> Journey:
+    """Build a Journey for the semantic rules only, even when parts are malformed: a malformed
+    condition becomes one no rule reads, a malformed duration is left out."""
+    return _Builder(doc, problems).journey()
 
 
 def build_catalog(doc: YamlDocument, problems: list[Problem]) -> Catalog | None:

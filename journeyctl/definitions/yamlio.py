@@ -310,6 +310,9 @@ def load_yaml_bytes(
         what = exc.problem or "invalid YAML"
         if "found character '\\t'" in str(exc) or "\t" in (exc.problem or ""):
             hint = "YAML indentation must use spaces, not tabs"
+        elif "alias" in (exc.context or ""):
+            # `from: *` (any stage) reads as a YAML alias with no name
+            hint = 'a bare `*` starts a YAML alias: quote it, e.g. from: "*"'
         elif "duplicate key" in (exc.problem or ""):
             what = exc.problem.split("\n")[0]
             hint = "remove or rename one of the keys"
