@@ -29,6 +29,11 @@ KNOWN_KEYS: dict[str, frozenset[str] | None] = {
     "wait": None,
     "report": frozenset({"by", "fail_on"}),
     "validate": frozenset({"disable", "warn", "error"}),
+    # tables of features PRODUCT.md describes (§8 sources, §9 cluster, §10 notify): their keys are
+    # checked where those features read them
+    "source": None,
+    "cluster": None,
+    "notify": None,
 }
 # `[validate]` lists: rule ids, and the level each list gives them (None: turned off).
 RULE_LISTS: dict[str, Severity | None] = {"disable": None, "warn": "warning", "error": "error"}
