@@ -183,7 +183,8 @@ def _rule_settings(path: str, text: str, table: Any) -> RuleSettings:
         where = f"{path}:{_key_line(text, 'validate', name)}: [validate] {name}"
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             raise UsageError(
-                f"{where}: must be a list of rule ids", hint='e.g. disable = ["milestone-order"]'
+                f"{where}: must be a list of rule ids",
+                hint=f'e.g. disable = ["{registry.MILESTONE_ORDER.id}"]',
             )
         for rid in ids:
             if rid not in registry.BY_ID:
