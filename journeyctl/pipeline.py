@@ -12,7 +12,8 @@ from journeyctl.errors import InputError, UsageError
 from journeyctl.events.ingest import BadRow, EventLog, read_accounts, read_events
 from journeyctl.events.partition import partition_events, read_partition
 from journeyctl.events.timestamps import format_instant, now_instant, parse_instant
-from journeyctl.output.files import Cell, csv_text, write_atomic
+from journeyctl.fileio import write_atomic
+from journeyctl.output.files import Cell, csv_text
 
 MAX_LISTED_BAD_ROWS = 10
 

@@ -12,8 +12,9 @@ from journeyctl.cli import options as o
 from journeyctl.cli.common import check_format, err_console, get_config, handle_errors, out_console
 from journeyctl.config import Config, journeys_paths
 from journeyctl.errors import UsageError
-from journeyctl.history import HistoryStore, default_db_path, views
+from journeyctl.history import HistoryStore, default_db_path
 from journeyctl.history.store import DEFAULT_WAIT
+from journeyctl.output import history as views
 from journeyctl.output.tables import to_markdown, to_rich
 
 Db = Annotated[

@@ -10,8 +10,8 @@ from journeyctl.diff.compare import DiffResult, SideProblem
 from journeyctl.diff.impact import Impact
 from journeyctl.diff.structural import Change, JourneyDiff
 from journeyctl.events.timestamps import format_instant
-from journeyctl.output.place import TableData
 from journeyctl.output.problems import render_text as render_problems_text
+from journeyctl.output.tabledata import TableData
 from journeyctl.output.tables import md_escape, to_markdown
 
 MAX_CELL = 100

@@ -11,50 +11,12 @@ from typing import Any
 
 from journeyctl.events.timestamps import format_instant
 from journeyctl.output.files import Cell, csv_text
-from journeyctl.output.place import TableData
-from journeyctl.predict.backtest import Backtest, Scores
+from journeyctl.output.tabledata import TableData
+from journeyctl.predict.backtestdoc import backtest_json
 from journeyctl.predict.explain import Factor
 from journeyctl.predict.run import Prediction, PredictResult
 
-DECIMALS = 6
 TOP = 5
-
-
-def _num(v: float | None) -> float | None:
-    return None if v is None or math.isnan(v) else round(v, DECIMALS)
-
-
-def _scores_json(s: Scores) -> dict[str, float | None]:
-    return {
-        "auc": _num(s.auc),
-        "average_precision": _num(s.average_precision),
-        "brier": _num(s.brier),
-    }
-
-
-def backtest_json(bt: Backtest) -> dict[str, Any]:
-    return {
-        "cutoffs": [format_instant(t) for t in bt.test_cutoffs],
-        "train_rows": bt.train_rows,
-        "test_rows": bt.test_rows,
-        **_scores_json(bt.scores),
-        "calibration": [
-            {
-                "bin": c.bin,
-                "predicted": _num(c.predicted),
-                "observed": _num(c.observed),
-                "count": c.count,
-            }
-            for c in bt.calibration
-        ],
-        "baselines": {k: _scores_json(v) for k, v in bt.baselines.items()},
-        # extensions: what was compared, and the training window
-        "candidates": {k: _scores_json(v) for k, v in bt.candidates.items()},
-        "train_cutoffs": [format_instant(t) for t in bt.train_cutoffs],
-        "train_positives": bt.train_positives,
-        "test_positives": bt.test_positives,
-        "hyperparameters": dict(bt.hyperparameters),
-    }
 
 
 def factor_json(f: Factor) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from journeyctl.engine.placement import CustomerPlacement
 from journeyctl.events.ingest import Event
 from journeyctl.events.timestamps import format_instant
 from journeyctl.output.files import Cell, csv_text
-from journeyctl.output.place import TableData, customer_json, days_in_stage
+from journeyctl.output.place import customer_json, days_in_stage
+from journeyctl.output.tabledata import TableData
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from journeyctl.output.escape import md_escape
-from journeyctl.output.place import TableData
+from journeyctl.output.tabledata import TableData
 
 __all__ = ["md_escape", "to_markdown", "to_rich"]
 

@@ -9,7 +9,7 @@ from typing import Any
 from journeyctl.events.timestamps import format_instant
 from journeyctl.history.model import CustomerHistoryRow, SnapshotInfo, TrendRow
 from journeyctl.output.files import Cell, csv_text
-from journeyctl.output.place import TableData
+from journeyctl.output.tabledata import TableData
 
 SCHEMA_VERSION = 1
 
