@@ -10,6 +10,9 @@ from typing import Any
 from journeyctl.errors import UsageError
 
 CONFIG_NAME = "journeyctl.toml"
+# Seconds to wait for another run's lock on the history database (`--wait`, `wait =`); here, not
+# in history/, so that the CLI can show it in --help without loading the history package.
+DEFAULT_WAIT = 30.0
 
 
 @dataclass(frozen=True, slots=True)
