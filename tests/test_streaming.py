@@ -12,8 +12,8 @@ import pytest
 
 from journeyctl.definitions.load import load_journeys, require_valid
 from journeyctl.engine.placement import PlaceResult
-from journeyctl.output import place as render
 from journeyctl.inputs import EventInputs
+from journeyctl.output import place as render
 from journeyctl.pipeline import plan_partitions, run_place, run_place_streaming
 from tests.helpers import run
 

@@ -15,12 +15,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from journeyctl.config import Config, journeys_paths, load_config
-from journeyctl.definitions.load import LoadResult, load_journeys, require_valid
-from journeyctl.definitions.model import JourneySet
 from journeyctl.errors import DefinitionsError, ExitCode, JourneyctlError, UsageError
 from journeyctl.output.problems import render_text
 
 if TYPE_CHECKING:
+    from journeyctl.definitions.load import LoadResult
+    from journeyctl.definitions.model import JourneySet
     from journeyctl.events.model import BadRow
     from journeyctl.output.tabledata import TableData
 
@@ -194,6 +194,8 @@ def load_valid_journeys(
     quiet: bool = False,
 ) -> JourneySet:
     """Load the journeys for a command other than validate/diff: errors stop it (exit 2)."""
+    from journeyctl.definitions.load import require_valid
+
     result = load(journeys, config, catalog, max_file_size)
     if result.warnings and not result.errors and not quiet:  # with errors, all problems print once
         sys.stderr.write(render_text(result.warnings))
@@ -203,6 +205,8 @@ def load_valid_journeys(
 def load(
     journeys: list[str] | None, config: Config, catalog: str | None, max_file_size: int | None
 ) -> LoadResult:
+    from journeyctl.definitions.load import load_journeys
+
     paths = journeys_paths(journeys, config)
     kwargs: dict[str, Any] = {"catalog": catalog or config.catalog}
     mfs = max_file_size or config.max_file_size

@@ -20,7 +20,6 @@ from journeyctl.cli.common import (
     warn_bad_rows,
 )
 from journeyctl.config import journeys_paths
-from journeyctl.definitions.yamlio import DEFAULT_MAX_FILE_SIZE
 from journeyctl.errors import UsageError
 from journeyctl.failon import FailOn, evaluate, parse_fail_on
 from journeyctl.inputs import EventInputs
@@ -137,6 +136,7 @@ def diff(
 ) -> None:
     """What changed between two versions of the journeys, and with --events whom it would move."""
     fmt = check_format(fmt, RENDERERS, "diff")
+    from journeyctl.definitions.yamlio import DEFAULT_MAX_FILE_SIZE
     from journeyctl.diff.compare import compare, read_replay_input
     from journeyctl.diff.impact import COUNT_NAMES
     from journeyctl.diff.sides import load_side
