@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from journeyctl.definitions.load import LoadResult
     from journeyctl.definitions.model import JourneySet
     from journeyctl.events.model import BadRow
+    from journeyctl.inputs import EventInputs
     from journeyctl.output.tabledata import TableData
+    from journeyctl.pipeline import PlaceRun
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -200,6 +202,21 @@ def load_valid_journeys(
     if result.warnings and not result.errors and not quiet:  # with errors, all problems print once
         sys.stderr.write(render_text(result.warnings))
     return require_valid(result)
+
+
+def place_events(
+    inputs: EventInputs,
+    js: JourneySet,
+    quiet: bool,
+    no_color: bool,
+) -> PlaceRun:
+    """`pipeline.run_place` with the progress bar and the bad-row warning (place, show, report)."""
+    from journeyctl.pipeline import run_place
+
+    with progress_bar("placing customers", quiet, no_color) as progress:
+        run = run_place(js, inputs, progress=progress)
+    warn_bad_rows(run.log.bad_rows, inputs.rejects, quiet, no_color)
+    return run
 
 
 def load(

@@ -15,6 +15,7 @@ from journeyctl.cli.common import (
     fail_on_met,
     handle_errors,
     load_valid_journeys,
+    place_events,
     print_tables,
     progress_bar,
     warn_bad_rows,
@@ -162,10 +163,8 @@ def place(
                 con.print(streamed.summary, markup=False)
         _fail_on(conds, streamed.counts, quiet, no_color)
         return
-    with progress_bar("placing customers", quiet, no_color) as progress:
-        run = pipeline.run_place(js, inputs, progress=progress)
+    run = place_events(inputs, js, quiet, no_color)
     freeze_collector()
-    warn_bad_rows(run.log.bad_rows, inputs.rejects, quiet, no_color)
     result = run.result
     shown = [c for c in result.customers if filters.keep(c)][:limit]
     extra = result.unmatched if filters.none else ()

@@ -17,9 +17,8 @@ from journeyctl.cli.common import (
     get_config,
     handle_errors,
     load_valid_journeys,
+    place_events,
     print_tables,
-    progress_bar,
-    warn_bad_rows,
 )
 from journeyctl.cli.history import Db, Wait, db_path, shown, string_list, wait_seconds
 from journeyctl.failon import evaluate, parse_fail_on
@@ -108,7 +107,6 @@ def report(
     """Place every customer, store a snapshot, and report what changed since the previous one."""
     fmt = check_format(fmt, RENDERERS, "report")
     from journeyctl.history import CATEGORIES, HistoryStore
-    from journeyctl.pipeline import run_place
     from journeyctl.reports import run_report
 
     config = get_config()
@@ -121,9 +119,7 @@ def report(
     # Fail fast on a database that cannot be used (newer, foreign, unopenable) before placing.
     HistoryStore.open(path, wait=wait_s).close()
     js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
-    with progress_bar("placing customers", quiet, no_color) as progress:
-        run = run_place(js, inputs, progress=progress)
-    warn_bad_rows(run.log.bad_rows, inputs.rejects, quiet, no_color)
+    run = place_events(inputs, js, quiet, no_color)
     done = run_report(
         run.result,
         run.log.files,

@@ -14,9 +14,8 @@ from journeyctl.cli.common import (
     check_format,
     handle_errors,
     load_valid_journeys,
+    place_events,
     print_tables,
-    progress_bar,
-    warn_bad_rows,
 )
 from journeyctl.config import load_config
 from journeyctl.inputs import EventInputs
@@ -93,9 +92,7 @@ def show(
     from journeyctl.output import show as render
 
     js = load_valid_journeys(journeys, load_config(), catalog, max_file_size, quiet)
-    with progress_bar("placing customers", quiet, no_color) as progress:
-        run = pipeline.run_place(js, inputs, progress=progress)
-    warn_bad_rows(run.log.bad_rows, inputs.rejects, quiet, no_color)
+    run = place_events(inputs, js, quiet, no_color)
     c = pipeline.find_customer(run, customer)
     if c is None:
         result = run.result
