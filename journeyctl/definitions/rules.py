@@ -22,7 +22,7 @@ from journeyctl.definitions.model import (
     Source,
     iter_conditions,
 )
-from journeyctl.engine.values import values_equal
+from journeyctl.definitions.values import values_equal
 from journeyctl.errors import Problem, Severity
 
 

@@ -17,7 +17,7 @@ from journeyctl.definitions.model import (
     NotCond,
     iter_conditions,
 )
-from journeyctl.engine.values import matches
+from journeyctl.definitions.values import matches
 from journeyctl.events.ingest import Event
 
 

@@ -24,6 +24,7 @@ from journeyctl.definitions.model import (
     Stage,
     iter_conditions,
 )
+from journeyctl.definitions.values import matches
 from journeyctl.engine import kernel as K
 from journeyctl.engine.compiled import CompiledJourney, atom_masks, compile_journey, distinct_codes
 from journeyctl.engine.placement import (
@@ -36,7 +37,6 @@ from journeyctl.engine.placement import (
     match_journey,
 )
 from journeyctl.engine.replay import MilestoneStatus, Move, ReplayResult
-from journeyctl.engine.values import matches
 from journeyctl.events.ingest import EventLog
 from journeyctl.events.table import EventTable
 

@@ -13,9 +13,9 @@ from journeyctl.definitions.model import (
     Stage,
     iter_conditions,
 )
+from journeyctl.definitions.values import text_equals
 from journeyctl.engine.conditions import Window, holds
 from journeyctl.engine.replay import MilestoneStatus, Move, ReplayResult, replay, replay_series
-from journeyctl.engine.values import text_equals
 from journeyctl.events.ingest import Event, EventLog
 
 
