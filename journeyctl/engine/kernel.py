@@ -9,7 +9,6 @@ so the caller can grow the buffer and resume.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from journeyctl.engine.compiled import (
     OP_ALL,
@@ -20,6 +19,7 @@ from journeyctl.engine.compiled import (
     OP_MILESTONES,
     OP_NOT,
 )
+from journeyctl.jit import njit
 
 # milestone attempt status codes
 NONE, PENDING, DONE, LATE, MISSED = 0, 1, 2, 3, 4
