@@ -10,7 +10,6 @@ from journeyctl.definitions.model import Journey, JourneySet
 from journeyctl.engine.placement import PlaceResult, Summary, place
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.ingest import BadRow, EventLog, read_accounts, read_events
-from journeyctl.events.partition import partition_events, read_partition
 from journeyctl.events.timestamps import format_instant, now_instant, parse_instant
 from journeyctl.output.files import Cell, csv_text, write_atomic
 
@@ -149,6 +148,8 @@ def run_place_streaming(
     acc = read_accounts(accounts, columns) if accounts else None
     if progress is not None:
         progress(0, parts + 1)
+    from journeyctl.events.partition import partition_events, read_partition  # numba
+
     parted = partition_events(list(events), columns or {}, workdir, parts)
     check_bad_rows(parted.bad_rows, skip_bad_rows, rejects)
     instant = resolve_instant(instant, parted.max_ts, parted.files)
