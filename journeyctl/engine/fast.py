@@ -146,44 +146,43 @@ def _run_kernel(
     rows = _rows_of(starts, ends)
     mask = atom_masks(cj, table, rows)
     dcodes, dsize = distinct_codes(cj, table)
-    out = {
-        "stage": np.zeros(n_c, np.int64),
-        "entered": np.zeros(n_c, np.int64),
-        "wstart": np.zeros(n_c, np.int64),
-        "wbegin": np.zeros(n_c, np.int64),
-        "status": np.zeros((n_c, n_ms), np.int64),
-        "due": np.full((n_c, n_ms), -1, np.int64),
-        "done": np.full((n_c, n_ms), -1, np.int64),
-        "risks": np.zeros(n_c, np.uint64),
-        "mv_lo": np.zeros(n_c, np.int64),
-        "mv_hi": np.zeros(n_c, np.int64),
-    }
+    out = K.Out(
+        stage=np.zeros(n_c, np.int64),
+        entered=np.zeros(n_c, np.int64),
+        wstart=np.zeros(n_c, np.int64),
+        wbegin=np.zeros(n_c, np.int64),
+        status=np.zeros((n_c, n_ms), np.int64),
+        due=np.full((n_c, n_ms), -1, np.int64),
+        done=np.full((n_c, n_ms), -1, np.int64),
+        risks=np.zeros(n_c, np.uint64),
+        mv_lo=np.zeros(n_c, np.int64),
+        mv_hi=np.zeros(n_c, np.int64),
+    )
     p = cj.program
+    ev = K.Events(table.ts, mask, dcodes)
+    code = K.Code(p.op, p.p1, p.p2, p.p3, p.p4, cj.ms_ids)
+    rules = K.Rules(
+        cj.stage_enter, cj.stage_terminal, cj.stage_ms, cj.ms_prog, cj.ms_due,
+        cj.tr_from, cj.tr_to, cj.tr_prog, cj.risk_prog, cj.risk_stage_ok, cj.periods,
+    )  # fmt: skip
 
     def chunk(first: int) -> tuple[int, dict[str, npt.NDArray[np.int64]]]:
         """Replay customers [first, first + CHUNK) into their own move buffer."""
         last = min(n_c, first + CHUNK)
         cap = max(MIN_MOVES, int((ends[first:last] - starts[first:last]).sum()) // 2)
-        mv = {k: np.zeros(cap, np.int64) for k in MOVES}
-        count = np.zeros(1, np.int64)
-        stack = np.zeros(cj.max_prog + 1, np.bool_)
-        seen = np.zeros(dsize + 1, np.int64)
+        mv = _move_buffer(cap, np.zeros(1, np.int64))
+        scratch = K.Scratch(
+            np.zeros(cj.max_prog + 1, np.bool_),
+            np.zeros(dsize + 1, np.int64),
+            np.zeros(1, np.int64),
+        )
         at = first
         while at < last:
-            at = K.replay_all(
-                starts, ends, as_of, table.ts, mask, dcodes,
-                p.op, p.p1, p.p2, p.p3, p.p4,
-                cj.ms_ids, cj.stage_enter, cj.stage_terminal, cj.stage_ms, cj.ms_prog,
-                cj.ms_due, cj.tr_from, cj.tr_to, cj.tr_prog, cj.risk_prog, cj.risk_stage_ok,
-                cj.periods, at, last,
-                out["stage"], out["entered"], out["wstart"], out["wbegin"], out["status"],
-                out["due"], out["done"], out["risks"],
-                mv["at"], mv["from"], mv["to"], mv["bytr"], mv["trig"],
-                out["mv_lo"], out["mv_hi"], count, stack, seen,
-            )  # fmt: skip
+            at = K.replay_all(starts, ends, as_of, ev, code, rules, at, last, out, mv, scratch)
             if at < last:  # the move buffer filled up: grow it and resume
-                mv = {k: np.concatenate([v, np.zeros_like(v)]) for k, v in mv.items()}
-        return last, {k: v[: int(count[0])] for k, v in mv.items()}
+                mv = _move_buffer(2 * mv.at.shape[0], mv.used, mv)
+        n = int(mv.used[0])
+        return last, {k: v[:n] for k, v in zip(MOVES, mv[: len(MOVES)], strict=True)}
 
     # the kernel releases the GIL: chunks run on every core, each with its own move buffer
     workers = max(1, min(os.cpu_count() or 1, 8))
@@ -192,15 +191,30 @@ def _run_kernel(
     base = 0
     with ThreadPoolExecutor(workers) as pool:
         for first, (last, mv) in zip(firsts, pool.map(chunk, firsts), strict=True):
-            out["mv_lo"][first:last] += base
-            out["mv_hi"][first:last] += base
+            out.mv_lo[first:last] += base
+            out.mv_hi[first:last] += base
             base += mv["at"].shape[0]
             parts.append(mv)
             if progress is not None:
                 progress(last)
+    arrays: dict[str, npt.NDArray[np.int64]] = dict(out._asdict())
     for k in MOVES:
-        out[f"mv_{k}"] = np.concatenate([m[k] for m in parts]) if parts else np.zeros(0, np.int64)
-    return out
+        arrays[f"mv_{k}"] = (
+            np.concatenate([m[k] for m in parts]) if parts else np.zeros(0, np.int64)
+        )
+    return arrays
+
+
+def _move_buffer(cap: int, used: I64, old: K.Moves | None = None) -> K.Moves:
+    """A move buffer of `cap` moves, holding `old`'s moves when given."""
+
+    def column(k: int) -> I64:
+        a = np.zeros(cap, np.int64)
+        if old is not None:
+            a[: old[k].shape[0]] = old[k]
+        return a
+
+    return K.Moves(column(0), column(1), column(2), column(3), column(4), used)
 
 
 def _rows_of(starts: I64, ends: I64) -> I64:
