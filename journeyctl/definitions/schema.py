@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -74,124 +76,206 @@ _REQUIRED_HINT = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class _Error:
+    """One jsonschema error, read as Any (its attributes are loosely typed Unset sentinels)."""
+
+    err: Any
+    doc: YamlDocument
+    path: Path
+    where: str
+    defn: str | None
+
+    @property
+    def inst(self) -> Any:
+        return self.err.instance
+
+    @property
+    def value(self) -> Any:
+        return self.err.validator_value
+
+    def problem(
+        self, message: str, hint: str | None, at: Path | None = None, key: bool = False
+    ) -> Problem:
+        line, col = self.doc.position(self.path if at is None else at, key=key)
+        return registry.SCHEMA.at(self.doc.file, line, col, message, hint)
+
+
+_Handler = Callable[[_Error], "list[Problem] | None"]
+_SEE_DOCS = "see docs/journey-format.md"
+
+
+def _additional_properties(e: _Error) -> list[Problem] | None:
+    if not isinstance(e.inst, dict):
+        return None
+    allowed = list((e.err.schema.get("properties") or {}).keys())
+    out = []
+    for k in e.inst:
+        if k in allowed:
+            continue
+        close = difflib.get_close_matches(str(k), allowed, n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`?" if close else f"valid keys here: {', '.join(allowed)}"
+        out.append(e.problem(f"{e.where}: unknown key `{k}`", hint, (*e.path, k), key=True))
+    return out
+
+
+def _required(e: _Error) -> list[Problem]:
+    missing = [k for k in e.value if k not in e.inst] if isinstance(e.inst, dict) else []
+    return [
+        e.problem(
+            f"{e.where}: missing required key `{k}`",
+            f"add `{k}:` here ({_REQUIRED_HINT.get(k, _SEE_DOCS)})",
+        )
+        for k in missing
+    ] or [e.problem(e.err.message, _SEE_DOCS)]
+
+
+def _pattern(e: _Error) -> list[Problem]:
+    if e.defn == "duration" or "hdw" in str(e.value):
+        return [
+            e.problem(f"{e.where}: {json.dumps(e.inst)} is not a duration", "use e.g. 7d, 12h, 2w")
+        ]
+    return [
+        e.problem(
+            f"{e.where}: {json.dumps(e.inst)} is not a valid id",
+            "use lowercase letters, digits, - and _, starting with a letter or digit",
+        )
+    ]
+
+
+def _type(e: _Error) -> list[Problem]:
+    if e.defn in ("duration", "id"):
+        return _pattern(e)
+    expected = e.value if isinstance(e.value, list) else [e.value]
+    names = " or ".join(str(_EXPECTED.get(t, t)) for t in expected)
+    hint = (
+        "null is not a value here; to match a missing value use {exists: false}"
+        if e.inst is None
+        else f"write it as {names}"
+    )
+    return [e.problem(f"{e.where}: expected {names}, got {_type_name(e.inst)}", hint)]
+
+
+def _enum(e: _Error) -> list[Problem]:
+    opts = ", ".join(json.dumps(o) for o in e.value)
+    close = difflib.get_close_matches(str(e.inst), [str(o) for o in e.value], n=1)
+    hint = f"did you mean {close[0]}?" if close else f"use one of {opts}"
+    return [e.problem(f"{e.where}: {json.dumps(e.inst)} is not one of {opts}", hint)]
+
+
+def _const(e: _Error) -> list[Problem]:
+    return [e.problem(f"{e.where}: must be {json.dumps(e.value)}", _SEE_DOCS)]
+
+
+def _not_empty(e: _Error) -> list[Problem]:
+    return [e.problem(f"{e.where}: must not be empty", "give at least one item, or remove the key")]
+
+
+def _minimum(e: _Error) -> list[Problem]:
+    return [
+        e.problem(f"{e.where}: must be at least {e.value}, got {e.inst}", f"use {e.value} or more")
+    ]
+
+
+def _maximum(e: _Error) -> list[Problem]:
+    return [
+        e.problem(f"{e.where}: must be at most {e.value}, got {e.inst}", f"use {e.value} or less")
+    ]
+
+
+def _matcher(e: _Error) -> list[Problem]:
+    return [
+        e.problem(
+            f"{e.where}: not a valid matcher",
+            "use a value, a list of values, or one of {eq|ne|lt|le|gt|ge: v}, "
+            "{in: [..]}, {not_in: [..]}, {exists: true|false}",
+        )
+    ]
+
+
+def _any_of(e: _Error) -> list[Problem] | None:
+    if e.defn == "eventNames":
+        return [e.problem(f"{e.where}: expected an event name or a list of event names", None)]
+    if e.defn == "scalar" or (e.defn is None and e.inst is None):
+        return [
+            e.problem(
+                f"{e.where}: expected a value (string, number or boolean), got {_type_name(e.inst)}",
+                "null is not allowed here",
+            )
+        ]
+    best = best_match(e.err.context) if e.err.context else None
+    return None if best is None else _humanize(best, e.doc)
+
+
+def _dependent_required(e: _Error) -> list[Problem] | None:
+    if not isinstance(e.inst, dict):
+        return None
+    return [
+        e.problem(
+            f"{e.where}: `{k}` needs `{dep}`",
+            "`inactive` and `for` go together, e.g. {inactive: login, for: 21d}",
+            (*e.path, k),
+            key=True,
+        )
+        for k, deps in e.value.items()
+        if k in e.inst
+        for dep in deps
+        if dep not in e.inst
+    ]
+
+
+def _too_many_keys(e: _Error) -> list[Problem]:
+    return [e.problem(f"{e.where}: too many keys", _SEE_DOCS)]
+
+
+# By jsonschema validator keyword; a handler that returns None falls through to the generic text.
+_HANDLERS: dict[str, _Handler] = {
+    "additionalProperties": _additional_properties,
+    "required": _required,
+    "pattern": _pattern,
+    "type": _type,
+    "enum": _enum,
+    "const": _const,
+    "minItems": _not_empty,
+    "minProperties": _not_empty,
+    "minLength": _not_empty,
+    "minimum": _minimum,
+    "maximum": _maximum,
+    "anyOf": _any_of,
+    "oneOf": _any_of,
+    "dependentRequired": _dependent_required,
+    "maxProperties": _too_many_keys,
+}
+
+# Validators whose own wording is clearer than "not a valid matcher" inside a matcher.
+_BEFORE_MATCHER = frozenset(
+    {
+        "additionalProperties",
+        "required",
+        "pattern",
+        "type",
+        "enum",
+        "const",
+        "minItems",
+        "minProperties",
+        "minLength",
+        "minimum",
+        "maximum",
+    }
+)
+
+
 def _humanize(err: Any, doc: YamlDocument) -> list[Problem]:
-    # jsonschema's error attributes are loosely typed (Unset sentinels); read them as Any
     path: Path = tuple(err.absolute_path)
-    where = dotted(path)
-    defn = _def_name(err.schema)
-    inst = err.instance
-
-    def p(message: str, hint: str | None, at: Path = path, key: bool = False) -> Problem:
-        line, col = doc.position(at, key=key)
-        return registry.SCHEMA.at(doc.file, line, col, message, hint)
-
-    v = err.validator
-    if v == "additionalProperties" and isinstance(inst, dict):
-        allowed = list((err.schema.get("properties") or {}).keys())
-        out = []
-        for k in inst:
-            if k in allowed:
-                continue
-            close = difflib.get_close_matches(str(k), allowed, n=1, cutoff=0.6)
-            hint = (
-                f"did you mean `{close[0]}`?" if close else f"valid keys here: {', '.join(allowed)}"
-            )
-            out.append(p(f"{where}: unknown key `{k}`", hint, (*path, k), key=True))
-        return out
-    if v == "required":
-        missing = (
-            [k for k in err.validator_value if k not in inst] if isinstance(inst, dict) else []
-        )
-        return [
-            p(
-                f"{where}: missing required key `{k}`",
-                f"add `{k}:` here ({_REQUIRED_HINT.get(k, 'see docs/journey-format.md')})",
-            )
-            for k in missing
-        ] or [p(err.message, "see docs/journey-format.md")]
-    if v == "pattern" or (defn in ("duration", "id") and v in ("type", "pattern")):
-        if defn == "duration" or "hdw" in str(err.validator_value):
-            return [p(f"{where}: {json.dumps(inst)} is not a duration", "use e.g. 7d, 12h, 2w")]
-        return [
-            p(
-                f"{where}: {json.dumps(inst)} is not a valid id",
-                "use lowercase letters, digits, - and _, starting with a letter or digit",
-            )
-        ]
-    if v == "type":
-        expected = (
-            err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-        )
-        names = " or ".join(str(_EXPECTED.get(t, t)) for t in expected)
-        hint = (
-            "null is not a value here; to match a missing value use {exists: false}"
-            if inst is None
-            else f"write it as {names}"
-        )
-        return [p(f"{where}: expected {names}, got {_type_name(inst)}", hint)]
-    if v == "enum":
-        opts = ", ".join(json.dumps(o) for o in err.validator_value)
-        close = difflib.get_close_matches(str(inst), [str(o) for o in err.validator_value], n=1)
-        enum_hint = f"did you mean {close[0]}?" if close else f"use one of {opts}"
-        return [p(f"{where}: {json.dumps(inst)} is not one of {opts}", enum_hint)]
-    if v == "const":
-        return [
-            p(f"{where}: must be {json.dumps(err.validator_value)}", "see docs/journey-format.md")
-        ]
-    if v in ("minItems", "minProperties", "minLength"):
-        return [p(f"{where}: must not be empty", "give at least one item, or remove the key")]
-    if v == "minimum":
-        return [
-            p(
-                f"{where}: must be at least {err.validator_value}, got {inst}",
-                f"use {err.validator_value} or more",
-            )
-        ]
-    if v == "maximum":
-        return [
-            p(
-                f"{where}: must be at most {err.validator_value}, got {inst}",
-                f"use {err.validator_value} or less",
-            )
-        ]
-    if (v == "maxProperties" and defn == "matcher") or (defn == "matcher"):
-        return [
-            p(
-                f"{where}: not a valid matcher",
-                "use a value, a list of values, or one of {eq|ne|lt|le|gt|ge: v}, "
-                "{in: [..]}, {not_in: [..]}, {exists: true|false}",
-            )
-        ]
-    if v in ("anyOf", "oneOf"):
-        if defn in ("eventNames",):
-            return [p(f"{where}: expected an event name or a list of event names", None)]
-        if defn == "scalar" or (defn is None and inst is None):
-            return [
-                p(
-                    f"{where}: expected a value (string, number or boolean), got {_type_name(inst)}",
-                    "null is not allowed here",
-                )
-            ]
-        if err.context:
-            best = best_match(err.context)
-            if best is not None:
-                return _humanize(best, doc)
-    if v == "dependentRequired" and isinstance(inst, dict):
-        return [
-            p(
-                f"{where}: `{k}` needs `{dep}`",
-                "`inactive` and `for` go together, e.g. {inactive: login, for: 21d}",
-                (*path, k),
-                key=True,
-            )
-            for k, deps in err.validator_value.items()
-            if k in inst
-            for dep in deps
-            if dep not in inst
-        ]
-    if v == "maxProperties":
-        return [p(f"{where}: too many keys", "see docs/journey-format.md")]
-    return [p(f"{where}: {err.message[:300]}", "see docs/journey-format.md")]
+    e = _Error(err, doc, path, dotted(path), _def_name(err.schema))
+    v = str(err.validator)
+    if e.defn == "matcher" and v not in _BEFORE_MATCHER:
+        return _matcher(e)
+    handler = _HANDLERS.get(v)
+    found = handler(e) if handler is not None else None
+    if found is not None:
+        return found
+    return [e.problem(f"{e.where}: {err.message[:300]}", _SEE_DOCS)]
 
 
 def check_schema(doc: YamlDocument) -> list[Problem]:
