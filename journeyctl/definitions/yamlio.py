@@ -24,7 +24,6 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
 from journeyctl.definitions import registry
-from journeyctl.definitions.registry import RuleInfo
 from journeyctl.errors import InputError, Problem
 
 DEFAULT_MAX_FILE_SIZE = 1_000_000
@@ -238,111 +237,127 @@ def load_yaml_bytes(
     raw: bytes, file: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE
 ) -> YamlDocument | Problem:
     """Parse one YAML file's bytes; return the document or the problem that stopped it."""
+    text = _checked_text(raw, file, max_size)
+    if isinstance(text, Problem):
+        return text
+    docs = _parse_documents(text, file)
+    if isinstance(docs, Problem):
+        return docs
+    return _to_document(docs, file)
 
-    def problem(
-        rule: RuleInfo, message: str, hint: str | None, line: int = 1, col: int = 1
-    ) -> Problem:
-        return rule.at(file, line, col, message, hint)
 
+def _checked_text(raw: bytes, file: str, max_size: int) -> str | Problem:
+    """The file's text, or why it is not YAML worth parsing (size, encoding, empty, too deep)."""
     if len(raw) > max_size:
-        return problem(
-            registry.FILE_TOO_LARGE,
+        return registry.FILE_TOO_LARGE.at(
+            file,
+            1,
+            1,
             f"file is {len(raw):,} bytes, over the {max_size:,}-byte limit; it was not parsed",
             "split the file, or raise the limit with --max-file-size",
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return problem(
-            registry.ENCODING,
-            "file is UTF-16; journey files must be UTF-8",
-            "re-save the file as UTF-8",
+        return registry.ENCODING.at(
+            file, 1, 1, "file is UTF-16; journey files must be UTF-8", "re-save the file as UTF-8"
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _line_col_of_offset(raw, exc.start)
-        return problem(
-            registry.ENCODING,
-            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-            "re-save the file as UTF-8",
+        return registry.ENCODING.at(
+            file,
             line,
             col,
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            "re-save the file as UTF-8",
         )
     text = text.removeprefix("\ufeff")
     if "\x00" in text:
         line, col = _line_col_of_offset(text.encode(), text.encode().index(b"\x00"))
-        return problem(
-            registry.ENCODING,
-            "file contains a NUL byte: it looks binary",
-            "is this a YAML file?",
-            line,
-            col,
+        return registry.ENCODING.at(
+            file, line, col, "file contains a NUL byte: it looks binary", "is this a YAML file?"
         )
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
-        return problem(
-            registry.EMPTY_FILE, "file is empty", "a journey file starts with `journey: <id>`"
+        return registry.EMPTY_FILE.at(
+            file, 1, 1, "file is empty", "a journey file starts with `journey: <id>`"
         )
     if _flow_depth(raw) > MAX_DEPTH:
         # ruamel's scanner is quadratic in flow nesting: refuse before it starts
-        return problem(
-            registry.YAML_TOO_DEEP,
-            f"the YAML is nested more than {MAX_DEPTH} levels deep",
-            "flatten the structure",
-        )
+        return _too_deep(file, f"the YAML is nested more than {MAX_DEPTH} levels deep")
+    return text
+
+
+def _too_deep(file: str, message: str = "the YAML is nested too deeply to read") -> Problem:
+    return registry.YAML_TOO_DEEP.at(file, 1, 1, message, "flatten the structure")
+
+
+def _parse_documents(text: str, file: str) -> list[Any] | Problem:
+    """ruamel's documents, or the finding for why they cannot be read."""
     yaml = _make_yaml()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. ReusedAnchorWarning: legal YAML, not a problem
-            docs = list(yaml.load_all(io.StringIO(text)))
+            return list(yaml.load_all(io.StringIO(text)))
     except ReaderError as exc:
         line, col = _line_col_of_char(text, exc.position)
-        return problem(
-            registry.ENCODING,
-            f"control character {_char_name(exc.character)} is not allowed in YAML",
-            "remove it (only printable characters, tab and newlines are allowed)",
+        return registry.ENCODING.at(
+            file,
             line,
             col,
+            f"control character {_char_name(exc.character)} is not allowed in YAML",
+            "remove it (only printable characters, tab and newlines are allowed)",
         )
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        what = exc.problem or "invalid YAML"
-        if "found character '\\t'" in str(exc) or "\t" in (exc.problem or ""):
-            hint = "YAML indentation must use spaces, not tabs"
-        elif "alias" in (exc.context or ""):
-            # `from: *` (any stage) reads as a YAML alias with no name
-            hint = 'a bare `*` starts a YAML alias: quote it, e.g. from: "*"'
-        elif "duplicate key" in (exc.problem or ""):
-            what = exc.problem.split("\n")[0]
-            hint = "remove or rename one of the keys"
-        else:
-            hint = "fix the YAML syntax at this position"
-        what = " ".join(what.split())
-        return problem(registry.YAML_SYNTAX, what, hint, line, col)
+        return _syntax_problem(exc, file)
     except RecursionError:
-        return problem(
-            registry.YAML_TOO_DEEP, "the YAML is nested too deeply to read", "flatten the structure"
-        )
+        return _too_deep(file)
     except ValueError as exc:
         if "integer string conversion" in str(exc):
-            return problem(
-                registry.YAML_NUMBER, "a number has more than 4300 digits", "use a smaller number"
+            return registry.YAML_NUMBER.at(
+                file, 1, 1, "a number has more than 4300 digits", "use a smaller number"
             )
         msg = " ".join(str(exc).split())[:300]
-        return problem(registry.YAML_SYNTAX, msg or "invalid YAML", "fix the YAML syntax")
+        return registry.YAML_SYNTAX.at(file, 1, 1, msg or "invalid YAML", "fix the YAML syntax")
     except Exception as exc:
         # ruamel raises assorted non-YAML errors on odd tags and directives (`!!bool maybe`,
         # `%YAML 1.3`, an empty `!!float`): any failure to parse is a finding, never a crash
         msg = " ".join(str(exc).split())[:200]
-        return problem(
-            registry.YAML_SYNTAX,
+        return registry.YAML_SYNTAX.at(
+            file,
+            1,
+            1,
             f"the YAML cannot be read ({type(exc).__name__}{': ' + msg if msg else ''})",
             "remove explicit tags (`!!...`) and directives (`%YAML`), or fix the syntax",
         )
+
+
+def _syntax_problem(exc: MarkedYAMLError, file: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    what = exc.problem or "invalid YAML"
+    if "found character '\\t'" in str(exc) or "\t" in (exc.problem or ""):
+        hint = "YAML indentation must use spaces, not tabs"
+    elif "alias" in (exc.context or ""):
+        # `from: *` (any stage) reads as a YAML alias with no name
+        hint = 'a bare `*` starts a YAML alias: quote it, e.g. from: "*"'
+    elif "duplicate key" in (exc.problem or ""):
+        what = exc.problem.split("\n")[0]
+        hint = "remove or rename one of the keys"
+    else:
+        hint = "fix the YAML syntax at this position"
+    what = " ".join(what.split())
+    return registry.YAML_SYNTAX.at(file, line, col, what, hint)
+
+
+def _to_document(docs: list[Any], file: str) -> YamlDocument | Problem:
+    """The one document as plain values with positions, or why it is not one plain document."""
     if len(docs) != 1:
-        return problem(
-            registry.MULTIPLE_DOCUMENTS if docs else registry.EMPTY_FILE,
+        return (registry.MULTIPLE_DOCUMENTS if docs else registry.EMPTY_FILE).at(
+            file,
+            1,
+            1,
             f"file holds {len(docs)} YAML documents; one journey per file",
             "split it into one file per document",
         )
@@ -350,32 +365,27 @@ def load_yaml_bytes(
     try:
         data = conv.convert(docs[0], (), 0)
     except _TooBig:
-        return problem(
-            registry.YAML_TOO_COMPLEX,
+        return registry.YAML_TOO_COMPLEX.at(
+            file,
+            1,
+            1,
             f"the YAML expands to more than {MAX_NODES:,} nodes (an alias bomb?)",
             "remove the anchors and aliases that repeat large structures",
         )
     except _TooDeep:
-        return problem(
-            registry.YAML_TOO_DEEP,
-            f"the YAML is nested more than {MAX_DEPTH} levels deep",
-            "flatten the structure",
-        )
+        return _too_deep(file, f"the YAML is nested more than {MAX_DEPTH} levels deep")
     except RecursionError:
-        return problem(
-            registry.YAML_TOO_DEEP, "the YAML is nested too deeply to read", "flatten the structure"
-        )
+        return _too_deep(file)
     except _Unsupported as exc:
         line, col = conv.positions.get(exc.path, (1, 1))
-        return problem(
-            registry.YAML_TYPE,
-            f"{exc.what} is not allowed here (only plain mappings, lists and scalars)",
-            "remove the explicit YAML tag or the complex key",
+        return registry.YAML_TYPE.at(
+            file,
             line,
             col,
+            f"{exc.what} is not allowed here (only plain mappings, lists and scalars)",
+            "remove the explicit YAML tag or the complex key",
         )
-    root = docs[0]
-    lc = getattr(root, "lc", None)
+    lc = getattr(docs[0], "lc", None)
     if lc is not None and isinstance(lc.line, int) and isinstance(lc.col, int):
         conv.positions[()] = (lc.line + 1, lc.col + 1)
     return YamlDocument(file, data, conv.positions, conv.key_positions)
