@@ -57,52 +57,24 @@ def build_examples(
     """`now` holds every customer's state at as-of (from `place`); the past cutoffs' states come
     from one replay per (sampled) customer."""
     first = cols.first_ts()
-    cps = [*plan.labelled, plan.as_of]
     expected = sum(int((first <= t).sum()) for t in plan.labelled)
     sampled = np.flatnonzero(_sample(cols.ids, MAX_TRAIN_ROWS / expected if expected else 1.0))
-    keys = segment_keys(journeys.journeys)
-    latest = (
-        {}
-        if accounts is not None
-        else {k: [cols.latest(k, t) for t in cps] for k in keys if k in cols.property_names}
-    )
-    values = {k: cols.prop(k)[1] for k in latest}
-    per_cut: list[list[tuple[int, StageState]]] = [[] for _ in plan.labelled]
-    label_times: dict[int, tuple[int, ...]] = {}
+    past = _PastStates(journeys, cols, plan, target, accounts)
     for done, i in enumerate(sampled.tolist()):
         if progress is not None and done % 500 == 0:
             progress(done, len(sampled))
-        mine = [k for k, t in enumerate(cps) if first[i] <= t]
-        if len(mine) == 1:
-            continue  # no past cutoff: only as-of
-        cp_i = [cps[k] for k in mine]
-
-        def attrs(k: int, i: int = i, mine: list[int] = mine) -> Mapping[str, str]:
-            if accounts is not None:
-                return accounts.get(cols.ids[i], {})
-            out = {}
-            for key, codes in latest.items():
-                c = int(codes[mine[k]][i])
-                if c >= 0:
-                    out[key] = values[key][c]
-            return out
-
-        hist = customer_history(journeys, cols.events(i), cp_i, attrs, target)
-        label_times[i] = hist.target_times
-        for k, st in zip(mine[:-1], hist.states[:-1], strict=True):
-            if not st.at_target:
-                per_cut[k].append((i, st))
+        past.add(i, first[i])
     if progress is not None:
         progress(len(sampled), len(sampled))
     xs, ys, rc, rcust = [], [], [], []
     used: list[int] = []
     for k, t in enumerate(plan.labelled):
-        rows = np.array([i for i, _ in per_cut[k]], np.int64)
+        rows = np.array([i for i, _ in past.per_cut[k]], np.int64)
         if not len(rows):
             continue
         used.append(t)
-        xs.append(builder.matrix(t, rows, [s for _, s in per_cut[k]]))
-        ys.append(_labels(cols, target, label_times, rows, t, t + plan.horizon.micros))
+        xs.append(builder.matrix(t, rows, [s for _, s in past.per_cut[k]]))
+        ys.append(_labels(cols, target, past.label_times, rows, t, t + plan.horizon.micros))
         rc.append(np.full(len(rows), t, np.int64))
         rcust.append(rows)
     last = [(i, st) for i, cid in enumerate(cols.ids) if not (st := now[cid]).at_target]
@@ -119,6 +91,60 @@ def build_examples(
         tuple(s for _, s in last),
         len(sampled),
     )
+
+
+class _PastStates:
+    """Each sampled customer's state at every labelled cutoff it had reached, by one replay."""
+
+    def __init__(
+        self,
+        journeys: JourneySet,
+        cols: EventColumns,
+        plan: CutoffPlan,
+        target: Target,
+        accounts: Mapping[str, Mapping[str, str]] | None,
+    ) -> None:
+        self.journeys, self.cols, self.target, self.accounts = journeys, cols, target, accounts
+        self.cps = [*plan.labelled, plan.as_of]
+        keys = segment_keys(journeys.journeys)
+        self.latest = (
+            {}
+            if accounts is not None
+            else {
+                k: [cols.latest(k, t) for t in self.cps] for k in keys if k in cols.property_names
+            }
+        )
+        self.values = {k: cols.prop(k)[1] for k in self.latest}
+        self.per_cut: list[list[tuple[int, StageState]]] = [[] for _ in plan.labelled]
+        self.label_times: dict[int, tuple[int, ...]] = {}
+
+    def _attrs(self, i: int, cut: int) -> Mapping[str, str]:
+        """Customer i's attributes at cutoff number `cut`."""
+        if self.accounts is not None:
+            return self.accounts.get(self.cols.ids[i], {})
+        out = {}
+        for key, codes in self.latest.items():
+            c = int(codes[cut][i])
+            if c >= 0:
+                out[key] = self.values[key][c]
+        return out
+
+    def add(self, i: int, first: int) -> None:
+        mine = [k for k, t in enumerate(self.cps) if first <= t]
+        if len(mine) == 1:
+            return  # no past cutoff: only as-of
+        cp_i = [self.cps[k] for k in mine]
+        hist = customer_history(
+            self.journeys,
+            self.cols.events(i),
+            cp_i,
+            lambda k: self._attrs(i, mine[k]),
+            self.target,
+        )
+        self.label_times[i] = hist.target_times
+        for k, st in zip(mine[:-1], hist.states[:-1], strict=True):
+            if not st.at_target:
+                self.per_cut[k].append((i, st))
 
 
 def _labels(

@@ -156,15 +156,17 @@ def _levels(codes_per_customer: np.ndarray[Any, Any], values: tuple[str, ...]) -
     return tuple(sorted(keep))
 
 
-def build_spec(
-    journeys: JourneySet, cols: EventColumns, accounts: Mapping[str, Mapping[str, str]] | None
-) -> FeatureSpec:
-    """The feature set for this log (events up to as-of) and these journeys."""
+def _top_names(cols: EventColumns) -> tuple[str, ...]:
+    """The most frequent event names (at most MAX_NAMES), sorted; none when there is one name."""
+    if len(cols.names) <= 1:
+        return ()
     name_counts = np.bincount(cols.name, minlength=len(cols.names))
-    names: tuple[str, ...] = ()
-    if len(cols.names) > 1:
-        order = sorted(range(len(cols.names)), key=lambda i: (-int(name_counts[i]), cols.names[i]))
-        names = tuple(sorted(cols.names[i] for i in order[:MAX_NAMES]))
+    order = sorted(range(len(cols.names)), key=lambda i: (-int(name_counts[i]), cols.names[i]))
+    return tuple(sorted(cols.names[i] for i in order[:MAX_NAMES]))
+
+
+def _distinct_conditions(journeys: JourneySet) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """Each (events, property) that a `distinct` condition counts, in first-seen order."""
     distinct: list[tuple[tuple[str, ...], str]] = []
     for j in journeys.journeys:
         conds = [s.enter_when for s in j.stages if s.enter_when is not None]
@@ -178,9 +180,24 @@ def build_spec(
                     and (c.events, c.distinct) not in distinct
                 ):
                     distinct.append((c.events, c.distinct))
+    return tuple(distinct)
+
+
+def _held_constant(cols: EventColumns, prop: str, codes: np.ndarray[Any, Any], n: int) -> bool:
+    """Whether at least 90% of the customers that have the property hold a single value of it."""
+    rows, _ = cols.nonempty_rows(prop)
+    pairs = np.unique(cols.cust[rows].astype(np.int64) * n + codes[rows])
+    per = np.bincount(pairs // n)
+    held = per[per > 0]
+    return bool(held.size > 0 and (held == 1).sum() >= 0.9 * held.size)
+
+
+def _event_properties(
+    cols: EventColumns, keys: set[str], with_accounts: bool
+) -> tuple[list[str], list[tuple[str, tuple[str, ...]]]]:
+    """Numeric properties, and (without accounts) categorical attributes read from the events."""
     numeric: list[str] = []
     categorical: list[tuple[str, tuple[str, ...]]] = []
-    keys = set(segment_keys(journeys.journeys))
     for prop in cols.property_names:
         codes, values = cols.prop(prop)
         if not values:
@@ -188,35 +205,44 @@ def build_spec(
         counts = np.bincount(codes[codes >= 0], minlength=len(values))
         if _numeric_column(values, counts):
             numeric.append(prop)
-        elif accounts is None:
-            rows, _ = cols.nonempty_rows(prop)
-            pairs = np.unique(cols.cust[rows].astype(np.int64) * len(values) + codes[rows])
-            per = np.bincount(pairs // len(values))
-            held = per[per > 0]
-            constant = held.size > 0 and (held == 1).sum() >= 0.9 * held.size
-            if prop in keys or constant:
-                levels = _levels(cols.latest(prop, cols.as_of), values)
-                if levels:
-                    categorical.append((prop, levels))
-    if accounts is not None:
-        props = sorted({k for a in accounts.values() for k in a})
-        for prop in props:
-            vals = [accounts.get(cid, {}).get(prop, "") for cid in cols.ids]
-            uniq = tuple(sorted(set(vals) - {""}))
-            index = {v: i for i, v in enumerate(uniq)}
-            per_c = np.array([index.get(v, -1) for v in vals], np.int64)
-            levels = _levels(per_c, uniq)
+        elif not with_accounts and (prop in keys or _held_constant(cols, prop, codes, len(values))):
+            levels = _levels(cols.latest(prop, cols.as_of), values)
             if levels:
                 categorical.append((prop, levels))
+    return numeric, categorical
+
+
+def _account_attributes(
+    cols: EventColumns, accounts: Mapping[str, Mapping[str, str]]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Categorical attributes from the accounts file, with their common levels."""
+    categorical: list[tuple[str, tuple[str, ...]]] = []
+    for prop in sorted({k for a in accounts.values() for k in a}):
+        vals = [accounts.get(cid, {}).get(prop, "") for cid in cols.ids]
+        uniq = tuple(sorted(set(vals) - {""}))
+        index = {v: i for i, v in enumerate(uniq)}
+        per_c = np.array([index.get(v, -1) for v in vals], np.int64)
+        levels = _levels(per_c, uniq)
+        if levels:
+            categorical.append((prop, levels))
+    return categorical
+
+
+def build_spec(
+    journeys: JourneySet, cols: EventColumns, accounts: Mapping[str, Mapping[str, str]] | None
+) -> FeatureSpec:
+    """The feature set for this log (events up to as-of) and these journeys."""
+    names = _top_names(cols)
+    distinct = _distinct_conditions(journeys)
+    keys = set(segment_keys(journeys.journeys))
+    numeric, categorical = _event_properties(cols, keys, accounts is not None)
+    if accounts is not None:
+        categorical += _account_attributes(cols, accounts)
     stages = tuple(f"{j.id}/{s.id}" for j in journeys.journeys for s in j.stages)
-    risks: list[str] = []
-    for j in journeys.journeys:
-        for r in j.risks:
-            if r.id not in risks:
-                risks.append(r.id)
+    risks = {r.id for j in journeys.journeys for r in j.risks}
     spec = FeatureSpec(
         names,
-        tuple(distinct),
+        distinct,
         tuple(numeric[:MAX_PROPERTY_COLUMNS]),
         tuple(categorical[:MAX_PROPERTY_COLUMNS]),
         accounts is not None,
