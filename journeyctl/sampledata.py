@@ -793,6 +793,21 @@ def _smb(c: _Customer) -> None:
 
 
 def _services(c: _Customer) -> None:
+    # Phases in the order the customer lives them; each keeps its random draws in that order,
+    # so the sample stays byte-identical.
+    churn = _services_plan(c)
+    proactive, reviews = _services_onboarding(c)
+    _services_sponsor(c, proactive, reviews)
+    _services_operations(c, proactive, churn)
+    _services_billing(c)
+    c.logins("portal_login", 2.0, c.t0 + 3 * DAY)
+    c.logins("report_viewed", 1.2, c.t0 + 7 * DAY)
+    c.tickets(1.0, 0.08, ("defect", "installation", "how_to", "other"))
+    c.nps(c.r.u(45, 100))
+
+
+def _services_plan(c: _Customer) -> float | None:
+    """The contract's end, if it ends: churn, or a planned offboarding (which changes the kind)."""
     r, t0, kind = c.r, c.t0, c.kind
     term = r.pick(("12", "12", "24", "36"))
     if kind == HEALTHY and r.chance(0.3):  # a planned end: insourcing, or a one-year project
@@ -821,6 +836,12 @@ def _services(c: _Customer) -> None:
             "contract_ended",
             ((_COL["reason"], "planned_insourcing"),),
         )
+    return churn
+
+
+def _services_onboarding(c: _Customer) -> tuple[float, list[float]]:
+    """Onboarding to proactive service; returns when it became proactive and the reviews held."""
+    r, t0, kind = c.r, c.t0, c.kind
     c.emit(t0, "contract_signed", _attrs(c))
     p_ok = 0.5 if kind == SLOW else 0.85
     workshop = c.meet(t0 + _days(c, (2, 12), (15, 30), p_ok))
@@ -844,6 +865,13 @@ def _services(c: _Customer) -> None:
         c.emit(t, "service_review_held")
     for t in c.every(proactive + _days(c, (7, 55), (62, 110), p_ok), 80, 100):
         c.emit(c.biz(t), "health_check_delivered")
+    return proactive, reviews
+
+
+def _services_sponsor(c: _Customer, proactive: float, reviews: list[float]) -> None:
+    """An executive sponsor, roadmap workshops, advocacy or expansion; sponsors that leave."""
+    r, t0, kind = c.r, c.t0, c.kind
+    p_ok = 0.5 if kind == SLOW else 0.85
     p_sponsor = {HEALTHY: 0.75, REGRESS: 0.9, CHURN: 0.35}.get(kind, 0.15)
     if r.chance(p_sponsor):
         sponsor = c.biz(proactive + r.u(15, 140) * DAY)
@@ -873,6 +901,11 @@ def _services(c: _Customer) -> None:
             "contract_expanded",
             ((_COL["term_years"], r.pick(("1", "2"))),),
         )
+
+
+def _services_operations(c: _Customer, proactive: float, churn: float | None) -> None:
+    """SLA breaches (and firefighting), QBRs and organisation changes."""
+    r, t0, kind = c.r, c.t0, c.kind
     if kind == REGRESS and r.chance(0.5):  # repeated SLA breaches: back to firefighting
         t = proactive + r.u(20, 120) * DAY
         for _ in range(3):
@@ -895,6 +928,11 @@ def _services(c: _Customer) -> None:
     for a, peak, _b, _ in c.trouble:
         if churn is not None and r.chance(0.4):
             c.emit(c.biz(r.u(a, peak)), "org_change_reported")
+
+
+def _services_billing(c: _Customer) -> None:
+    """Monthly invoices: issued, sometimes disputed, paid on time or late."""
+    r, t0 = c.r, c.t0
     status = _COL["status"]
     for t in c.every(t0 + r.u(0, 5) * DAY, 30, 31):
         issued = c.biz(t)
@@ -913,13 +951,24 @@ def _services(c: _Customer) -> None:
             c.emit(c.biz(issued + r.u(35, 70) * DAY), "invoice_status_changed", ((status, "paid"),))
         else:
             c.emit(c.biz(issued + r.u(5, 28) * DAY), "invoice_status_changed", ((status, "paid"),))
-    c.logins("portal_login", 2.0, t0 + 3 * DAY)
-    c.logins("report_viewed", 1.2, t0 + 7 * DAY)
-    c.tickets(1.0, 0.08, ("defect", "installation", "how_to", "other"))
-    c.nps(r.u(45, 100))
 
 
 def _durables(c: _Customer) -> None:
+    # Phases in the order the customer lives them; each keeps its random draws in that order,
+    # so the sample stays byte-identical.
+    churn, registered = _durables_plan(c)
+    delivered, install = _durables_delivery(c)
+    if c.kind == EARLY_RETURN:
+        _durables_early_return(c, delivered, install)
+        return
+    install, in_service = _durables_installed(c, delivered, install)
+    if registered:
+        c.emit(c.biz(in_service + _days(c, (1, 28), (31, 60), 0.88)), "warranty_registered")
+    retention = _durables_retention(c, in_service)
+    _durables_life(c, install, in_service, retention, churn)
+
+
+def _durables_plan(c: _Customer) -> tuple[float | None, bool]:
     r, t0, kind = c.r, c.t0, c.kind
     churn = t0 + r.u(45, 300) * DAY if kind == CHURN else None
     c.plan(churn, (20, 50))
@@ -928,6 +977,11 @@ def _durables(c: _Customer) -> None:
         c.finish(c.biz(churn), "product_returned")
     elif kind != EARLY_RETURN and (kind != SLOW or r.chance(0.5)):
         c.finish(t0 + (730 if registered else 365) * DAY, "warranty_expired")
+    return churn, registered
+
+
+def _durables_delivery(c: _Customer) -> tuple[float, float]:
+    r, t0, kind = c.r, c.t0, c.kind
     c.emit(t0, "purchase_completed", _attrs(c))
     p_ok = 0.6 if kind == SLOW else 0.88
     delivered = c.biz(t0 + _days(c, (1, 9), (10.5, 20), p_ok))
@@ -937,20 +991,28 @@ def _durables(c: _Customer) -> None:
     for _ in range(0 if x < 0.78 else 1 if x < 0.93 else 2):
         c.emit(c.biz(delivered + r.u(0.5, 3) * DAY), "installation_rescheduled")
         install += r.u(4, 10) * DAY
-    install = c.biz(install)
-    if kind == EARLY_RETURN:  # damaged or faulty at delivery
-        t = c.biz(delivered + r.u(0.2, 6) * DAY)
-        c.emit(t, "ticket_opened", ((_COL["priority"], "P2"), (_COL["category"], "defect")))
-        if r.chance(0.7):  # or straight back to the shop
-            c.emit(t + r.u(1, 48) * HOUR, "return_requested")
-        c.finish(c.biz(t + r.u(5, 20) * DAY), "product_returned")
-        if r.chance(0.4):
-            c.emit(
-                install,
-                "installation_completed",
-                ((_COL["installer_id"], f"INS-{int(r.random() * 9000) + 1000}"),),
-            )
-        return
+    return delivered, c.biz(install)
+
+
+def _durables_early_return(c: _Customer, delivered: float, install: float) -> None:
+    """Damaged or faulty at delivery."""
+    r = c.r
+    t = c.biz(delivered + r.u(0.2, 6) * DAY)
+    c.emit(t, "ticket_opened", ((_COL["priority"], "P2"), (_COL["category"], "defect")))
+    if r.chance(0.7):  # or straight back to the shop
+        c.emit(t + r.u(1, 48) * HOUR, "return_requested")
+    c.finish(c.biz(t + r.u(5, 20) * DAY), "product_returned")
+    if r.chance(0.4):
+        c.emit(
+            install,
+            "installation_completed",
+            ((_COL["installer_id"], f"INS-{int(r.random() * 9000) + 1000}"),),
+        )
+
+
+def _durables_installed(c: _Customer, delivered: float, install: float) -> tuple[float, float]:
+    """Installation, app pairing, heartbeats and firmware updates; returns (install, in service)."""
+    r = c.r
     installer = f"INS-{int(r.random() * 9000) + 1000}"
     certified = r.chance(0.95)
     c.emit(
@@ -989,8 +1051,12 @@ def _durables(c: _Customer) -> None:
         c.emit(
             t, "firmware_update_attempted", ((_COL["result"], "failed" if failed else "succeeded"),)
         )
-    if registered:
-        c.emit(c.biz(in_service + _days(c, (1, 28), (31, 60), 0.88)), "warranty_registered")
+    return install, in_service
+
+
+def _durables_retention(c: _Customer, in_service: float) -> float | None:
+    """Maintenance, care plan and accessories; returns when the customer first came back, if ever."""
+    r, kind = c.r, c.kind
     retention = None
     if r.chance({HEALTHY: 0.85, REGRESS: 0.95}.get(kind, 0.45)):
         first = c.biz(in_service + r.u(40, 170) * DAY)
@@ -1013,6 +1079,18 @@ def _durables(c: _Customer) -> None:
     if retention is not None and r.chance({HEALTHY: 0.7}.get(kind, 0.35)):
         for t in c.every(retention + r.u(10, 170) * DAY, 60, 150):
             c.emit(t, "accessory_purchased")
+    return retention
+
+
+def _durables_life(
+    c: _Customer,
+    install: float,
+    in_service: float,
+    retention: float | None,
+    churn: float | None,
+) -> None:
+    """Reviews, referrals, defects, returns and tickets over the product's life."""
+    r, kind = c.r, c.kind
     if r.chance(0.3):
         t = in_service + r.u(20, 300) * DAY
         rating = round(r.gauss(4.4 if kind == HEALTHY else 3.5, 0.9) - 3 * c.distress(t))
