@@ -82,7 +82,8 @@ def test_same_as_of_replaces_and_backfill_compares_with_the_one_before(work: Pat
     )
     back = load(work / "o3" / "report.json")
     assert back["previous_as_of"] == scenario.T1
-    assert back["changes"]["churned"] == ["ch1", "rk1"]  # ch0 signs up on the 13th, cancels on the 14th
+    # ch0 signs up on the 13th, cancels on the 14th
+    assert back["changes"]["churned"] == ["ch1", "rk1"]
     assert back["changes"]["new"] == []
     # The T2 report is unchanged by the backfill until it is re-run; then T2 compares with the 13th.
     report(*scenario.second_args(DB, "out2"))
