@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from journeyctl.checks import DataWarning, NearMiss, case_near_misses, check_placement, check_run
 from journeyctl.definitions.model import Journey, JourneySet
 from journeyctl.engine.placement import PlaceResult, Summary, place
 from journeyctl.errors import InputError, UsageError
@@ -91,6 +92,7 @@ class PlaceRun:
     result: PlaceResult
     log: EventLog
     accounts: Mapping[str, Mapping[str, str]] | None
+    warnings: tuple[DataWarning, ...] = ()  # the data checks of PRODUCT §4
 
 
 def run_place(
@@ -111,7 +113,7 @@ def run_place(
     result = place(journeys, log, instant, acc, progress=progress)
     if not result.customers and not result.unmatched and as_of is None:
         raise InputError(f"no valid event at or before {format_instant(instant)}")
-    return PlaceRun(result, log, acc)
+    return PlaceRun(result, log, acc, tuple(check_placement(journeys, log, acc, result)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,7 @@ class StreamedPlace:
     bad_rows: list[BadRow]
     files: list[str]
     accounts: Mapping[str, Mapping[str, str]] | None
+    warnings: tuple[DataWarning, ...] = ()  # the data checks of PRODUCT §4
 
 
 def run_place_streaming(
@@ -153,11 +156,15 @@ def run_place_streaming(
     check_bad_rows(parted.bad_rows, skip_bad_rows, rejects)
     instant = resolve_instant(instant, parted.max_ts, parted.files)
     placed = ignored = unmatched = 0
+    names: set[str] = set()  # for the data checks: every event name, and the case near misses
+    misses: list[NearMiss] = []
     for k in range(parts):
         if progress is not None:
             progress(k + 1, parts + 1)
         log = read_partition(parted, k)
         result = place(journeys, log, instant, acc)
+        names.update(log.table.event.values)
+        misses += case_near_misses(result.journeys, result.unmatched, result.unmatched_attributes)
         del log
         placed += len(result.customers)
         unmatched += len(result.unmatched)
@@ -169,7 +176,11 @@ def run_place_streaming(
     if not placed and not unmatched and as_of is None:
         raise InputError(f"no valid event at or before {format_instant(instant)}")
     summary = Summary(placed + unmatched, parted.rows, ignored, unmatched, len(parted.bad_rows))
-    return StreamedPlace(instant, journeys.journeys, summary, parted.bad_rows, parted.files, acc)
+    misses.sort(key=lambda m: m.customer_id)
+    warnings = check_run(journeys, names, parted.columns, acc, misses, unmatched)
+    return StreamedPlace(
+        instant, journeys.journeys, summary, parted.bad_rows, parted.files, acc, tuple(warnings)
+    )
 
 
 # Peak memory of the in-memory mode, measured with benchmarks/run.py: about 300 MiB of code and

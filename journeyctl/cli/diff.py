@@ -10,6 +10,7 @@ import typer
 from journeyctl.cli import options as o
 from journeyctl.cli.common import check_format, err_console, get_config, handle_errors
 from journeyctl.cli.common import out_console as out
+from journeyctl.cli.datawarnings import FAIL_ON_NAME, print_warnings
 from journeyctl.cli.place import columns_of
 from journeyctl.config import journeys_paths
 from journeyctl.definitions.yamlio import DEFAULT_MAX_FILE_SIZE
@@ -49,6 +50,7 @@ def _fail_on(result: DiffResult, conds: list[FailOn], quiet: bool, no_color: boo
         levels: dict[str, list[str]] = {}
     else:
         counts = counts_by_name(result.impact)
+        counts[FAIL_ON_NAME] = len(result.warnings)
         levels = {name: list(levels_of(result.impact, name)) for name in LEVELS}
     flags = {"invalid": result.has_errors, "version_not_bumped": bool(result.version_not_bumped)}
     conds = conds if result.impact is not None else [c for c in conds if c.flag]
@@ -95,7 +97,7 @@ def diff(
 ) -> None:
     """What changed between two versions of the journeys, and with --events whom it would move."""
     fmt = check_format(fmt, FORMATS, "diff")
-    conds = parse_fail_on(fail_on or [], COUNT_NAMES, LEVELS, FLAGS)
+    conds = parse_fail_on(fail_on or [], (*COUNT_NAMES, FAIL_ON_NAME), LEVELS, FLAGS)
     needs_events = [c.text for c in conds if not c.flag]
     if needs_events and not events:
         raise UsageError(
@@ -134,8 +136,9 @@ def diff(
             )
             for line in describe_bad_rows(replay.log.bad_rows):
                 err.print("  " + line, markup=False)
-        if result.impact_note and fmt in ("json", "github"):
-            err.print(f"warning: {result.impact_note}", markup=False)
+    print_warnings(result.warnings, quiet)
+    if not quiet and result.impact_note and fmt in ("json", "github"):
+        err.print(f"warning: {result.impact_note}", markup=False)
     if fmt == "json":
         sys.stdout.write(render.render_json(result))
     elif fmt == "text":

@@ -19,6 +19,7 @@ from journeyctl.cli.common import (
     stdout_bytes,
 )
 from journeyctl.cli.common import out_console as out
+from journeyctl.cli.datawarnings import FAIL_ON_NAME, print_warnings
 from journeyctl.cli.streaming import Counts, Filters, parse_size, place_streaming
 from journeyctl.config import Config
 from journeyctl.errors import ExitCode, UsageError
@@ -79,6 +80,7 @@ def run_for_cli(
         )
         for line in describe_bad_rows(run.log.bad_rows):
             con.print("  " + line, markup=False)
+    print_warnings(run.warnings, quiet)
     return run
 
 
@@ -120,7 +122,9 @@ def place(
 ) -> None:
     """Replay the events and place every customer: stage, milestones, risks, regressions."""
     fmt = check_format(fmt, FORMATS, "place")
-    conds = parse_fail_on(fail_on or [], ("at_risk", "unmatched", "bad_rows"), ("at_risk",))
+    conds = parse_fail_on(
+        fail_on or [], ("at_risk", "unmatched", "bad_rows", FAIL_ON_NAME), ("at_risk",)
+    )
     limit_bytes = parse_size(memory_limit, "--memory-limit") if memory_limit else None
     parts = plan_partitions(events, limit_bytes)
     if parts is not None:
@@ -180,6 +184,7 @@ def place(
             result.summary,
             (render.customer_fragment(c, result.as_of) for c in shown),
             result.unmatched,
+            [w.as_json() for w in run.warnings],
         )
         stdout.flush()
     elif fmt == "csv":
@@ -210,6 +215,7 @@ def place(
             [c.risk_level for c in result.customers if c.at_risk],
             len(result.unmatched),
             result.summary.bad_rows,
+            len(run.warnings),
         ),
         quiet,
         no_color,
@@ -223,6 +229,7 @@ def _fail_on(conds: list[FailOn], counts: Counts, quiet: bool, no_color: bool) -
             "at_risk": len(counts.risk_levels),
             "unmatched": counts.unmatched,
             "bad_rows": counts.bad_rows,
+            FAIL_ON_NAME: counts.warnings,
         },
         {"at_risk": counts.risk_levels},
     )

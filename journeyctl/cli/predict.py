@@ -19,6 +19,7 @@ from journeyctl.cli.common import (
     load_valid_journeys,
 )
 from journeyctl.cli.common import out_console as out
+from journeyctl.cli.datawarnings import print_warnings
 from journeyctl.cli.place import columns_of
 from journeyctl.definitions.model import JourneySet
 from journeyctl.engine.placement import CustomerPlacement
@@ -118,6 +119,7 @@ def predict(
             accounts=acc,
             progress=progress,
         )
+    print_warnings(result.warnings, quiet)
     if save_model_path:
         save_model(save_model_path, result.model_document)
     if fmt == "json":

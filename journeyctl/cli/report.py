@@ -10,6 +10,7 @@ import typer
 from journeyctl.cli import options as o
 from journeyctl.cli.common import check_format, err_console, get_config, handle_errors
 from journeyctl.cli.common import out_console as out
+from journeyctl.cli.datawarnings import FAIL_ON_NAME
 from journeyctl.cli.history import Db, Wait, db_path, shown, string_list, wait_seconds
 from journeyctl.cli.place import run_for_cli
 from journeyctl.errors import ExitCode
@@ -29,6 +30,7 @@ LEVEL_NAMES = tuple(c for c in CATEGORIES if c != "vanished")
 
 def fail_on_inputs(r: Report) -> tuple[dict[str, int], dict[str, list[str]]]:
     counts = {c: len(r.changes[c]) for c in CATEGORIES}
+    counts[FAIL_ON_NAME] = len(r.warnings)
     levels = {c: [r.risk_levels.get(cid, "none") for cid in r.changes[c]] for c in LEVEL_NAMES}
     return counts, levels
 
@@ -70,7 +72,9 @@ def report(
     fmt = check_format(fmt, FORMATS, "report")
     config = get_config()
     conds = parse_fail_on(
-        fail_on or string_list(config, "report", "fail_on"), CATEGORIES, LEVEL_NAMES
+        fail_on or string_list(config, "report", "fail_on"),
+        (*CATEGORIES, FAIL_ON_NAME),
+        LEVEL_NAMES,
     )
     attributes = by or string_list(config, "report", "by")
     wait_s = wait_seconds(wait, config)
@@ -98,6 +102,7 @@ def report(
         out=out_dir or config.out,
         wait=wait_s,
         by=attributes,
+        warnings=run.warnings,
     )
     r = done.report
     notes = err_console(no_color)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from journeyctl.checks import case_near_miss
 from journeyctl.cli import options as o
 from journeyctl.cli.common import check_format, handle_errors
 from journeyctl.cli.common import out_console as out
@@ -56,8 +57,10 @@ def show(
         no_color,
     )
     result = run.result
+    warnings_doc = [w.as_json() for w in run.warnings]
     if customer in result.unmatched:
         attrs = dict(sorted(result.unmatched_attributes.get(customer, {}).items()))
+        miss = case_near_miss(result.journeys, customer, attrs)
         if fmt == "json":
             sys.stdout.write(
                 json.dumps(
@@ -69,6 +72,8 @@ def show(
                         "stage": None,
                         "status": "unmatched",
                         "attributes": attrs,
+                        "near_miss": miss.text() if miss is not None else None,
+                        "warnings": warnings_doc,
                     },
                     indent=2,
                     ensure_ascii=False,
@@ -80,6 +85,8 @@ def show(
                 f"{customer}: matches no journey's segment (unmatched)\n"
                 f"attributes: {', '.join(f'{k}={v}' for k, v in attrs.items()) or 'none'}\n"
             )
+            if miss is not None:
+                sys.stdout.write(f"hint: {miss.text()}\n")
         return
     c = next((x for x in result.customers if x.customer_id == customer), None)
     if c is None:
@@ -103,7 +110,9 @@ def show(
 
         show_with_model(model, fmt, run, data, no_color)
     elif fmt == "json":
-        sys.stdout.write(show_json(data))
+        doc = json.loads(show_json(data))
+        doc["warnings"] = warnings_doc
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     elif fmt == "csv":
         sys.stdout.write(show_csv(data))
     elif fmt == "markdown":

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from journeyctl.cli.common import err_console, progress_bar, stdout_bytes
 from journeyctl.cli.common import out_console as out
+from journeyctl.cli.datawarnings import print_warnings
 from journeyctl.definitions.model import JourneySet
 from journeyctl.engine.placement import CustomerPlacement, PlaceResult
 from journeyctl.errors import InputError, UsageError
@@ -57,6 +58,7 @@ class Counts:
     risk_levels: list[str]
     unmatched: int
     bad_rows: int
+    warnings: int = 0  # the data checks' warnings (PRODUCT §4)
 
 
 def place_streaming(
@@ -138,6 +140,8 @@ def place_streaming(
                 )
                 for line in describe_bad_rows(run.bad_rows):
                     con.print("  " + line, markup=False)
+            print_warnings(run.warnings, quiet)
+            warnings_doc = [w.as_json() for w in run.warnings]
             all_unmatched = list(heapq.merge(*unmatched))
             if limit is not None:  # a few customers: render them as in memory
                 shown = list(
@@ -151,7 +155,7 @@ def place_streaming(
                     extra = extra[: max(0, limit - len(shown))]
                     sys.stdout.write(render.render_csv(result, shown, extra))
                 elif fmt == "json":
-                    sys.stdout.write(render.render_json(result, shown))
+                    sys.stdout.write(render.render_json(result, shown, warnings_doc))
                 else:
                     tables = render.PlaceTables(run.journeys, run.as_of, run.accounts)
                     tables.add(shown)
@@ -164,6 +168,7 @@ def place_streaming(
                     run.summary,
                     runs.merged(),
                     all_unmatched,
+                    warnings_doc,
                 )
                 stdout.flush()
             elif fmt == "csv":
@@ -195,4 +200,4 @@ def place_streaming(
             f"{exc.strerror or exc}",
             hint="point TMPDIR at a disk with room for about 30% of the events' size plus the output",
         ) from None
-    return Counts(levels, run.summary.unmatched, run.summary.bad_rows)
+    return Counts(levels, run.summary.unmatched, run.summary.bad_rows, len(run.warnings))
