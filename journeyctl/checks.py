@@ -264,8 +264,41 @@ def warnings_json(warnings: Iterable[DataWarning]) -> list[dict[str, Any]]:
     return [w.as_json() for w in warnings]
 
 
-def render_text(warnings: Iterable[DataWarning]) -> str:
-    return "".join(w.text() for w in warnings)
+# more of one kind than this on stderr are one line: a partial export or another product's log
+# misses dozens of names at once, and a screen of them would hide the one typo that matters
+ONE_BY_ONE = 3
+_WHAT = {UNKNOWN_EVENT: "event names", UNKNOWN_PROPERTY: "properties"}
+_NEVER = {
+    UNKNOWN_EVENT: "the journeys use occur nowhere in the input",
+    UNKNOWN_PROPERTY: "the journeys read are no column of the input",
+}
+
+
+def condensed(warnings: Sequence[DataWarning]) -> list[DataWarning]:
+    """The warnings for a person to read: a kind with more than ONE_BY_ONE of them in one line
+    (the JSON keeps every one)."""
+    out: list[DataWarning] = []
+    for kind in (UNKNOWN_EVENT, UNKNOWN_PROPERTY):
+        group = [w for w in warnings if w.check == kind]
+        if len(group) <= ONE_BY_ONE:
+            out += group
+            continue
+        names = [w.message.split("'")[1] for w in group]
+        first = ", ".join(names[:LISTED]) + (", ..." if len(names) > LISTED else "")
+        out.append(
+            DataWarning(
+                kind,
+                f"{len(group)} {_WHAT[kind]} {_NEVER[kind]}: {first}",
+                "is this the whole export? --format json lists each under `warnings`, with "
+                "where the journeys use it and the nearest name in the input",
+            )
+        )
+    out += [w for w in warnings if w.check not in _WHAT]
+    return out
+
+
+def render_text(warnings: Sequence[DataWarning]) -> str:
+    return "".join(w.text() for w in condensed(warnings))
 
 
 def account_columns(accounts: Mapping[str, Mapping[str, str]] | None) -> set[str] | None:

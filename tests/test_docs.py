@@ -409,14 +409,17 @@ def run_shell_line(
     if redirect is not None:
         (cwd / redirect).write_text(stdout, encoding="utf-8")
         text = stderr
+    elif filters:  # a pipe reads stdout only; stderr reaches the terminal (first, here)
+        text = stderr
     else:
         text = merged
     lines = text.splitlines()
+    piped = stdout.splitlines() if filters and redirect is None else []
     for f in filters:
         name, count = f.split()
         n = int(count.lstrip("-"))
-        lines = lines[:n] if name == "head" else lines[-n:] if name == "tail" else lines
-    return lines
+        piped = piped[:n] if name == "head" else piped[-n:] if name == "tail" else piped
+    return lines + piped
 
 
 def run_console_block(block: str, cwd: Path) -> str:
