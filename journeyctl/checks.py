@@ -30,8 +30,8 @@ from journeyctl.engine.placement import PlaceResult
 from journeyctl.engine.values import text_equals
 from journeyctl.events.ingest import EventLog
 
-UNKNOWN_EVENT = "unknown-event"
-UNKNOWN_PROPERTY = "unknown-property"
+EVENT_NOT_IN_INPUT = "event-not-in-input"
+COLUMN_NOT_IN_INPUT = "column-not-in-input"
 UNCATALOGUED_EVENTS = "uncatalogued-events"
 CASE_NEAR_MISS = "case-near-miss"
 LISTED = 10  # names and customers listed in one warning; the count says how many in all
@@ -141,7 +141,7 @@ def check_input(
         near = did_you_mean(name, event_names)
         out.append(
             DataWarning(
-                UNKNOWN_EVENT,
+                EVENT_NOT_IN_INPUT,
                 f"event {name!r} ({_places(uses)}) occurs nowhere in the input: "
                 "conditions on it never hold",
                 f"did you mean {near!r}?"
@@ -158,7 +158,7 @@ def check_input(
         where = "the events" + (" nor of --accounts" if account_columns is not None else "")
         out.append(
             DataWarning(
-                UNKNOWN_PROPERTY,
+                COLUMN_NOT_IN_INPUT,
                 f"property {prop!r} ({_places(uses)}) is not a column of {where}: "
                 "it is always empty",
                 f"did you mean {near!r}?"
@@ -267,10 +267,10 @@ def warnings_json(warnings: Iterable[DataWarning]) -> list[dict[str, Any]]:
 # more of one kind than this on stderr are one line: a partial export or another product's log
 # misses dozens of names at once, and a screen of them would hide the one typo that matters
 ONE_BY_ONE = 3
-_WHAT = {UNKNOWN_EVENT: "event names", UNKNOWN_PROPERTY: "properties"}
+_WHAT = {EVENT_NOT_IN_INPUT: "event names", COLUMN_NOT_IN_INPUT: "properties"}
 _NEVER = {
-    UNKNOWN_EVENT: "the journeys use occur nowhere in the input",
-    UNKNOWN_PROPERTY: "the journeys read are no column of the input",
+    EVENT_NOT_IN_INPUT: "the journeys use occur nowhere in the input",
+    COLUMN_NOT_IN_INPUT: "the journeys read are no column of the input",
 }
 
 
@@ -278,7 +278,7 @@ def condensed(warnings: Sequence[DataWarning]) -> list[DataWarning]:
     """The warnings for a person to read: a kind with more than ONE_BY_ONE of them in one line
     (the JSON keeps every one)."""
     out: list[DataWarning] = []
-    for kind in (UNKNOWN_EVENT, UNKNOWN_PROPERTY):
+    for kind in (EVENT_NOT_IN_INPUT, COLUMN_NOT_IN_INPUT):
         group = [w for w in warnings if w.check == kind]
         if len(group) <= ONE_BY_ONE:
             out += group

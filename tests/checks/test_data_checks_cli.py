@@ -57,7 +57,7 @@ def test_typo_in_an_event_name_is_a_warning_with_a_suggestion(work: Path) -> Non
     res = run("place", "e.csv", "-j", "j")
     assert res.exit_code == 0, res.stderr
     line = (
-        "j/team.yaml:6:17: warning unknown-event: event 'subscription_start' (team-na stage "
+        "j/team.yaml:6:17: warning event-not-in-input: event 'subscription_start' (team-na stage "
         "onboarding enter_when) occurs nowhere in the input: conditions on it never hold"
     )
     assert line in res.stderr.splitlines()
@@ -65,8 +65,8 @@ def test_typo_in_an_event_name_is_a_warning_with_a_suggestion(work: Path) -> Non
     doc = json.loads(run("place", "e.csv", "-j", "j", "-f", "json").stdout)
     first = doc["warnings"][0]
     assert first == {
-        "check": "unknown-event",
-        "message": line.split("unknown-event: ", 1)[1],
+        "check": "event-not-in-input",
+        "message": line.split("event-not-in-input: ", 1)[1],
         "hint": "did you mean 'subscription_started'?",
         "file": "j/team.yaml",
         "line": 6,
@@ -76,7 +76,7 @@ def test_typo_in_an_event_name_is_a_warning_with_a_suggestion(work: Path) -> Non
 
 def test_missing_columns_for_where_and_segment(work: Path) -> None:
     doc = json.loads(run("place", "e.csv", "-j", "j", "-f", "json").stdout)
-    messages = [w["message"] for w in doc["warnings"] if w["check"] == "unknown-property"]
+    messages = [w["message"] for w in doc["warnings"] if w["check"] == "column-not-in-input"]
     assert messages == [
         "property 'channel' (team-na milestone kickoff where) is not a column of the events: "
         "it is always empty"
@@ -142,9 +142,9 @@ def test_every_command_that_reads_events_has_warnings_in_json(work: Path) -> Non
     (work / "h").mkdir()
     rep = run("report", "e.csv", "-j", "j", "--db", "h/h.db", "--out", "out", "-f", "json")
     assert rep.exit_code == 0, rep.stderr
-    assert "unknown-event" in checks(json.loads(rep.stdout))
+    assert "event-not-in-input" in checks(json.loads(rep.stdout))
     assert json.loads((work / "out" / "report.json").read_text())["warnings"]
-    assert "unknown-event" in rep.stderr
+    assert "event-not-in-input" in rep.stderr
     assert (
         run(
             "report",
@@ -161,8 +161,8 @@ def test_every_command_that_reads_events_has_warnings_in_json(work: Path) -> Non
         == 1
     )
     show = json.loads(run("show", "c-1", "e.csv", "-j", "j", "-f", "json").stdout)
-    assert "unknown-event" in checks(show)
+    assert "event-not-in-input" in checks(show)
     diff = run("diff", "j", "j", "--events", "e.csv", "-f", "json")
     assert diff.exit_code == 0, diff.stderr
-    assert "unknown-event" in checks(json.loads(diff.stdout))
+    assert "event-not-in-input" in checks(json.loads(diff.stdout))
     assert run("diff", "j", "j", "--events", "e.csv", "--fail-on", "warnings>0").exit_code == 1
