@@ -22,6 +22,7 @@ from journeyctl.predict.backtest import (
     run_backtest,
     tuned,
 )
+from journeyctl.predict.backtestdoc import backtest_json
 from journeyctl.predict.columns import I64, EventColumns
 from journeyctl.predict.dataset import Examples, Progress, build_examples
 from journeyctl.predict.explain import Explainer, Factor
@@ -153,8 +154,6 @@ def _stage_hint(
 
 
 def _metadata(as_of: int, ex: Examples, bt: Backtest) -> dict[str, Any]:
-    from journeyctl.output.predict import backtest_json
-
     return {
         "as_of": format_instant(as_of),
         "training_window": {
