@@ -26,8 +26,8 @@ from journeyctl.definitions.model import (
     Source,
     iter_conditions,
 )
+from journeyctl.definitions.values import text_equals
 from journeyctl.engine.placement import PlaceResult
-from journeyctl.engine.values import text_equals
 from journeyctl.events.ingest import EventLog
 
 EVENT_NOT_IN_INPUT = "event-not-in-input"
