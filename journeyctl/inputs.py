@@ -60,3 +60,4 @@ class Counts:
     risk_levels: list[str]
     unmatched: int
     bad_rows: int
+    warnings: int = 0  # the data checks' warnings (PRODUCT §4)

@@ -10,6 +10,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from journeyctl.checks import (
+    DataWarning,
+    NearMiss,
+    case_near_miss,
+    case_near_misses,
+    check_placement,
+    check_run,
+)
 from journeyctl.definitions.model import Journey, JourneySet
 from journeyctl.engine.placement import CustomerPlacement, PlaceResult, Summary, place
 from journeyctl.errors import InputError, UsageError
@@ -101,6 +109,7 @@ class PlaceRun:
     result: PlaceResult
     log: EventLog
     accounts: Mapping[str, Mapping[str, str]] | None
+    warnings: tuple[DataWarning, ...] = ()  # the data checks of PRODUCT §4
 
 
 def run_place(
@@ -118,15 +127,22 @@ def run_place(
     result = place(journeys, log, instant, acc, progress=progress)
     if not result.customers and not result.unmatched and inputs.as_of is None:
         raise InputError(f"no valid event at or before {format_instant(instant)}")
-    return PlaceRun(result, log, acc)
+    return PlaceRun(result, log, acc, tuple(check_placement(journeys, log, acc, result)))
 
 
-def counts_of(result: PlaceResult) -> Counts:
+def counts_of(result: PlaceResult, warnings: int = 0) -> Counts:
     return Counts(
         [c.risk_level for c in result.customers if c.at_risk],
         len(result.unmatched),
         result.summary.bad_rows,
+        warnings,
     )
+
+
+def near_miss(run: PlaceRun, customer: str) -> NearMiss | None:
+    """The journey an unmatched customer would follow but for letter case, if any."""
+    result = run.result
+    return case_near_miss(result.journeys, customer, result.unmatched_attributes.get(customer, {}))
 
 
 def find_customer(run: PlaceRun, customer: str) -> CustomerPlacement | None:
@@ -153,6 +169,7 @@ class StreamedPlace:
     bad_rows: list[BadRow]
     files: list[str]
     accounts: Mapping[str, Mapping[str, str]] | None
+    warnings: tuple[DataWarning, ...] = ()  # the data checks of PRODUCT §4
 
 
 def run_place_streaming(
@@ -179,11 +196,15 @@ def run_place_streaming(
     check_bad_rows(parted.bad_rows, inputs.skip_bad_rows, inputs.rejects)
     instant = resolve_instant(instant, parted.max_ts, parted.files)
     placed = ignored = unmatched = 0
+    names: set[str] = set()  # for the data checks: every event name, and the case near misses
+    misses: list[NearMiss] = []
     for k in range(parts):
         if progress is not None:
             progress(k + 1, parts + 1)
         log = read_partition(parted, k)
         result = place(journeys, log, instant, acc)
+        names.update(log.table.event.values)
+        misses += case_near_misses(result.journeys, result.unmatched, result.unmatched_attributes)
         del log
         placed += len(result.customers)
         unmatched += len(result.unmatched)
@@ -195,7 +216,11 @@ def run_place_streaming(
     if not placed and not unmatched and inputs.as_of is None:
         raise InputError(f"no valid event at or before {format_instant(instant)}")
     summary = Summary(placed + unmatched, parted.rows, ignored, unmatched, len(parted.bad_rows))
-    return StreamedPlace(instant, journeys.journeys, summary, parted.bad_rows, parted.files, acc)
+    misses.sort(key=lambda m: m.customer_id)
+    warnings = check_run(journeys, names, parted.columns, acc, misses, unmatched)
+    return StreamedPlace(
+        instant, journeys.journeys, summary, parted.bad_rows, parted.files, acc, tuple(warnings)
+    )
 
 
 # Peak memory of the in-memory mode, measured with benchmarks/run.py: about 300 MiB of code and
@@ -284,6 +309,7 @@ class ShowData:
     as_of: int
     next_moves: Sequence[NextMove]
     risk_reasons: Sequence[tuple[str, Explanation]]
+    warnings: tuple[DataWarning, ...] = ()  # the run's data checks (PRODUCT §4)
 
 
 def show_data(run: PlaceRun, c: CustomerPlacement) -> ShowData:
@@ -299,6 +325,7 @@ def show_data(run: PlaceRun, c: CustomerPlacement) -> ShowData:
         as_of,
         next_moves(c.journey, c, evs, as_of, rep.window_start, rep.window_begin, rep.attempts),
         risk_reasons(c.journey, c, evs, as_of, rep.attempts),
+        run.warnings,
     )
 
 

@@ -16,6 +16,7 @@ repository into the section's directory first.
 from __future__ import annotations
 
 import contextlib
+import csv
 import inspect
 import io
 import os
@@ -119,18 +120,68 @@ def test_readme_commands_exist() -> None:
         )
 
 
+def excerpt_mismatch(excerpt: list[str], real: list[str]) -> str | None:
+    """Why `excerpt` (runs of lines separated by `…`) is not cut from `real`: each run must be
+    a contiguous slice of it, in the same order (a trimmed output keeps the tool's order)."""
+    runs: list[list[str]] = [[]]
+    for line in excerpt:
+        if line == "…":
+            runs.append([])
+        else:
+            runs[-1].append(line)
+    pos = 0
+    for lines in runs:
+        found = next(
+            (
+                k
+                for k in range(pos, len(real) - len(lines) + 1)
+                if real[k : k + len(lines)] == lines
+            ),
+            None,
+        )
+        if found is None:
+            first = next((ln for ln in lines if ln not in real[pos:]), lines[0] if lines else "")
+            return f"not a contiguous run of the real output after line {pos + 1}:\n{first}"
+        pos = found + len(lines)
+    return None
+
+
 def test_readme_sample_output_is_real() -> None:
-    """The excerpt of `place` on the sample data is the real output, row by row."""
+    """The excerpt of `place` on the sample data is the real output: each run of rows as the
+    tool prints it, in its order."""
     text = README.read_text("utf-8")
     sample = next(b for b in fenced_blocks(text) if b.startswith("Stage status"))
     res = run("place", "sample_journeys/events.csv", "-j", "sample_journeys")
     assert res.exit_code == 0, res.stderr + res.stdout
     real = res.stdout.splitlines()
-    for line in sample.splitlines():
-        if line == "…":
-            continue
-        assert line in real, f"README excerpt line not in the real output:\n{line}"
+    problem = excerpt_mismatch(sample.splitlines(), real)
+    assert problem is None, f"README excerpt: {problem}"
     assert sample.splitlines()[-1] == real[-1], "the summary line changed: update README.md"
+
+
+def test_excerpt_check_catches_reordered_rows() -> None:
+    real = ["head", "a", "b", "c", "tail"]
+    assert excerpt_mismatch(["head", "a", "…", "tail"], real) is None
+    assert excerpt_mismatch(["head", "b", "a", "…"], real) is not None  # reordered
+    assert excerpt_mismatch(["tail", "…", "head"], real) is not None  # runs out of order
+
+
+def csv_section(page: str) -> str:
+    start = page.index("### `csv`")
+    return page[start : page.index("\n#", start + 1)]
+
+
+def test_place_docs_name_every_csv_status() -> None:
+    """docs/place.md's `csv` section names every status the CSV really has (`unmatched` too)."""
+    res = run("place", "sample_journeys/events.csv", "-j", "sample_journeys", "--format", "csv")
+    assert res.exit_code == 0, res.stderr
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    statuses = {r["status"] for r in rows}
+    assert "unmatched" in statuses  # the sample has unmatched customers: they have a row
+    section = csv_section((DOCS / "place.md").read_text("utf-8"))
+    for status in sorted(statuses):
+        assert f"`{status}`" in section, f"docs/place.md (csv) does not name status {status!r}"
+    assert "have no row" not in section
 
 
 # -- options ------------------------------------------------------------------------------------
@@ -343,14 +394,17 @@ def run_shell_line(
     if redirect is not None:
         (cwd / redirect).write_text(stdout, encoding="utf-8")
         text = stderr
+    elif filters:  # a pipe reads stdout only; stderr reaches the terminal (first, here)
+        text = stderr
     else:
         text = merged
     lines = text.splitlines()
+    piped = stdout.splitlines() if filters and redirect is None else []
     for f in filters:
         name, count = f.split()
         n = int(count.lstrip("-"))
-        lines = lines[:n] if name == "head" else lines[-n:] if name == "tail" else lines
-    return lines
+        piped = piped[:n] if name == "head" else piped[-n:] if name == "tail" else piped
+    return lines + piped
 
 
 def run_console_block(block: str, cwd: Path) -> str:

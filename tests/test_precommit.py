@@ -140,7 +140,8 @@ def user_repo(tmp_path: Path, hook_repo: tuple[Path, str], precommit_home: Path)
         ),
         encoding="utf-8",
     )
-    (work / "good.yaml").write_text(GOOD, encoding="utf-8")
+    (work / "journeys").mkdir()
+    (work / "journeys" / "good.yaml").write_text(GOOD, encoding="utf-8")
     commit_all(work, env, "a good journey")
     return work
 
@@ -159,7 +160,7 @@ def run_hook(work: Path, home: Path, *files: str) -> subprocess.CompletedProcess
 
 
 def test_hook_passes_on_a_good_journey(user_repo: Path, precommit_home: Path) -> None:
-    proc = run_hook(user_repo, precommit_home, "good.yaml")
+    proc = run_hook(user_repo, precommit_home, "journeys/good.yaml")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "journeyctl validate" in out
@@ -167,13 +168,13 @@ def test_hook_passes_on_a_good_journey(user_repo: Path, precommit_home: Path) ->
 
 
 def test_hook_fails_on_a_bad_journey(user_repo: Path, precommit_home: Path) -> None:
-    (user_repo / "bad.yaml").write_text(BAD, encoding="utf-8")
-    proc = run_hook(user_repo, precommit_home, "bad.yaml")
+    (user_repo / "journeys" / "bad.yaml").write_text(BAD.replace("demo", "other"), encoding="utf-8")
+    proc = run_hook(user_repo, precommit_home, "journeys/bad.yaml")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     assert "Failed" in out
     assert f"- hook id: {HOOK_ID}" in out
-    problem = 'bad.yaml:9:14: error schema: stages[0].milestones[0].due: "7 days" is not a duration'
+    problem = 'journeys/bad.yaml:9:14: error schema: stages[0].milestones[0].due: "7 days" is not a duration'
     assert problem in out
     assert "    hint: use e.g. 7d, 12h, 2w" in out
 
@@ -184,3 +185,33 @@ def test_hook_skips_files_that_are_not_yaml(user_repo: Path, precommit_home: Pat
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "Skipped" in out
+
+
+def test_hook_leaves_other_yaml_files_alone(user_repo: Path, precommit_home: Path) -> None:
+    """A CI workflow or any other YAML file outside journeys/ is not a journey file: skipped."""
+    workflow = user_repo / ".github" / "workflows" / "ci.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text("on: push\njobs: {}\n", encoding="utf-8")
+    (user_repo / "mkdocs.yaml").write_text("site_name: docs\n", encoding="utf-8")
+    proc = run_hook(
+        user_repo,
+        precommit_home,
+        ".github/workflows/ci.yml",
+        "mkdocs.yaml",
+        ".pre-commit-config.yaml",
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "Skipped" in out
+    assert "unknown-file" not in out
+
+
+def test_hook_checks_rules_across_files(user_repo: Path, precommit_home: Path) -> None:
+    """Changing one journey file validates the directory: a duplicate id of an unchanged file is
+    found (validating the changed file alone would pass)."""
+    (user_repo / "journeys" / "copy.yaml").write_text(GOOD, encoding="utf-8")
+    proc = run_hook(user_repo, precommit_home, "journeys/copy.yaml")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert "duplicate-journey-id" in out
+    assert "journeys/good.yaml" in out or "journeys/copy.yaml" in out

@@ -216,6 +216,9 @@ def place_events(
     with progress_bar("placing customers", quiet, no_color) as progress:
         run = run_place(js, inputs, progress=progress)
     warn_bad_rows(run.log.bad_rows, inputs.rejects, quiet, no_color)
+    from journeyctl.cli.datawarnings import print_warnings
+
+    print_warnings(run.warnings, quiet)
     return run
 
 

@@ -19,6 +19,7 @@ from journeyctl.cli.common import (
     out_console,
     warn_bad_rows,
 )
+from journeyctl.cli.datawarnings import FAIL_ON_NAME, print_warnings
 from journeyctl.config import journeys_paths
 from journeyctl.errors import UsageError
 from journeyctl.failon import FailOn, evaluate, parse_fail_on
@@ -97,6 +98,7 @@ def _fail_on(result: DiffResult, conds: list[FailOn], quiet: bool, no_color: boo
         levels: dict[str, list[str]] = {}
     else:
         counts = counts_by_name(result.impact)
+        counts[FAIL_ON_NAME] = len(result.warnings)
         levels = {name: list(levels_of(result.impact, name)) for name in LEVELS}
     flags = {"invalid": result.has_errors, "version_not_bumped": bool(result.version_not_bumped)}
     conds = conds if result.impact is not None else [c for c in conds if c.flag]
@@ -141,7 +143,7 @@ def diff(
     from journeyctl.diff.impact import COUNT_NAMES
     from journeyctl.diff.sides import load_side
 
-    conds = parse_fail_on(fail_on or [], COUNT_NAMES, LEVELS, FLAGS)
+    conds = parse_fail_on(fail_on or [], (*COUNT_NAMES, FAIL_ON_NAME), LEVELS, FLAGS)
     needs_events = [c.text for c in conds if not c.flag]
     if needs_events and inputs is None:
         raise UsageError(
@@ -173,5 +175,6 @@ def diff(
             warn_bad_rows(replay.log.bad_rows, inputs.rejects, quiet, no_color)
         if result.impact_note and fmt in ("json", "github"):
             err.print(f"warning: {result.impact_note}", markup=False)
+    print_warnings(result.warnings, quiet)
     RENDERERS[fmt](View(result, no_color))
     fail_on_met(_fail_on(result, conds, quiet, no_color), quiet, no_color)

@@ -20,6 +20,7 @@ from journeyctl.cli.common import (
     progress_bar,
     warn_bad_rows,
 )
+from journeyctl.cli.datawarnings import FAIL_ON_NAME, print_warnings
 from journeyctl.config import load_config
 from journeyctl.errors import UsageError
 from journeyctl.failon import FailOn, evaluate, parse_fail_on
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from journeyctl.output.tabledata import TableData
     from journeyctl.pipeline import ModelPredictions, PlaceRun
 
-NAMES = ("at_risk", "unmatched", "bad_rows")
+NAMES = ("at_risk", "unmatched", "bad_rows", FAIL_ON_NAME)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,7 @@ def _json(v: View) -> None:
         result.summary,
         (render.customer_fragment(c, result.as_of) for c in v.shown),
         result.unmatched,
+        [w.as_json() for w in v.run.warnings],
     )
     stdout.flush()
 
@@ -157,6 +159,7 @@ def place(
             lambda: progress_bar("placing partitions", quiet, no_color, "partitions"),
         )
         warn_bad_rows(streamed.bad_rows, inputs.rejects, quiet, no_color)
+        print_warnings(streamed.warnings, quiet)
         if fmt == "table":
             con = print_tables(streamed.tables, no_color)
             if not quiet:
@@ -172,7 +175,7 @@ def place(
         extra = extra[: max(0, limit - len(shown))]
     predictions = pipeline.predictions_for(model, run) if model else None
     RENDERERS[fmt](View(run, shown, extra, predictions, quiet, no_color))
-    _fail_on(conds, pipeline.counts_of(result), quiet, no_color)
+    _fail_on(conds, pipeline.counts_of(result, len(run.warnings)), quiet, no_color)
 
 
 def freeze_collector() -> None:
@@ -190,6 +193,7 @@ def _fail_on(conds: Sequence[FailOn], counts: Counts, quiet: bool, no_color: boo
             "at_risk": len(counts.risk_levels),
             "unmatched": counts.unmatched,
             "bad_rows": counts.bad_rows,
+            FAIL_ON_NAME: counts.warnings,
         },
         {"at_risk": counts.risk_levels},
     )

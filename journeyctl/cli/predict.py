@@ -114,4 +114,7 @@ def predict(
             progress=progress,
             warn=lambda bad: warn_bad_rows(bad, inputs.rejects, quiet, no_color),
         )
+    from journeyctl.cli.datawarnings import print_warnings
+
+    print_warnings(result.warnings, quiet)
     RENDERERS[fmt](View(result, quiet, no_color))

@@ -20,6 +20,7 @@ from journeyctl.cli.common import (
     place_events,
     print_tables,
 )
+from journeyctl.cli.datawarnings import FAIL_ON_NAME
 from journeyctl.cli.history import Db, Wait, db_path, shown, string_list, wait_seconds
 from journeyctl.failon import evaluate, parse_fail_on
 from journeyctl.inputs import EventInputs
@@ -71,6 +72,7 @@ def fail_on_inputs(r: Report) -> tuple[dict[str, int], dict[str, list[str]]]:
     from journeyctl.history.compare import CATEGORIES
 
     counts = {c: len(r.changes[c]) for c in CATEGORIES}
+    counts[FAIL_ON_NAME] = len(r.warnings)
     levels = {c: [r.risk_levels.get(cid, "none") for cid in r.changes[c]] for c in level_names()}
     return counts, levels
 
@@ -111,7 +113,9 @@ def report(
 
     config = get_config()
     conds = parse_fail_on(
-        fail_on or string_list(config, "report", "fail_on"), CATEGORIES, level_names()
+        fail_on or string_list(config, "report", "fail_on"),
+        (*CATEGORIES, FAIL_ON_NAME),
+        level_names(),
     )
     attributes = by or string_list(config, "report", "by")
     wait_s = wait_seconds(wait, config)
@@ -128,6 +132,7 @@ def report(
         out=out_dir or config.out,
         wait=wait_s,
         by=attributes,
+        warnings=run.warnings,
     )
     r = done.report
     notes = err_console(no_color)

@@ -97,10 +97,13 @@ def show(
     if c is None:
         result = run.result
         attrs = dict(sorted(result.unmatched_attributes.get(customer, {}).items()))
+        miss = pipeline.near_miss(run, customer)
+        near = miss.text() if miss is not None else None
         if fmt == "json":
-            sys.stdout.write(render.unmatched_json(customer, result.as_of, attrs))
+            warnings = [w.as_json() for w in run.warnings]
+            sys.stdout.write(render.unmatched_json(customer, result.as_of, attrs, near, warnings))
         else:
-            sys.stdout.write(render.unmatched_text(customer, attrs))
+            sys.stdout.write(render.unmatched_text(customer, attrs, near))
         return
     data = pipeline.show_data(run, c)
     predictions = pipeline.predictions_for(model, run) if model else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from journeyctl.checks import DataWarning, account_columns, check_input
 from journeyctl.diff.impact import Impact, replay_impact
 from journeyctl.diff.sides import Side, side_journeys
 from journeyctl.diff.structural import JourneyDiff, diff_journeys, renamed_journeys
@@ -36,6 +37,7 @@ class DiffResult:
     invalid: tuple[SideProblem, ...]
     impact: Impact | None
     impact_note: str | None  # why impact is None although events were given
+    warnings: tuple[DataWarning, ...] = ()  # the head side's data checks against the events
 
     @property
     def has_errors(self) -> bool:
@@ -75,8 +77,13 @@ def compare(base: Side, head: Side, replay: ReplayInput | None = None) -> DiffRe
     )
     impact: Impact | None = None
     note: str | None = None
+    warnings: list[DataWarning] = []
     if replay is not None:
         bj, hj = side_journeys(base), side_journeys(head)
+        if hj is not None:  # the side under review: a typo there is what a pull request adds
+            log = replay.log
+            cols = account_columns(replay.accounts)
+            warnings = check_input(hj, log.table.event.values, log.columns, cols)
         broken = [
             f"{role} ({s.label})"
             for role, s, js in (("base", base, bj), ("head", head, hj))
@@ -93,4 +100,4 @@ def compare(base: Side, head: Side, replay: ReplayInput | None = None) -> DiffRe
             impact = replay_impact(
                 bj, hj, replay.log, replay.as_of, replay.accounts, renamed_journeys(journeys)
             )
-    return DiffResult(base, head, journeys, invalid, impact, note)
+    return DiffResult(base, head, journeys, invalid, impact, note, tuple(warnings))

@@ -88,7 +88,9 @@ def _pair(
 ) -> None:
     """The rules that need the customer present in both snapshots."""
     cid = c.customer_id
-    if p.at_risk and not c.at_risk:
+    # Only an active customer recovers (§5): one that churned, completed or became unmatched
+    # is not at risk either, but it is counted under its own category, never as good news.
+    if p.at_risk and c.status == "active" and not c.at_risk:
         out["recovered"].add(cid)
     if p.journey is None:
         return

@@ -77,6 +77,7 @@ def diff_json(result: DiffResult) -> dict[str, Any]:
         "invalid": [problem_json(p) for p in result.invalid],
         "impact": impact_json(result.impact) if result.impact is not None else None,
         "impact_note": result.impact_note,
+        "warnings": [w.as_json() for w in result.warnings],
     }
 
 

@@ -73,14 +73,22 @@ def customer_json(c: CustomerPlacement, as_of: int) -> dict[str, Any]:
     }
 
 
-def place_json(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> dict[str, Any]:
-    doc = _place_head(result.as_of, result.journeys, result.summary, result.unmatched)
+def place_json(
+    result: PlaceResult,
+    shown: Sequence[CustomerPlacement],
+    warnings: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    doc = _place_head(result.as_of, result.journeys, result.summary, result.unmatched, warnings)
     doc["customers"] = [customer_json(c, result.as_of) for c in shown]
     return doc
 
 
 def _place_head(
-    as_of: int, journeys: Sequence[Journey], s: Summary, unmatched: Sequence[str]
+    as_of: int,
+    journeys: Sequence[Journey],
+    s: Summary,
+    unmatched: Sequence[str],
+    warnings: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     return {
         "schema_version": 1,
@@ -95,6 +103,7 @@ def _place_head(
         },
         "customers": [],
         "unmatched": list(unmatched),
+        "warnings": list(warnings),  # the data checks (PRODUCT §4)
     }
 
 
@@ -110,12 +119,13 @@ def write_place_json(
     summary: Summary,
     customers: Iterable[bytes],
     unmatched: Sequence[str],
+    warnings: Sequence[Mapping[str, Any]] = (),
 ) -> None:
     """The §4 document, written customer by customer (`customer_fragment`s, in order).
 
     Byte for byte what `dumps(place_json(...))` gives, without holding every customer's JSON:
     at 500k customers that is gigabytes."""
-    head = dumps(_place_head(as_of, journeys, summary, unmatched)).encode("utf-8")
+    head = dumps(_place_head(as_of, journeys, summary, unmatched, warnings)).encode("utf-8")
     before, _, after = head.partition(b'\n  "customers": [],')
     out.write(before + b'\n  "customers": [')
     first = True
@@ -125,7 +135,11 @@ def write_place_json(
     out.write((b"]," if first else b"\n  ],") + after)
 
 
-def render_json(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> str:
+def render_json(
+    result: PlaceResult,
+    shown: Sequence[CustomerPlacement],
+    warnings: Sequence[Mapping[str, Any]] = (),
+) -> str:
     buf = io.BytesIO()
     write_place_json(
         buf,
@@ -134,6 +148,7 @@ def render_json(result: PlaceResult, shown: Sequence[CustomerPlacement]) -> str:
         result.summary,
         (customer_fragment(c, result.as_of) for c in shown),
         result.unmatched,
+        warnings,
     )
     return buf.getvalue().decode("utf-8")
 

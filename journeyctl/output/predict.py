@@ -54,6 +54,7 @@ def predict_json(r: PredictResult, customers: bool = True) -> dict[str, Any]:
         "horizon": r.horizon,
         "model": r.backtest.model,
         "backtest": backtest_json(r.backtest),
+        "warnings": [w.as_json() for w in r.warnings],
         "customers": [customer_json(p) for p in r.customers] if customers else [],
     }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from journeyctl.engine.explain import Explanation
@@ -62,6 +62,7 @@ def show_obj(d: ShowData) -> dict[str, Any]:
     obj: dict[str, Any] = {"schema_version": 1, "as_of": format_instant(d.as_of)}
     obj.update(customer_json(d.customer, d.as_of))
     obj["timeline"] = timeline(d)
+    obj["warnings"] = [w.as_json() for w in d.warnings]
     obj["next_moves"] = [
         {
             "to": n.target,
@@ -81,8 +82,15 @@ def show_json(d: ShowData) -> str:
     return dumps(show_obj(d))
 
 
-def unmatched_json(customer: str, as_of: int, attributes: Mapping[str, str]) -> str:
-    """`show` of a customer whom no journey's segment matches."""
+def unmatched_json(
+    customer: str,
+    as_of: int,
+    attributes: Mapping[str, str],
+    near_miss: str | None = None,
+    warnings: Sequence[Mapping[str, Any]] = (),
+) -> str:
+    """`show` of a customer whom no journey's segment matches (`near_miss`: the journey it
+    would follow but for letter case)."""
     return dumps(
         {
             "schema_version": 1,
@@ -92,14 +100,19 @@ def unmatched_json(customer: str, as_of: int, attributes: Mapping[str, str]) -> 
             "stage": None,
             "status": "unmatched",
             "attributes": dict(attributes),
+            "near_miss": near_miss,
+            "warnings": list(warnings),
         }
     )
 
 
-def unmatched_text(customer: str, attributes: Mapping[str, str]) -> str:
+def unmatched_text(
+    customer: str, attributes: Mapping[str, str], near_miss: str | None = None
+) -> str:
+    hint = f"hint: {near_miss}\n" if near_miss is not None else ""
     return (
         f"{customer}: matches no journey's segment (unmatched)\n"
-        f"attributes: {', '.join(f'{k}={v}' for k, v in attributes.items()) or 'none'}\n"
+        f"attributes: {', '.join(f'{k}={v}' for k, v in attributes.items()) or 'none'}\n" + hint
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
+from journeyctl.checks import DataWarning
 from journeyctl.definitions.model import JourneySet
 from journeyctl.engine.placement import CustomerPlacement, PlaceResult
 from journeyctl.errors import InputError
@@ -39,6 +40,7 @@ class Streamed:
     bad_rows: list[BadRow]
     tables: list[TableData]
     summary: str
+    warnings: tuple[DataWarning, ...] = ()  # the data checks, for stderr (the JSON has them)
 
 
 def _no_progress() -> AbstractContextManager[None]:
@@ -97,6 +99,7 @@ def place_streaming(
             with progress_bar() as progress:
                 run = run_place_streaming(js, inputs, work, parts, each, progress=progress)
             all_unmatched = list(heapq.merge(*unmatched))
+            warnings_doc = [w.as_json() for w in run.warnings]
             if limit is not None:  # a few customers: render them as in memory
                 shown = list(
                     itertools.islice(heapq.merge(*kept, key=lambda c: c.customer_id), limit)
@@ -109,7 +112,7 @@ def place_streaming(
                     extra = extra[: max(0, limit - len(shown))]
                     sys.stdout.write(render.render_csv(result, shown, extra))
                 elif fmt == "json":
-                    sys.stdout.write(render.render_json(result, shown))
+                    sys.stdout.write(render.render_json(result, shown, warnings_doc))
                 else:
                     tables = render.PlaceTables(run.journeys, run.as_of, run.accounts)
                     tables.add(shown)
@@ -122,6 +125,7 @@ def place_streaming(
                     run.summary,
                     runs.merged(),
                     all_unmatched,
+                    warnings_doc,
                 )
                 stdout.flush()
             elif fmt == "csv":
@@ -143,8 +147,9 @@ def place_streaming(
             hint="point TMPDIR at a disk with room for about 30% of the events' size plus the output",
         ) from None
     return Streamed(
-        Counts(levels, run.summary.unmatched, run.summary.bad_rows),
+        Counts(levels, run.summary.unmatched, run.summary.bad_rows, len(run.warnings)),
         run.bad_rows,
         data if fmt == "table" else [],
         render.summary_text(run.as_of, run.summary, at_risk),
+        run.warnings,
     )

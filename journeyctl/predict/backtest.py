@@ -6,6 +6,7 @@ or before it (cutoff + horizon <= test cutoff), so no label overlaps the test pe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,11 +57,19 @@ def _scores(y: np.ndarray[tuple[int], np.dtype[np.int8]], p: F64, brier: bool = 
 
 
 def _check(
-    ex: Examples, plan: CutoffPlan, train: np.ndarray, test: np.ndarray, n_train_cuts: int
+    ex: Examples,
+    plan: CutoffPlan,
+    train: np.ndarray,
+    test: np.ndarray,
+    n_train_cuts: int,
+    positives_hint: Callable[[], str] | None = None,
 ) -> None:
     missing: list[str] = []
+    short: set[str] = set()  # what is short: cutoffs, positive, negative
     if not ex.cutoffs:
         missing.append("no labelled cutoff: the log must span more than the horizon")
+    if not ex.cutoffs or n_train_cuts < MIN_TRAIN_CUTOFFS:
+        short.add("cutoffs")
     if ex.cutoffs and n_train_cuts < MIN_TRAIN_CUTOFFS:
         missing.append(
             f"{n_train_cuts} training cutoff{'s' if n_train_cuts != 1 else ''} (need "
@@ -74,6 +83,7 @@ def _check(
         neg = int(sel.sum()) - pos
         for what, count in (("positive", pos), ("negative", neg)):
             if count < MIN_CLASS:
+                short.add(what)
                 missing.append(
                     f"{count} {what} example{'s' if count != 1 else ''} in {name} (need {MIN_CLASS})"
                 )
@@ -88,16 +98,34 @@ def _check(
                     else "none"
                 )
             ],
-            hint="use a longer log, a shorter --horizon, closer --cutoffs (e.g. 14d), or a more common target",
+            hint=_hint(short, positives_hint),
         )
 
 
-def run_backtest(ex: Examples, plan: CutoffPlan, columns: list[str]) -> Backtest:
+def _hint(short: set[str], positives_hint: Callable[[], str] | None) -> str:
+    """What would help, by what is short: a longer horizon makes more positives (and fewer
+    negatives and cutoffs), a shorter one the reverse, so never suggest the wrong way."""
+    if "positive" in short and positives_hint is not None:
+        return positives_hint()
+    if "positive" in short:
+        return "use a longer --horizon, a longer log, or a more common target"
+    if "negative" in short:
+        return "use a shorter --horizon or a rarer target: nearly every example reaches it"
+    return "use a longer log, closer --cutoffs (e.g. 14d), or a shorter --horizon"
+
+
+def run_backtest(
+    ex: Examples,
+    plan: CutoffPlan,
+    columns: list[str],
+    positives_hint: Callable[[], str] | None = None,
+) -> Backtest:
+    """`positives_hint` says what would give enough positive examples, when they are short."""
     test_cut = ex.cutoffs[-1] if ex.cutoffs else 0
     test = ex.row_cutoff == test_cut
     train = ex.row_cutoff + plan.horizon.micros <= test_cut
     train_cuts = tuple(t for t in ex.cutoffs if t + plan.horizon.micros <= test_cut)
-    _check(ex, plan, train, test, len(train_cuts))
+    _check(ex, plan, train, test, len(train_cuts), positives_hint)
     xtr, ytr, xte, yte = ex.x[train], ex.y[train], ex.x[test], ex.y[test]
     candidates: dict[str, Scores] = {}
     probs: dict[str, F64] = {}

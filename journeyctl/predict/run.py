@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from journeyctl.checks import DataWarning, check_placement, did_you_mean
 from journeyctl.definitions.model import JourneySet
+from journeyctl.durations import Duration
 from journeyctl.engine.placement import PlaceResult, place
-from journeyctl.errors import InputError
+from journeyctl.errors import InputError, UsageError
 from journeyctl.events.ingest import EventLog
 from journeyctl.events.timestamps import format_instant
-from journeyctl.predict.backtest import Backtest, run_backtest, tuned
+from journeyctl.predict.backtest import (
+    MIN_CLASS,
+    MIN_TRAIN_CUTOFFS,
+    Backtest,
+    run_backtest,
+    tuned,
+)
 from journeyctl.predict.backtestdoc import backtest_json
 from journeyctl.predict.columns import I64, EventColumns
 from journeyctl.predict.dataset import Examples, Progress, build_examples
@@ -23,6 +31,7 @@ from journeyctl.predict.history import UNMATCHED, StageState, state_of_placement
 from journeyctl.predict.modelio import SavedModel, model_document
 from journeyctl.predict.models import Model, fit, sigmoid
 from journeyctl.predict.spec import FeatureSpec, build_spec
+from journeyctl.predict.suggest import horizon_hint, paths_of, smallest_horizon
 from journeyctl.predict.target import Target, parse_horizon, parse_target, plan_cutoffs
 
 DECIMALS = 6
@@ -46,6 +55,7 @@ class PredictResult:
     backtest: Backtest
     customers: tuple[Prediction, ...]  # sorted by customer_id
     model_document: dict[str, Any]  # what --save-model writes
+    warnings: tuple[DataWarning, ...] = ()  # the data checks (PRODUCT §4)
 
 
 def _score(
@@ -88,15 +98,30 @@ def run_predict(
     cols = EventColumns(log, as_of)
     if not cols.n_customers:
         raise InputError(f"no event at or before {format_instant(as_of)}: nothing to learn from")
+    if tgt.kind == "event" and tgt.value not in cols.names:
+        near = did_you_mean(tgt.value, cols.names)
+        raise UsageError(
+            f"--target {target}: no event named {tgt.value!r} at or before "
+            f"{format_instant(as_of)} in the input",
+            hint=f"did you mean event:{near}?"
+            if near
+            else "check the name against the event column",
+        )
     plan = plan_cutoffs(cutoffs, hz, as_of, int(cols.first_ts().min()))
     spec = build_spec(journeys, cols, accounts)
     builder = FeatureBuilder(spec, cols, accounts)
-    now = states_now(place(journeys, log, as_of, accounts), tgt)
+    placed = place(journeys, log, as_of, accounts)
+    warnings = check_placement(journeys, log, accounts, placed)
+    now = states_now(placed, tgt)
     ex = build_examples(journeys, cols, builder, plan, tgt, accounts, now, progress)
     names = [c.name for c in builder.columns]
-    del builder, now  # every feature row is built: free the per-event arrays before fitting
+    # for a stage target, the placements at as-of answer "which horizon would work" (only then
+    # are they kept while the models fit)
+    hint = _stage_hint(placed, tgt, cols, hz, cutoffs, as_of) if tgt.kind == "stage" else None
+    del builder, now, placed  # every feature row is built: free them before fitting
     cols.keep_only(set())
-    bt = run_backtest(ex, plan, names)
+    bt = run_backtest(ex, plan, names, hint)
+    del hint
     # The refit's hyperparameter is chosen like the backtest's, one step later: on the test
     # cutoff, from the rows whose label window ends by then.
     test_cut = bt.test_cutoffs[0]
@@ -105,7 +130,27 @@ def run_predict(
     model = fit(bt.model, ex.x, ex.y, param)
     preds = _score(model, spec, cols, ex.score_x, ex.score_customers, ex.score_states)
     doc = model_document(journeys, tgt, hz, spec, model, _metadata(as_of, ex, bt))
-    return PredictResult(as_of, tgt.text, hz.text, bt, tuple(preds), doc)
+    return PredictResult(as_of, tgt.text, hz.text, bt, tuple(preds), doc, tuple(warnings))
+
+
+def _stage_hint(
+    placed: PlaceResult,
+    tgt: Target,
+    cols: EventColumns,
+    hz: Duration,
+    cutoffs: str | None,
+    as_of: int,
+) -> Callable[[], str]:
+    """What says, when a stage target has too few positives, which longer horizon would work."""
+    first = dict(zip(cols.ids, cols.first_ts().tolist(), strict=True))
+
+    def hint() -> str:
+        paths = paths_of(placed, tgt, first)
+        start = min(first.values())
+        found = smallest_horizon(paths, hz, cutoffs, as_of, start, MIN_CLASS, MIN_TRAIN_CUTOFFS)
+        return horizon_hint(found, hz)
+
+    return hint
 
 
 def _metadata(as_of: int, ex: Examples, bt: Backtest) -> dict[str, Any]:

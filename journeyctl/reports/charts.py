@@ -17,7 +17,7 @@ from typing import Any
 import plotly.io  # type: ignore[import-untyped]
 from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
 
-from journeyctl.history.compare import Position
+from journeyctl.history.compare import Flow, Position
 from journeyctl.reports.model import JourneyRow, Report, Series
 from journeyctl.reports.text import instant, position_label, stage_label
 
@@ -52,10 +52,11 @@ def _axis(**extra: Any) -> dict[str, Any]:
 
 
 def _layout(height: int, **extra: Any) -> dict[str, Any]:
+    # The legend sits above the plot: below it, it collides with rotated axis labels.
     return {
         "height": height,
-        "margin": {"l": 50, "r": 20, "t": 30, "b": 60},
-        "legend": {"orientation": "h", "y": -0.25},
+        "margin": {"l": 50, "r": 20, "t": 40, "b": 20},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "showlegend": True,
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
@@ -80,27 +81,34 @@ def _div(data: list[Trace], layout: dict[str, Any], div_id: str) -> str:
 
 
 def stage_bars(j: JourneyRow, index: int) -> Chart:
+    """Horizontal bars: one row per stage, so long stage ids never collide on an axis."""
     labels = [_t(stage_label(None))] + [_t(s.id) for s in j.stages]
     customers = [j.not_started] + [s.customers for s in j.stages]
     at_risk = [0] + [s.at_risk for s in j.stages]
     data: list[Trace] = [
-        {"type": "bar", "name": "customers", "x": labels, "y": customers},
-        {"type": "bar", "name": "at risk", "x": labels, "y": at_risk},
+        {"type": "bar", "orientation": "h", "name": "customers", "y": labels, "x": customers},
+        {"type": "bar", "orientation": "h", "name": "at risk", "y": labels, "x": at_risk},
     ]
     data[0]["marker"] = {"color": CUSTOMERS_COLOR}
     data[1]["marker"] = {"color": AT_RISK_COLOR}
-    layout = _layout(320, barmode="group", xaxis=_axis(), yaxis=_axis(title={"text": "customers"}))
+    layout = _layout(
+        max(240, 70 + 30 * len(labels)),
+        barmode="group",
+        yaxis=_axis(type="category", autorange="reversed"),  # file order, top to bottom
+        xaxis=_axis(title={"text": "customers"}, rangemode="tozero"),
+        margin={"l": 10, "r": 20, "t": 40, "b": 40},
+    )
     div_id = f"stages-{index}"
     title = f"{j.id} (version {j.version}): customers per stage"
     return Chart(div_id, title, _div(data, layout, div_id))
 
 
 def _x(r: Report) -> list[str]:
-    """One category per snapshot: its as-of, as a date when every as-of is a midnight."""
+    """One category per snapshot: its as-of date when no two snapshots share a day (short labels
+    that do not collide), else the full instant."""
     labels = [instant(t) for t in r.trend_as_of]
-    if all(x.endswith("T00:00:00Z") for x in labels):
-        labels = [x[:10] for x in labels]
-    return labels
+    days = [x[:10] for x in labels]
+    return days if len(set(days)) == len(days) else labels
 
 
 def _lines(
@@ -112,7 +120,8 @@ def _lines(
     ]
     layout = _layout(
         320,
-        xaxis=_axis(type="category"),
+        # a fixed angle with room for it (automargin): plotly's own choice lets long labels overlap
+        xaxis=_axis(type="category", tickangle=-30),
         yaxis=_axis(title={"text": y_title}, rangemode="tozero"),
     )
     return _div(data, layout, div_id)
@@ -134,43 +143,100 @@ def risk_trend(r: Report) -> Chart:
     return Chart(div_id, title, _lines(_x(r), lines, "customers at risk", div_id))
 
 
-def flows(r: Report) -> Chart:
-    """A Sankey of the previous snapshot's positions (left) to this one's (right)."""
+def _touches(f: Flow, journey: str) -> bool:
+    return f.target.journey == journey or f.source.journey == journey
+
+
+def _node_label(p: Position, side: str, journey: str) -> str:
+    """A position in `journey`'s own chart: its stages by id, anything else in full."""
+    label = position_label(p, side)
+    return label.removeprefix(f"{journey} / ") if p.journey == journey else label
+
+
+def _links(
+    moves: Sequence[tuple[int, int, int, str]],
+) -> dict[str, list[list[Any]]]:
+    """Sankey link arrays (one trace) as `restyle` takes them."""
+    return {
+        "link.source": [[m[0] for m in moves]],
+        "link.target": [[m[1] for m in moves]],
+        "link.value": [[m[2] for m in moves]],
+        "link.color": [[m[3] for m in moves]],
+    }
+
+
+def journey_flows(r: Report, journey: str, index: int) -> Chart:
+    """A Sankey of one journey: where its customers were in the previous snapshot (left) and
+    are now (right), customers leaving it included. Customers who stayed in their stage are
+    hidden at first (they dwarf the moves); a button shows them."""
     names: list[str] = []
-    index: dict[tuple[str, str], int] = {}
+    nodes: dict[tuple[str, str], int] = {}
 
     def node(p: Position, side: str) -> int:
-        key = (side, position_label(p, side))
-        if key not in index:
-            index[key] = len(names)
+        key = (side, _node_label(p, side, journey))
+        if key not in nodes:
+            nodes[key] = len(names)
             names.append(_t(key[1]))
-        return index[key]
+        return nodes[key]
 
-    source, target, value, color = [], [], [], []
+    every: list[tuple[int, int, int, str]] = []
+    moved: list[tuple[int, int, int, str]] = []
     for f in r.flows:
-        source.append(node(f.source, "before"))
-        target.append(node(f.target, "now"))
-        value.append(f.customers)
-        color.append(STAY_COLOR if f.source == f.target else MOVE_COLOR)
+        if not _touches(f, journey):
+            continue
+        stayed = f.source == f.target
+        link = (
+            node(f.source, "before"),
+            node(f.target, "now"),
+            f.customers,
+            STAY_COLOR if stayed else MOVE_COLOR,
+        )
+        every.append(link)
+        if not stayed:
+            moved.append(link)
+    shown = _links(moved)
     data: list[Trace] = [
         {
             "type": "sankey",
             "arrangement": "snap",
             "node": {"label": names, "pad": 12, "thickness": 14, "color": CUSTOMERS_COLOR},
-            "link": {"source": source, "target": target, "value": value, "color": color},
+            "link": {k.removeprefix("link."): v[0] for k, v in shown.items()},
         }
     ]
-    before = sum(1 for side, _ in index if side == "before")
+    before = sum(1 for side, _ in nodes if side == "before")
     per_side = max(before, len(names) - before)
-    layout = _layout(max(320, 60 + 24 * per_side), margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    buttons = [
+        {"label": "moves only", "method": "restyle", "args": [shown]},
+        {"label": "with customers who stayed", "method": "restyle", "args": [_links(every)]},
+    ]
+    layout = _layout(
+        max(320, 80 + 24 * per_side),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "right",
+                "buttons": buttons,
+                "active": 0,
+                "showactive": True,
+                "x": 0,
+                "xanchor": "left",
+                "y": 1.0,
+                "yanchor": "bottom",
+                "pad": {"b": 6},
+            }
+        ],
+    )
+    div_id = f"flows-{index}"
     previous = instant(r.previous_as_of) if r.previous_as_of is not None else "nothing"
-    title = f"Flows from the previous snapshot ({previous}) to this one"
-    return Chart("flows", title, _div(data, layout, "flows"))
+    title = f"{journey}: flows from the previous snapshot ({previous}) to this one"
+    return Chart(div_id, title, _div(data, layout, div_id))
 
 
 def charts(r: Report) -> list[Chart]:
     """Every chart of the page, in page order."""
     out = [stage_bars(j, i) for i, j in enumerate(r.journeys)]
     out += [stage_trend(r, j.id, i) for i, j in enumerate(r.journeys)]
-    out += [risk_trend(r), flows(r)]
+    out += [risk_trend(r)]
+    out += [journey_flows(r, j.id, i) for i, j in enumerate(r.journeys)]
     return out

@@ -54,7 +54,8 @@ table{border-collapse:collapse;width:100%;font-size:.92em}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e4e7eb;vertical-align:top}
 th{background:#f0f4f8}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .level-critical,.level-high{color:#c81e1e;font-weight:600}.level-medium{color:#b45309}
-.ids{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em;word-break:break-all}
+.ids{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
+.id{white-space:nowrap;word-break:keep-all}
 .grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:12px}
 @media (max-width:900px){.grid{grid-template-columns:minmax(0,1fr)}}
 .grid>*{min-width:0}.panel{overflow:hidden}
@@ -64,13 +65,18 @@ details summary{cursor:pointer;color:#3e6fb0}
 
 
 def _table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: int = 0, cls: str = ""
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    numeric: int = 0,
+    cls: str = "",
+    ids: int = 0,
 ) -> str:
-    """An escaped table; the last `numeric` columns are right-aligned numbers."""
+    """An escaped table; the last `numeric` columns are right-aligned numbers, the first `ids`
+    hold ids (never broken across lines)."""
     first = len(headers) - numeric
 
     def cell(tag: str, i: int, text: str) -> str:
-        c = ' class="n"' if i >= first else ""
+        c = ' class="n"' if i >= first else ' class="id"' if i < ids and tag == "td" else ""
         return f"<{tag}{c}>{escape(text)}</{tag}>"
 
     head = "".join(cell("th", i, h) for i, h in enumerate(headers))
@@ -78,6 +84,11 @@ def _table(
         "<tr>" + "".join(cell("td", i, c) for i, c in enumerate(row)) + "</tr>" for row in rows
     )
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _ids(ids: Sequence[str]) -> str:
+    """Customer ids, each kept whole: a list wraps between ids, never inside one."""
+    return ", ".join(f'<span class="id">{escape(i)}</span>' for i in ids)
 
 
 def _chart(c: Chart) -> str:
@@ -112,12 +123,12 @@ def _changes(r: Report) -> str:
     rows = []
     for cat in CATEGORIES:
         ids, more = id_list(r.changes[cat])
-        who = escape(", ".join(ids))
+        who = _ids(ids)
         if more:
             rest, beyond = id_list(r.changes[cat][len(ids) :], MAX_HTML_IDS)
             note = f' <span class="muted">and {beyond} more: see report.json</span>'
             who += (
-                f"<details><summary>and {more} more</summary>{escape(', '.join(rest))}"
+                f"<details><summary>and {more} more</summary>{_ids(rest)}"
                 f"{note if beyond else ''}</details>"
             )
         rows.append(
@@ -160,7 +171,7 @@ def _at_risk(r: Report) -> str:
     for a in r.at_risk_rows[:MAX_ROWS]:
         reasons = "<br>".join(escape(x) for x in a.reasons)
         rows.append(
-            f"<tr><td>{escape(a.customer_id)}</td><td>{escape(a.journey)}</td>"
+            f'<tr><td class="id">{escape(a.customer_id)}</td><td>{escape(a.journey)}</td>'
             f"<td>{escape(stage_label(a.stage))}</td>"
             f'<td class="level-{escape(a.risk_level)}">{escape(a.risk_level)}</td>'
             f'<td>{reasons}</td><td class="n">{escape(days(a.days_in_stage))}</td>'
@@ -191,7 +202,9 @@ def _regressions(r: Report) -> str:
     ]
     more = len(r.regressions) - len(rows)
     note = f'<p class="muted">{more} more not shown.</p>' if more > 0 else ""
-    table = _table(("customer", "journey", "before", "now", "backward moves since then"), rows)
+    table = _table(
+        ("customer", "journey", "before", "now", "backward moves since then"), rows, ids=1
+    )
     return head + table + note + "</div>"
 
 
@@ -230,15 +243,16 @@ def _sources(r: Report) -> str:
 def render_html(r: Report) -> str:
     all_charts = charts(r)
     n = len(r.journeys)
-    bars, trends, rest = all_charts[:n], all_charts[n : 2 * n], all_charts[2 * n :]
+    bars, trends = all_charts[:n], all_charts[n : 2 * n]
+    risk, flow_charts = all_charts[2 * n], all_charts[2 * n + 1 :]
     body = (
         _header(r)
         + _changes(r)
         + _journeys(r, bars)
         + '<h2 id="section-trend">Trend of the last snapshots</h2><div class="grid">'
-        + "".join(_chart(c) for c in [*trends, rest[0]])
+        + "".join(_chart(c) for c in [*trends, risk])
         + '</div><h2 id="section-flows">Stage-to-stage flows</h2>'
-        + _chart(rest[1])
+        + "".join(_chart(c) for c in flow_charts)
         + _at_risk(r)
         + _regressions(r)
         + _breakdowns(r)

@@ -54,6 +54,7 @@ def report_json(r: Report) -> dict[str, Any]:
             ]
             for b in r.breakdowns
         },
+        "warnings": [w.as_json() for w in r.warnings],
     }
 
 

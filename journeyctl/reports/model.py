@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from journeyctl.checks import DataWarning
 from journeyctl.engine.replay import Move
 from journeyctl.history.compare import Flow
 from journeyctl.history.model import InputRecord, JourneyRecord
@@ -95,3 +96,4 @@ class Report:
     breakdowns: tuple[Breakdown, ...]
     definitions: tuple[JourneyRecord, ...]
     inputs: tuple[InputRecord, ...]
+    warnings: tuple[DataWarning, ...] = ()  # the data checks of the run (PRODUCT §4)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from journeyctl import __version__
+from journeyctl.checks import DataWarning
 from journeyctl.config import DEFAULT_WAIT
 from journeyctl.engine.placement import PlaceResult
 from journeyctl.events.timestamps import MICROS, now_instant
@@ -68,6 +70,7 @@ def run_report(
     wait: float = DEFAULT_WAIT,
     by: Sequence[str] = (),
     trend_snapshots: int = TREND_SNAPSHOTS,
+    warnings: Sequence[DataWarning] = (),
 ) -> ReportRun:
     """Store the placement as a snapshot in `db`, compare it with the previous one and write the
     report into `out` (default: beside the database)."""
@@ -77,5 +80,6 @@ def run_report(
         previous = store.previous(snap.as_of)
         trend = store.trend(snap.as_of, trend_snapshots)
     report = build_report(snap, previous, compare(previous, snap), trend, by)
+    report = dataclasses.replace(report, warnings=tuple(warnings))
     written = write_files(report, out or default_out_dir(db))
     return ReportRun(report, replaced, written)

@@ -92,6 +92,7 @@ def test_json(changed: GitRepo) -> None:
         "invalid",
         "impact",
         "impact_note",
+        "warnings",
     ]
     assert (out["schema_version"], out["base"], out["head"], out["impact"]) == (
         1,

@@ -182,7 +182,7 @@ def test_switched_journey_stage_removed_and_unmatched() -> None:
     )
 
 
-def test_risk_rules_unmatched_never_at_risk_and_vanished_not_recovered() -> None:
+def test_risk_rules_only_active_customers_recover() -> None:
     prev = snap(
         10,
         cust("rec", "a", risk="medium"),
@@ -190,6 +190,8 @@ def test_risk_rules_unmatched_never_at_risk_and_vanished_not_recovered() -> None
         cust("low", "a", risk="low"),
         cust("gone", "a", risk="high"),
         cust("unm", "a", risk="high"),
+        cust("lost", "a", risk="high"),
+        cust("won", "a", risk="medium"),
     )
     cur = snap(
         20,
@@ -198,13 +200,17 @@ def test_risk_rules_unmatched_never_at_risk_and_vanished_not_recovered() -> None
         cust("low", "a", risk="medium"),
         cust("unm", None, journey=None),
         cust("newbie", "a", risk="high"),
+        cust("lost", "lost"),
+        cust("won", "won"),
     )
     only(
         dict(compare(prev, cur).changes),
         new=["newbie"],
         vanished=["gone"],
         newly_at_risk=["low", "newbie"],
-        recovered=["rec", "unm"],
+        recovered=["rec"],  # not unm, lost or won: each is counted under its own category
+        churned=["lost"],
+        completed=["won"],
     )
 
 

@@ -44,15 +44,15 @@ def test_snapshots_json() -> None:
     one, two = doc["snapshots"]
     assert (one["as_of"], one["customers"], one["at_risk"], one["unmatched"]) == (
         scenario.T1,
-        17,
-        2,
+        19,
+        4,  # with rk1 and rk2 (a poor NPS)
         2,  # u1, and u2 before it moved to the pro plan
     )
     assert (two["as_of"], two["customers"], two["at_risk"], two["unmatched"]) == (
         scenario.T2,
-        19,
+        21,
         3,
-        1,
+        2,  # u1, and rk2 on the free plan
     )
     assert [(j["id"], j["version"]) for j in one["journeys"]] == [("basic", 1), ("flow", 1)]
     assert [(j["id"], j["version"]) for j in two["journeys"]] == [("basic", 1), ("flow", 2)]
@@ -67,7 +67,7 @@ def test_snapshots_csv_table_markdown() -> None:
     rows = list(csv.reader(io.StringIO(history("--format", "csv"))))
     assert rows[0] == ["as_of", "run_at", "journeys", "customers", "at_risk", "unmatched", "inputs"]
     assert rows[1][2] == "basic v1, flow v1"
-    assert rows[1][3:6] == ["17", "2", "2"]
+    assert rows[1][3:6] == ["19", "4", "2"]
     assert rows[1][6].startswith("'=cmd.csv (")  # formula-escaped
     assert rows[2][2] == "basic v1, flow v2"
     table = history()
@@ -112,14 +112,14 @@ def test_trend() -> None:
         ("2026-01-20", "flow", "onboarding", 6, 2),
         ("2026-01-20", "flow", "adoption", 7, 1),
         ("2026-01-20", "flow", "value", 1, 0),
-        ("2026-01-20", "flow", "churned", 2, 0),
+        ("2026-01-20", "flow", "churned", 3, 0),
         ("2026-01-20", "flow", "done", 1, 0),
-        ("2026-01-20", None, None, 1, 0),
+        ("2026-01-20", None, None, 2, 0),
     ]
     t1 = [r for r in rows if r[0] == "2026-01-10"]
     assert ("2026-01-10", "flow", None, 1, 0) in t1  # ns1 had not started
     assert ("2026-01-10", "flow", "pilot", 1, 0) in t1
-    assert sum(r[3] for r in t1) == 17
+    assert sum(r[3] for r in t1) == 19
     lines = history("--trend", "--format", "csv").splitlines()
     assert lines[0] == "as_of,journey,stage,customers,at_risk"
     assert f"{scenario.T2},flow,onboarding,6,2" in lines

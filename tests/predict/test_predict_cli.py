@@ -34,15 +34,17 @@ def predicted(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
 
 def test_json_is_the_contract(predicted: dict[str, Any]) -> None:
     out = predicted["json"]
-    assert list(out)[:7] == [
+    assert list(out)[:8] == [
         "schema_version",
         "as_of",
         "target",
         "horizon",
         "model",
         "backtest",
+        "warnings",  # the data checks (PRODUCT §4)
         "customers",
     ]
+    assert out["warnings"] == []
     assert out["schema_version"] == 1 and out["target"] == "churned" and out["horizon"] == "90d"
     assert out["model"] in ("logistic_regression", "lightgbm")
     bt = out["backtest"]
@@ -213,3 +215,24 @@ def test_csv_cells_are_formula_safe(tmp_path: Path, demo: Path) -> None:
     assert out.exit_code == 0, out.stderr
     ids = [r[0] for r in csv.reader(io.StringIO(out.stdout))]
     assert "'-c0002" in ids and "'=c0001" in ids
+
+
+def test_event_target_that_never_occurs_is_named_with_a_suggestion(demo: Path) -> None:
+    args = (str(demo / "events.csv"), "-j", str(demo / "j"))
+    res = run("predict", *args, "--target", "event:renewal_opend")
+    assert res.exit_code == 2
+    assert "no event named 'renewal_opend'" in res.stderr
+    assert "hint: did you mean event:renewal_opened?" in res.stderr
+    assert "positive examples" not in res.stderr
+
+
+def test_stage_target_with_too_few_positives_suggests_a_longer_horizon(demo: Path) -> None:
+    args = (str(demo / "events.csv"), "-j", str(demo / "j"), "--target", "stage:renewal")
+    res = run("predict", *args, "--horizon", "30d")
+    assert res.exit_code == 2
+    assert "positive examples in test (need 20)" in res.stderr
+    assert "shorter --horizon" not in res.stderr
+    hint = next(ln for ln in res.stderr.splitlines() if ln.strip().startswith("hint:"))
+    assert "--horizon 45d gives about" in hint
+    # and the suggestion works
+    assert run("predict", *args, "--horizon", "45d", "-q").exit_code == 0

@@ -57,8 +57,8 @@ def test_every_change_list_count(name: str) -> None:
         ("newly_at_risk:low", 1),
         ("regressed:medium", 0),  # r1 and r2 are regressed but not at risk
         ("progressed:low", 0),
-        ("regressed>5,churned>1", 1),  # comma-separated: churned has 2
-        ("regressed>5, churned>2", 0),
+        ("regressed>5,churned>2", 1),  # comma-separated: churned has 3
+        ("regressed>5, churned>3", 0),
     ],
 )
 def test_forms(cond: str, code: int) -> None:
