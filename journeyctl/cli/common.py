@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from journeyctl.config import Config, journeys_paths, load_config
 from journeyctl.errors import DefinitionsError, ExitCode, JourneyctlError, UsageError
+from journeyctl.output.escape import safe_text
 from journeyctl.output.problems import render_text
 
 if TYPE_CHECKING:
@@ -137,7 +138,7 @@ def warn_bad_rows(bad: Sequence[BadRow], rejects: str | None, quiet: bool, no_co
         markup=False,
     )
     for line in describe_bad_rows(bad):
-        con.print("  " + line, markup=False)
+        con.print("  " + safe_text(line), markup=False)
 
 
 def fail_on_met(met: Sequence[str], quiet: bool, no_color: bool) -> None:
@@ -149,14 +150,16 @@ def fail_on_met(met: Sequence[str], quiet: bool, no_color: bool) -> None:
 
 
 def print_error(err: JourneyctlError) -> None:
+    """The one-screen message; its text quotes input (ids, paths, cells): markup and control
+    characters in it are shown, never obeyed."""
     con = err_console()
     if isinstance(err, DefinitionsError):
         sys.stderr.write(render_text(err.problems))
-    con.print(f"[bold red]error:[/] {escape(err.message)}")
+    con.print(f"[bold red]error:[/] {escape(safe_text(err.message))}")
     for d in err.details:
-        con.print(f"  {escape(d)}")
+        con.print(f"  {escape(safe_text(d))}")
     if err.hint:
-        con.print(f"  hint: {escape(err.hint)}")
+        con.print(f"  hint: {escape(safe_text(err.hint))}")
 
 
 def handle_errors(fn: F) -> F:

@@ -53,12 +53,13 @@ def _writer(name: str) -> Callable[[View], None]:
 
 def _table(v: View) -> None:
     from journeyctl.output import diff as render
+    from journeyctl.output.escape import safe_text
     from journeyctl.output.tables import print_tables
 
     con = out_console(v.no_color)
-    con.print(render.summary_line(v.result), markup=False)
+    con.print(safe_text(render.summary_line(v.result)), markup=False)
     for note in render.result_notes(v.result):
-        con.print(note, markup=False)
+        con.print(safe_text(note), markup=False)
     print_tables(con, render.diff_tables(v.result))
 
 
@@ -165,13 +166,15 @@ def diff(
             rejects=inputs.rejects,
         )
     result = compare(base_side, head_side, replay)
+    from journeyctl.output.escape import safe_text
+
     err = err_console(no_color)
     if not quiet:
         for note in [*base_side.notes, *head_side.notes]:
-            err.print(f"note: {note}", markup=False)
+            err.print(safe_text(f"note: {note}"), markup=False)
         if replay is not None and inputs is not None:
             warn_bad_rows(replay.log.bad_rows, inputs.rejects, quiet, no_color)
         if result.impact_note and fmt in ("json", "github"):
-            err.print(f"warning: {result.impact_note}", markup=False)
+            err.print(safe_text(f"warning: {result.impact_note}"), markup=False)
     RENDERERS[fmt](View(result, no_color))
     fail_on_met(_fail_on(result, conds, quiet, no_color), quiet, no_color)
