@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from journeyctl.definitions.load import LoadResult
     from journeyctl.definitions.model import JourneySet
     from journeyctl.events.model import BadRow
+    from journeyctl.fileio import Output
     from journeyctl.inputs import EventInputs
     from journeyctl.output.tabledata import TableData
     from journeyctl.pipeline import PlaceRun
@@ -205,6 +206,34 @@ def load_valid_journeys(
     if result.warnings and not result.errors and not quiet:  # with errors, all problems print once
         sys.stderr.write(render_text(result.warnings))
     return require_valid(result)
+
+
+def guard_outputs(
+    inputs: EventInputs | None,
+    journeys: list[str] | None,
+    config: Config,
+    catalog: str | None,
+    *outputs: Output,
+    also_read: Sequence[str | None] = (),
+) -> None:
+    """Before anything is read or written: no output (`--rejects` and the command's own
+    `outputs`) may be an input file or a file journeyctl did not make, unless --force (exit 2)."""
+    from journeyctl.fileio import Output, check_outputs, input_files, is_rejects_csv
+
+    outs = list(outputs)
+    if inputs is not None and inputs.rejects:
+        outs.append(Output("--rejects", inputs.rejects, "rejects CSV", is_rejects_csv))
+    if not outs:
+        return
+    read = [
+        *(inputs.paths if inputs is not None else ()),
+        inputs.accounts if inputs is not None else None,
+        *journeys_paths(journeys, config),
+        catalog or config.catalog,
+        *also_read,
+    ]
+    force = inputs.force if inputs is not None else False
+    check_outputs(outs, input_files(read), force=force)
 
 
 def place_events(

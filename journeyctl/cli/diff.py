@@ -15,6 +15,7 @@ from journeyctl.cli.common import (
     err_console,
     fail_on_met,
     get_config,
+    guard_outputs,
     handle_errors,
     out_console,
     warn_bad_rows,
@@ -153,6 +154,7 @@ def diff(
     paths = journeys_paths(journeys, config)
     cat = catalog or config.catalog
     mfs = max_file_size or config.max_file_size or DEFAULT_MAX_FILE_SIZE
+    guard_outputs(inputs, journeys, config, catalog, also_read=[base, head])
     base_side = load_side(base, paths, catalog=cat, max_file_size=mfs, role="BASE")
     head_side = load_side(head, paths, catalog=cat, max_file_size=mfs, role="HEAD")
     replay = None
