@@ -27,6 +27,7 @@ class EventInputs:
     skip_bad_rows: bool = False
     rejects: str | None = None  # write every rejected row to this CSV
     memory_limit: int | None = None  # bytes; None: decide from the memory available
+    force: bool = False  # outputs may overwrite an input or a file journeyctl did not make
 
     def __post_init__(self) -> None:
         if self.paths.count("-") > 1:

@@ -16,12 +16,14 @@ from rich.markup import escape
 
 from journeyctl.config import Config, journeys_paths, load_config
 from journeyctl.errors import DefinitionsError, ExitCode, JourneyctlError, UsageError
+from journeyctl.output.escape import safe_text
 from journeyctl.output.problems import render_text
 
 if TYPE_CHECKING:
     from journeyctl.definitions.load import LoadResult
     from journeyctl.definitions.model import JourneySet
     from journeyctl.events.model import BadRow
+    from journeyctl.fileio import Output
     from journeyctl.inputs import EventInputs
     from journeyctl.output.tabledata import TableData
     from journeyctl.pipeline import PlaceRun
@@ -137,7 +139,7 @@ def warn_bad_rows(bad: Sequence[BadRow], rejects: str | None, quiet: bool, no_co
         markup=False,
     )
     for line in describe_bad_rows(bad):
-        con.print("  " + line, markup=False)
+        con.print("  " + safe_text(line), markup=False)
 
 
 def fail_on_met(met: Sequence[str], quiet: bool, no_color: bool) -> None:
@@ -149,14 +151,16 @@ def fail_on_met(met: Sequence[str], quiet: bool, no_color: bool) -> None:
 
 
 def print_error(err: JourneyctlError) -> None:
+    """The one-screen message; its text quotes input (ids, paths, cells): markup and control
+    characters in it are shown, never obeyed."""
     con = err_console()
     if isinstance(err, DefinitionsError):
         sys.stderr.write(render_text(err.problems))
-    con.print(f"[bold red]error:[/] {escape(err.message)}")
+    con.print(f"[bold red]error:[/] {escape(safe_text(err.message))}")
     for d in err.details:
-        con.print(f"  {escape(d)}")
+        con.print(f"  {escape(safe_text(d))}")
     if err.hint:
-        con.print(f"  hint: {escape(err.hint)}")
+        con.print(f"  hint: {escape(safe_text(err.hint))}")
 
 
 def handle_errors(fn: F) -> F:
@@ -202,6 +206,34 @@ def load_valid_journeys(
     if result.warnings and not result.errors and not quiet:  # with errors, all problems print once
         sys.stderr.write(render_text(result.warnings))
     return require_valid(result)
+
+
+def guard_outputs(
+    inputs: EventInputs | None,
+    journeys: list[str] | None,
+    config: Config,
+    catalog: str | None,
+    *outputs: Output,
+    also_read: Sequence[str | None] = (),
+) -> None:
+    """Before anything is read or written: no output (`--rejects` and the command's own
+    `outputs`) may be an input file or a file journeyctl did not make, unless --force (exit 2)."""
+    from journeyctl.fileio import Output, check_outputs, input_files, is_rejects_csv
+
+    outs = list(outputs)
+    if inputs is not None and inputs.rejects:
+        outs.append(Output("--rejects", inputs.rejects, "rejects CSV", is_rejects_csv))
+    if not outs:
+        return
+    read = [
+        *(inputs.paths if inputs is not None else ()),
+        inputs.accounts if inputs is not None else None,
+        *journeys_paths(journeys, config),
+        catalog or config.catalog,
+        *also_read,
+    ]
+    force = inputs.force if inputs is not None else False
+    check_outputs(outs, input_files(read), force=force)
 
 
 def place_events(

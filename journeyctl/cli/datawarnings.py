@@ -17,5 +17,8 @@ def print_warnings(warnings: Sequence[DataWarning], quiet: bool) -> None:
     """On stderr, like `validate --format text` problems (so editors and CI can read them)."""
     if warnings and not quiet:
         from journeyctl.checks import render_text
+        from journeyctl.output.escape import safe_text
 
-        sys.stderr.write(render_text(warnings))
+        # event names and columns come from the input: no control character reaches the terminal
+        lines = render_text(warnings).splitlines()
+        sys.stderr.write("".join(safe_text(line) + "\n" for line in lines))

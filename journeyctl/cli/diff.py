@@ -15,6 +15,7 @@ from journeyctl.cli.common import (
     err_console,
     fail_on_met,
     get_config,
+    guard_outputs,
     handle_errors,
     out_console,
     warn_bad_rows,
@@ -54,12 +55,13 @@ def _writer(name: str) -> Callable[[View], None]:
 
 def _table(v: View) -> None:
     from journeyctl.output import diff as render
+    from journeyctl.output.escape import safe_text
     from journeyctl.output.tables import print_tables
 
     con = out_console(v.no_color)
-    con.print(render.summary_line(v.result), markup=False)
+    con.print(safe_text(render.summary_line(v.result)), markup=False)
     for note in render.result_notes(v.result):
-        con.print(note, markup=False)
+        con.print(safe_text(note), markup=False)
     print_tables(con, render.diff_tables(v.result))
 
 
@@ -154,6 +156,7 @@ def diff(
     paths = journeys_paths(journeys, config)
     cat = catalog or config.catalog
     mfs = max_file_size or config.max_file_size or DEFAULT_MAX_FILE_SIZE
+    guard_outputs(inputs, journeys, config, catalog, also_read=[base, head])
     base_side = load_side(base, paths, catalog=cat, max_file_size=mfs, role="BASE")
     head_side = load_side(head, paths, catalog=cat, max_file_size=mfs, role="HEAD")
     replay = None
@@ -167,14 +170,16 @@ def diff(
             rejects=inputs.rejects,
         )
     result = compare(base_side, head_side, replay)
+    from journeyctl.output.escape import safe_text
+
     err = err_console(no_color)
     if not quiet:
         for note in [*base_side.notes, *head_side.notes]:
-            err.print(f"note: {note}", markup=False)
+            err.print(safe_text(f"note: {note}"), markup=False)
         if replay is not None and inputs is not None:
             warn_bad_rows(replay.log.bad_rows, inputs.rejects, quiet, no_color)
         if result.impact_note and fmt in ("json", "github"):
-            err.print(f"warning: {result.impact_note}", markup=False)
+            err.print(safe_text(f"warning: {result.impact_note}"), markup=False)
     print_warnings(result.warnings, quiet)
     RENDERERS[fmt](View(result, no_color))
     fail_on_met(_fail_on(result, conds, quiet, no_color), quiet, no_color)

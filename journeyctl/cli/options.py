@@ -48,6 +48,14 @@ SkipBad = Annotated[
 Rejects = Annotated[
     str | None, typer.Option("--rejects", help="Write every rejected row to this CSV")
 ]
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Write outputs (--rejects, --save-model, --db, --out) even over an input file or a "
+        "file journeyctl did not make",
+    ),
+]
 MemoryLimit = Annotated[
     str | None,
     typer.Option(
@@ -113,6 +121,8 @@ def event_options(*, events: str = "argument", memory_limit: bool = False) -> Ca
         _param("as_of", AsOf, None),
         _param("skip_bad_rows", SkipBad, False),
         _param("rejects", Rejects, None),
+        # every command that writes a file reads events: --force travels with the inputs
+        _param("force", Force, False),
     ]
     if memory_limit:
         bundle.append(_param("memory_limit", MemoryLimit, None))
@@ -143,6 +153,7 @@ def event_options(*, events: str = "argument", memory_limit: bool = False) -> Ca
                     values["skip_bad_rows"],
                     values["rejects"],
                     parse_size(limit, "--memory-limit") if limit else None,
+                    values["force"],
                 )
             return fn(*args, inputs=inputs, **kwargs)
 

@@ -13,6 +13,7 @@ from journeyctl.cli import options as o
 from journeyctl.cli.common import (
     check_format,
     fail_on_met,
+    guard_outputs,
     handle_errors,
     load_valid_journeys,
     place_events,
@@ -139,8 +140,10 @@ def place(
 
     conds = parse_fail_on(fail_on or [], NAMES, ("at_risk",))
     filters = Filters(journey or [], stage or [], at_risk)
+    config = load_config()
+    guard_outputs(inputs, journeys, config, catalog, also_read=[model])
     parts = pipeline.plan_partitions(inputs.paths, inputs.memory_limit)
-    js = load_valid_journeys(journeys, load_config(), catalog, max_file_size, quiet)
+    js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
     if parts is not None:
         if model:
             raise UsageError(

@@ -12,6 +12,7 @@ import typer
 from journeyctl.cli import options as o
 from journeyctl.cli.common import (
     check_format,
+    guard_outputs,
     handle_errors,
     load_valid_journeys,
     print_tables,
@@ -101,8 +102,16 @@ def predict(
     it out of time; score every customer with the reasons."""
     fmt = check_format(fmt, RENDERERS, "predict")
     from journeyctl import pipeline
+    from journeyctl.fileio import Output, is_model_file
 
-    js = load_valid_journeys(journeys, load_config(), catalog, max_file_size, quiet)
+    config = load_config()
+    saved = (
+        [Output("--save-model", save_model_path, "model file", is_model_file)]
+        if save_model_path
+        else []
+    )
+    guard_outputs(inputs, journeys, config, catalog, *saved)
+    js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
     with progress_bar("replaying customers", quiet, no_color) as progress:
         result = pipeline.run_predict(
             js,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from journeyctl.cli.common import (
     err_console,
     fail_on_met,
     get_config,
+    guard_outputs,
     handle_errors,
     load_valid_journeys,
     place_events,
@@ -22,6 +24,7 @@ from journeyctl.cli.common import (
 )
 from journeyctl.cli.datawarnings import FAIL_ON_NAME
 from journeyctl.cli.history import Db, Wait, db_path, shown, string_list, wait_seconds
+from journeyctl.config import Config
 from journeyctl.failon import evaluate, parse_fail_on
 from journeyctl.inputs import EventInputs
 
@@ -59,6 +62,37 @@ RENDERERS: dict[str, Callable[[View], None]] = {
     "json": _json,
     "markdown": _markdown,
 }
+
+
+def guard_report_outputs(
+    inputs: EventInputs,
+    journeys: list[str] | None,
+    config: Config,
+    catalog: str | None,
+    db: str,
+    out: str | None,
+) -> None:
+    """The database and the report files are outputs: neither may be an input, the database
+    must be journeyctl's (or new), and the report directory must hold only the report's files."""
+    from journeyctl.fileio import REPORT_FILES, Output, check_report_dir, is_history_db
+    from journeyctl.reports.run import default_out_dir
+
+    directory = out or default_out_dir(db)
+    option = "--out" if out else "the report directory"
+    # whose files the directory holds is check_report_dir's question; here only: not an input
+    files = [
+        Output(option, os.path.join(directory, n), "report file", lambda _path: True)
+        for n in REPORT_FILES
+    ]
+    guard_outputs(
+        inputs, journeys, config, catalog, Output("--db", db, "history database", is_history_db)
+    )
+    # the report files must not be the database either
+    guard_outputs(inputs, journeys, config, catalog, *files, also_read=[db])
+    same_dir = os.path.abspath(os.path.dirname(os.path.abspath(db))) == os.path.abspath(directory)
+    name = os.path.basename(db)
+    own = [name, f"{name}-wal", f"{name}-shm", f"{name}-journal"] if same_dir else []
+    check_report_dir(option, directory, own=own, force=inputs.force)
 
 
 def level_names() -> tuple[str, ...]:
@@ -120,6 +154,8 @@ def report(
     attributes = by or string_list(config, "report", "by")
     wait_s = wait_seconds(wait, config)
     path = db_path(db, journeys, config)
+    out = out_dir or config.out
+    guard_report_outputs(inputs, journeys, config, catalog, path, out)
     # Fail fast on a database that cannot be used (newer, foreign, unopenable) before placing.
     HistoryStore.open(path, wait=wait_s).close()
     js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
@@ -129,7 +165,7 @@ def report(
         run.log.files,
         run.log.sizes,
         db=path,
-        out=out_dir or config.out,
+        out=out,
         wait=wait_s,
         by=attributes,
         warnings=run.warnings,

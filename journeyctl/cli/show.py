@@ -12,6 +12,7 @@ import typer
 from journeyctl.cli import options as o
 from journeyctl.cli.common import (
     check_format,
+    guard_outputs,
     handle_errors,
     load_valid_journeys,
     place_events,
@@ -91,7 +92,9 @@ def show(
     from journeyctl import pipeline
     from journeyctl.output import show as render
 
-    js = load_valid_journeys(journeys, load_config(), catalog, max_file_size, quiet)
+    config = load_config()
+    guard_outputs(inputs, journeys, config, catalog, also_read=[model])
+    js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
     run = place_events(inputs, js, quiet, no_color)
     c = pipeline.find_customer(run, customer)
     if c is None:

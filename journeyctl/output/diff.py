@@ -9,7 +9,9 @@ from journeyctl.diff.compare import DiffResult, SideProblem
 from journeyctl.diff.impact import Impact
 from journeyctl.diff.structural import Change, JourneyDiff
 from journeyctl.events.timestamps import format_instant
+from journeyctl.output.escape import safe_text
 from journeyctl.output.jsonout import dumps_exact, inline
+from journeyctl.output.problems import gh_escape
 from journeyctl.output.problems import render_text as render_problems_text
 from journeyctl.output.tabledata import TableData
 from journeyctl.output.tables import md_escape, to_markdown
@@ -185,15 +187,12 @@ def render_text(result: DiffResult) -> str:
                 f"    {cell_text(m.from_journey, m.from_stage)} -> "
                 f"{cell_text(m.to_journey, m.to_stage)}: {m.customers}"
             )
-    return "\n".join(lines) + "\n"
+    # Each entry is one line: a line feed in an id must not start a line of its own (it could
+    # forge a `::error` workflow command where CI reads this output)
+    return "\n".join(safe_text(line) for line in lines) + "\n"
 
 
 # -- GitHub workflow commands ---------------------------------------------------------------------
-def _gh(text: str, *, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        text = text.replace(":", "%3A").replace(",", "%2C")
-    return text
 
 
 def _gh_file(path: str) -> str:
@@ -207,10 +206,10 @@ def _gh_file(path: str) -> str:
 
 
 def _command(level: str, title: str, message: str, file: str | None = None, **pos: int) -> str:
-    props = [f"file={_gh(_gh_file(file), prop=True)}"] if file is not None else []
+    props = [f"file={gh_escape(_gh_file(file), prop=True)}"] if file is not None else []
     props += [f"{k}={v}" for k, v in pos.items()]
-    props.append(f"title={_gh(title, prop=True)}")
-    return f"::{level} {','.join(props)}::{_gh(message)}"
+    props.append(f"title={gh_escape(title, prop=True)}")
+    return f"::{level} {','.join(props)}::{gh_escape(message)}"
 
 
 def render_github(result: DiffResult) -> str:

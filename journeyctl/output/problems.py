@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 
 from journeyctl.errors import Problem
+from journeyctl.output.escape import safe_text, workflow_safe
 from journeyctl.output.jsonout import dumps
 
-
-def _one_line(text: str) -> str:
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+# A problem quotes its file's text (ids, values): each `text` line stays one inert line
+_one_line = safe_text
 
 
 def render_text(problems: list[Problem]) -> str:
@@ -43,7 +44,11 @@ def render_json(problems: list[Problem], files: list[str]) -> str:
     return dumps(doc)
 
 
-def _gh_escape(text: str, *, prop: bool = False) -> str:
+def gh_escape(text: str, *, prop: bool = False) -> str:
+    """A value in a GitHub workflow command, encoded as GitHub requires (`%`, CR, LF; `:` and `,`
+    in a property too), other control and bidi characters neutralised, so a value can neither
+    start another command nor end its own property."""
+    text = workflow_safe(text)
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
@@ -55,8 +60,8 @@ def render_github(problems: list[Problem]) -> str:
     for p in problems:
         msg = p.message + (f" (hint: {p.hint})" if p.hint else "")
         lines.append(
-            f"::{p.severity} file={_gh_escape(p.file, prop=True)},line={p.line},col={p.col},"
-            f"title={_gh_escape(p.rule, prop=True)}::{_gh_escape(msg)}"
+            f"::{p.severity} file={gh_escape(p.file, prop=True)},line={p.line},col={p.col},"
+            f"title={gh_escape(p.rule, prop=True)}::{gh_escape(msg)}"
         )
     return "\n".join(lines) + ("\n" if lines else "")
 
@@ -71,11 +76,11 @@ def render_table(problems: list[Problem]) -> Table:
     for p in problems:
         style = "red" if p.severity == "error" else "yellow"
         table.add_row(
-            f"{p.file}:{p.line}:{p.col}",
-            f"[{style}]{p.severity}[/]",
-            p.rule,
-            p.message,
-            p.hint or "",
+            Text(safe_text(f"{p.file}:{p.line}:{p.col}")),
+            Text(p.severity, style=style),
+            Text(safe_text(p.rule)),
+            Text(safe_text(p.message)),
+            Text(safe_text(p.hint or "")),
         )
     return table
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from journeyctl.engine.explain import Explanation
 from journeyctl.events.timestamps import format_instant
+from journeyctl.output.escape import safe_text
 from journeyctl.output.files import Cell, csv_text
 from journeyctl.output.jsonout import dumps, inline
 from journeyctl.output.place import customer_json, days_in_stage
@@ -109,16 +110,21 @@ def unmatched_json(
 def unmatched_text(
     customer: str, attributes: Mapping[str, str], near_miss: str | None = None
 ) -> str:
-    hint = f"hint: {near_miss}\n" if near_miss is not None else ""
+    attrs = ", ".join(f"{k}={v}" for k, v in attributes.items()) or "none"
+    hint = safe_text(f"hint: {near_miss}") + "\n" if near_miss is not None else ""
     return (
-        f"{customer}: matches no journey's segment (unmatched)\n"
-        f"attributes: {', '.join(f'{k}={v}' for k, v in attributes.items()) or 'none'}\n" + hint
+        safe_text(f"{customer}: matches no journey's segment (unmatched)")
+        + "\n"
+        + safe_text(f"attributes: {attrs}")
+        + "\n"
+        + hint
     )
 
 
 def _lines(e: Explanation, depth: int = 0) -> list[str]:
+    """The explanation as indented lines, each neutralised: the table keeps their line breaks."""
     mark = "yes" if e.holds else "no "
-    out = [f"{'  ' * depth}[{mark}] {e.text}"]
+    out = [f"{'  ' * depth}[{mark}] {safe_text(e.text)}"]
     for c in e.children:
         out.extend(_lines(c, depth + 1))
     return out
@@ -182,6 +188,7 @@ def show_tables(d: ShowData) -> list[TableData]:
                 )
                 for n in d.next_moves
             ),
+            multiline=frozenset({3}),
         )
     )
     tables.append(
@@ -192,6 +199,7 @@ def show_tables(d: ShowData) -> list[TableData]:
                 (r.id, r.severity, "\n".join(_lines(e)))
                 for r, (_, e) in zip(c.risks, d.risk_reasons, strict=True)
             ),
+            multiline=frozenset({2}),
         )
     )
     tables.append(

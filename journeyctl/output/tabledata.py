@@ -17,6 +17,9 @@ class TableData:
     empty: str = "none"
     cap: int | None = None  # show at most this many rows in tables for people
     omitted: int = 0  # rows already left out of `rows` (a capped table built in batches)
+    # Columns whose cells are several lines laid out by the builder, each line already passed
+    # through `output.escape.safe_text`; every other cell is one line of raw data.
+    multiline: frozenset[int] = frozenset()
 
     def shown_rows(self) -> tuple[tuple[tuple[str, ...], ...], int]:
         """The rows to show and how many were left out."""
