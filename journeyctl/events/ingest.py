@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from typing import IO, TypeAlias
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.fastcsv import read_fast
+from journeyctl.events.inputs import REQUIRED, Chunk, missing_columns_error, open_error
 from journeyctl.events.model import BadRow, Event
 from journeyctl.events.table import (
     Column,
@@ -35,7 +35,6 @@ from journeyctl.events.table import (
 )
 from journeyctl.events.timestamps import parse_instant
 
-REQUIRED = ("customer_id", "timestamp", "event")
 # a physical line as StringIO(newline="") splits them: ends at CRLF, CR or LF
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -54,6 +53,7 @@ class EventLog:
     bad_rows: list[BadRow]
     files: list[str]
     sizes: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # e.g. nested columns left out (§8)
 
     @property
     def customers(self) -> CustomerEvents:
@@ -78,15 +78,6 @@ def parse_column_mappings(items: Iterable[str]) -> dict[str, str]:
             )
         out[name] = column
     return out
-
-
-def open_error(path: str, exc: OSError) -> InputError:
-    """The user-facing error for an events file that cannot be opened or read."""
-    if isinstance(exc, IsADirectoryError):
-        return InputError(f"{path}: is a directory, not an events file")
-    if isinstance(exc, FileNotFoundError):
-        return InputError(f"{path}: no such file")
-    return InputError(f"{path}: cannot read: {exc.strerror}")
 
 
 # what a corrupt or truncated gzip stream raises
@@ -166,29 +157,10 @@ def read_header(header: list[str], path: str, mapping: Mapping[str, str]) -> dic
                 f"{path}:1: duplicate column name {name!r}", hint="rename one of the columns"
             )
         seen[name] = i
-    missing = [
-        f"{req} (column {mapping[req]!r})" if req in mapping else req
-        for req in REQUIRED
-        if mapping.get(req, req) not in seen
-    ]
-    if missing:
-        raise InputError(
-            f"{path}:1: missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
-            details=[f"columns found: {', '.join(header) or '(none)'}"],
-            hint="map other names with --column customer_id=AccountId (or [columns] in journeyctl.toml)",
-        )
+    error = missing_columns_error(f"{path}:1", header, mapping)
+    if error is not None:
+        raise error
     return seen
-
-
-@dataclass(slots=True)
-class _Chunk:
-    """One file's valid rows, as arrow string columns plus parsed timestamps."""
-
-    n: int
-    cid: pa.Array | pa.ChunkedArray
-    event: pa.Array | pa.ChunkedArray
-    ts: npt.NDArray[np.int64]
-    props: dict[str, pa.Array | pa.ChunkedArray]
 
 
 def _read_exact(
@@ -198,7 +170,7 @@ def _read_exact(
     header: list[str],
     names: tuple[int, int, int],
     bad: list[BadRow],
-) -> _Chunk:
+) -> Chunk:
     """The row-by-row reader: exact physical line numbers and a reason for every bad row."""
     ci, _, ei = names
     prop_cols = [(n, i) for n, i in index.items() if i not in names]
@@ -219,7 +191,7 @@ def _read_exact(
         tss.append(ts)
         for n, i in prop_cols:
             props[n].append(row[i])
-    return _Chunk(
+    return Chunk(
         len(cids),
         pa.array(cids, pa.string()),
         pa.array(evs, pa.string()),
@@ -307,7 +279,7 @@ def read_events(paths: list[str], mapping: Mapping[str, str] | None = None) -> E
     columns: list[str] = []
     bad: list[BadRow] = []
     sizes: dict[str, int] = {}
-    chunks: list[_Chunk] = []
+    chunks: list[Chunk] = []
     for path in paths:
         raw = _read_bytes(path)
         sizes[path] = len(raw)
@@ -326,7 +298,7 @@ def read_events(paths: list[str], mapping: Mapping[str, str] | None = None) -> E
         if fast is not None:
             header = first or []
             n = len(fast.ts)
-            chunk = _Chunk(
+            chunk = Chunk(
                 n,
                 fast.columns[required["customer_id"]],
                 fast.columns[required["event"]],
@@ -390,7 +362,7 @@ def _empty_column(n: int) -> pa.Array:
     return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([""]))
 
 
-def _combine(chunks: list[_Chunk], columns: list[str]) -> EventTable:
+def _combine(chunks: list[Chunk], columns: list[str]) -> EventTable:
     n = sum(c.n for c in chunks)
     ts = np.concatenate([c.ts for c in chunks]) if chunks else np.empty(0, dtype=np.int64)
     seq = np.arange(n, dtype=np.int64)

@@ -35,16 +35,14 @@ from journeyctl.errors import InputError
 from journeyctl.events.fastcsv import _any_blank
 from journeyctl.events.ingest import (
     GZIP_ERRORS,
-    REQUIRED,
     EventLog,
-    _Chunk,
     _combine,
     check_row,
     gzip_error,
     iter_csv_stream,
-    open_error,
     read_header,
 )
+from journeyctl.events.inputs import REQUIRED, Chunk, open_error
 from journeyctl.events.model import BadRow
 from journeyctl.events.tsparse import parse_instants
 
@@ -467,7 +465,7 @@ def read_partition(p: Partitioned, k: int) -> EventLog:
         strings = [n for n in names if n not in ("ts", "seq")]
         t = pq.read_table(path, read_dictionary=strings)
         chunks.append(
-            _Chunk(
+            Chunk(
                 t.num_rows,
                 t.column("customer_id").unify_dictionaries(),
                 t.column("event").unify_dictionaries(),
