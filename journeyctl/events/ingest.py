@@ -14,7 +14,7 @@ import io
 import re
 import sys
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TypeAlias
 
@@ -26,6 +26,7 @@ from journeyctl.errors import InputError, UsageError
 from journeyctl.events.fastcsv import read_fast
 from journeyctl.events.inputs import REQUIRED, Chunk, missing_columns_error, open_error
 from journeyctl.events.model import BadRow, Event
+from journeyctl.events.sources import EventSource, Format, is_csv, read_chunk, source_name
 from journeyctl.events.table import (
     Column,
     CustomerEvents,
@@ -268,19 +269,32 @@ def _first_record(text_head: str, path: str) -> list[str] | None:
     return None
 
 
-def read_events(paths: list[str], mapping: Mapping[str, str] | None = None) -> EventLog:
-    """Read every events file; bad rows are collected, whole-file problems raise InputError.
+def read_events(
+    paths: Sequence[EventSource],
+    mapping: Mapping[str, str] | None = None,
+    *,
+    input_format: Format | None = None,
+) -> EventLog:
+    """Read every events source; bad rows are collected, whole-file problems raise InputError.
 
-    Each file goes through pyarrow's fast reader when it is entirely valid, else through the
-    exact row-by-row reader, which names every bad row's line and reason.
+    Each CSV file goes through pyarrow's fast reader when it is entirely valid, else through the
+    exact row-by-row reader, which names every bad row's line and reason. Other sources (§8:
+    Parquet, JSON Lines, Arrow, SQL, DataFrames) are read by `events.sources` into the same chunk.
     """
     mapping = dict(mapping or {})
     required = {r: mapping.get(r, r) for r in REQUIRED}
     columns: list[str] = []
     bad: list[BadRow] = []
+    warnings: list[str] = []
     sizes: dict[str, int] = {}
     chunks: list[Chunk] = []
     for path in paths:
+        if not is_csv(path, input_format):
+            chunk, sizes[source_name(path)] = read_chunk(path, mapping, bad, warnings, input_format)
+            _add_columns(columns, chunk)
+            chunks.append(chunk)
+            continue
+        assert isinstance(path, str)  # is_csv holds only for paths
         raw = _read_bytes(path)
         sizes[path] = len(raw)
         if raw.startswith(b"\xef\xbb\xbf"):
@@ -321,13 +335,23 @@ def read_events(paths: list[str], mapping: Mapping[str, str] | None = None) -> E
                 index[required["event"]],
             )
             chunk = _read_exact(text, path, index, header, ids, bad)
-        for c in chunk.props:
-            if c not in columns:
-                columns.append(c)
+        _add_columns(columns, chunk)
         chunks.append(chunk)
     return EventLog(
-        _combine(chunks, columns), tuple(columns), sum(c.n for c in chunks), bad, list(paths), sizes
+        _combine(chunks, columns),
+        tuple(columns),
+        sum(c.n for c in chunks),
+        bad,
+        [source_name(p) for p in paths],
+        sizes,
+        warnings,
     )
+
+
+def _add_columns(columns: list[str], chunk: Chunk) -> None:
+    for c in chunk.props:
+        if c not in columns:
+            columns.append(c)
 
 
 Arrow: TypeAlias = pa.Array | pa.ChunkedArray

@@ -15,6 +15,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -37,21 +38,22 @@ def is_texty(t: pa.DataType) -> bool:
     )
 
 
-def timestamp_micros(arr: pa.Array) -> np.ndarray:  # type: ignore[type-arg]
+def timestamp_micros(arr: pa.Array) -> npt.NDArray[np.int64]:
     """A timestamp array as int64 microseconds since the epoch, UTC (nulls as 0).
 
     A zone only says how the instant is shown, so values without one are read as UTC; digits
     beyond microseconds are ignored (floored, as §3 does for text)."""
     unit = arr.type.unit
-    raw = arr.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-    if unit == "ns":
-        return raw // 1000
-    return raw * _UNITS[unit]
+    raw: npt.NDArray[np.int64] = np.asarray(
+        arr.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64
+    )
+    return raw // 1000 if unit == "ns" else raw * _UNITS[unit]
 
 
-def date_micros(arr: pa.Array) -> np.ndarray:  # type: ignore[type-arg]
+def date_micros(arr: pa.Array) -> npt.NDArray[np.int64]:
     days = arr.cast(pa.date32()).cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False)
-    return days.astype(np.int64) * (86400 * MICROS)
+    out: npt.NDArray[np.int64] = np.asarray(days, dtype=np.int64) * (86400 * MICROS)
+    return out
 
 
 def _by_unique(arr: pa.Array, fmt: Callable[[object], str]) -> pa.Array:
@@ -90,7 +92,8 @@ def arrow_text(arr: pa.Array) -> pa.Array:
         fmt = _float32_text if t.bit_width < 64 else _float_text
         out = _by_unique(arr, fmt)
     elif pa.types.is_timestamp(t):
-        micros = pa.array(timestamp_micros(arr), pa.int64(), mask=arr.is_null())
+        nulls = arr.is_null().to_numpy(zero_copy_only=False)
+        micros = pa.array(timestamp_micros(arr), pa.int64(), mask=nulls)
         out = _by_unique(micros, lambda v: "" if v is None else format_instant(int(v)))  # type: ignore[call-overload]
     elif pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t):
         out = arr.cast(pa.binary()).cast(pa.string())  # invalid UTF-8 raises ArrowInvalid

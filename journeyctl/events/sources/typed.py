@@ -96,11 +96,17 @@ def _blank(col: pa.ChunkedArray) -> npt.NDArray[np.bool_]:
 
 
 def _text(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    return (
-        pa.chunked_array([arrow_text(c) for c in col.chunks], type=None)
-        if col.num_chunks
-        else (pa.chunked_array([], pa.string()))
-    )
+    """A column as text, dictionary-encoded with one dictionary for all chunks (the encoder
+    of `ingest` relies on it)."""
+    chunks = [arrow_text(c) for c in col.chunks]
+    if not chunks:
+        return pa.chunked_array([], pa.string())
+    if len({c.type for c in chunks}) > 1:
+        chunks = [c.dictionary_decode() if pa.types.is_dictionary(c.type) else c for c in chunks]
+    out = pa.chunked_array(chunks)
+    if not pa.types.is_dictionary(out.type):
+        out = pc.dictionary_encode(out)
+    return out.unify_dictionaries() if out.num_chunks > 1 else out
 
 
 def _timestamps(
@@ -138,7 +144,7 @@ def to_chunk(
     req = {r: mapping.get(r, r) for r in REQUIRED}
     props, notes = properties_of(loaded, req)
     warnings.extend(notes)
-    table = loaded.table.combine_chunks() if loaded.table.num_rows else loaded.table
+    table = loaded.table
     cid = _text(table.column(req["customer_id"]))
     event = _text(table.column(req["event"]))
     ts, ok, ts_missing, ts_text = _timestamps(table.column(req["timestamp"]))
