@@ -168,9 +168,14 @@ def _duckdb(url: str, query: str) -> Loaded:
     except duckdb.Error as exc:
         raise _db_error(url, exc, "cannot open the database") from None
     try:
-        result = con.execute(query)
-        # duckdb 2 names it to_arrow_table; 1.x fetch_arrow_table
-        fetch = getattr(result, "to_arrow_table", None) or result.fetch_arrow_table  # type: ignore[attr-defined]
+        rel = con.sql(query)
+        if rel is None:
+            raise InputError(
+                f"{shown_url(url)}: the query returns no rows (not a SELECT?)",
+                hint="--sql takes a query that returns the events",
+            )
+        # duckdb 2 names it to_arrow_table; 1.x arrow()
+        fetch = getattr(rel, "to_arrow_table", None) or rel.arrow
         table = fetch()
     except duckdb.Error as exc:
         raise _db_error(url, exc, "the query failed") from None
