@@ -33,7 +33,7 @@ def parse_as_of(text: str | None) -> int | None:
 
 
 def describe_bad_rows(bad: Sequence[BadRow], limit: int = MAX_LISTED_BAD_ROWS) -> list[str]:
-    lines = [f"{b.file}:{b.line}: {b.reason}" for b in bad[:limit]]
+    lines = [f"{b.where}: {b.reason}" for b in bad[:limit]]
     if len(bad) > limit:
         lines.append(f"... and {len(bad) - limit} more")
     return lines

@@ -96,7 +96,7 @@ def scrub(message: str, url: str) -> str:
 
 def _db_error(url: str, exc: BaseException, doing: str) -> InputError:
     text = scrub(str(exc).strip(), url)
-    first, *rest = [ln.strip() for ln in text.splitlines() if ln.strip()] or [type(exc).__name__]
+    first, *rest = [ln.rstrip() for ln in text.splitlines() if ln.strip()] or [type(exc).__name__]
     return InputError(
         f"{shown_url(url)}: {doing}: {first}",
         details=rest[:8],

@@ -79,6 +79,8 @@ def _float32_text(v: object) -> str:
 
 def arrow_text(arr: pa.Array) -> pa.Array:
     """One Arrow column (not nested) as text, nulls as "" (a string or dictionary array)."""
+    if isinstance(arr.type, pa.ExtensionType):  # e.g. PostgreSQL numeric: text in storage
+        arr = arr.storage
     t = arr.type
     if pa.types.is_dictionary(t):
         if is_texty(t.value_type) and arr.null_count == 0 and arr.dictionary.null_count == 0:
