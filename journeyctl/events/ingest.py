@@ -27,6 +27,7 @@ from journeyctl.events.fastcsv import read_fast
 from journeyctl.events.inputs import REQUIRED, Chunk, missing_columns_error, open_error
 from journeyctl.events.model import BadRow, Event
 from journeyctl.events.sources import EventSource, Format, is_csv, read_chunk, source_name
+from journeyctl.events.sources.accounts import typed_accounts
 from journeyctl.events.table import (
     Column,
     CustomerEvents,
@@ -399,9 +400,16 @@ def _combine(chunks: list[Chunk], columns: list[str]) -> EventTable:
     )
 
 
-def read_accounts(path: str, mapping: Mapping[str, str] | None = None) -> dict[str, dict[str, str]]:
-    """customer id -> non-empty attributes, from an accounts CSV (one row per customer)."""
+def read_accounts(
+    path: EventSource, mapping: Mapping[str, str] | None = None
+) -> dict[str, dict[str, str]]:
+    """customer id -> non-empty attributes, from an accounts table (one row per customer).
+
+    Any source of §8 works; typed values become text by the same rules as events."""
     mapping = dict(mapping or {})
+    if not is_csv(path):
+        return typed_accounts(path, mapping.get("customer_id", "customer_id"))
+    assert isinstance(path, str)  # is_csv holds only for paths
     text = decode_csv_text(_read_bytes(path), path)
     records = iter(iter_csv(text, path))
     first = next(records, None)
