@@ -1,6 +1,50 @@
-"""journeyctl: post-sale customer journeys as code."""
+"""journeyctl: post-sale customer journeys as code.
 
-from journeyctl.definitions.load import LoadResult, load_journeys
+The Python API (PRODUCT §8): `load_journeys`, `validate`, `place`, `predict`, `Placement`,
+`Prediction` and the `Error` family. The names load on first use, so `journeyctl --version`
+and the CLI's startup do not pay for pandas.
+"""
 
-__all__ = ["LoadResult", "load_journeys"]
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from journeyctl.api import (
+        Error,
+        InputError,
+        InvalidJourneys,
+        Journeys,
+        Placement,
+        Prediction,
+        Problem,
+        UsageError,
+        load_journeys,
+        place,
+        predict,
+        validate,
+    )
+
+__all__ = [
+    "Error",
+    "InputError",
+    "InvalidJourneys",
+    "Journeys",
+    "Placement",
+    "Prediction",
+    "Problem",
+    "UsageError",
+    "load_journeys",
+    "place",
+    "predict",
+    "validate",
+]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from journeyctl import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'journeyctl' has no attribute {name!r}")

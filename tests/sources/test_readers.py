@@ -140,7 +140,7 @@ def test_nested_columns_are_left_out_with_one_warning(tmp_path: Path) -> None:
 
 def test_nested_required_column_is_an_error(tmp_path: Path) -> None:
     table = pa.table({**base(1), "event": [["login"]]})
-    with pytest.raises(InputError, match="'event' .* holds nested values"):
+    with pytest.raises(InputError, match=r"'event' .* holds nested values"):
         read_events([parquet(tmp_path, table)])
 
 

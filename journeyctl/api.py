@@ -1,0 +1,322 @@
+"""The Python API of PRODUCT §8: `import journeyctl`, then load, validate, place and predict.
+
+Built on the same library calls the CLI makes (loading, `read_events`, `place`, `run_predict`
+and the same renderers), so `Placement.to_json()` is byte for byte `place --format json`. It never
+prints and never exits: every user-caused problem raises a subclass of `journeyctl.Error` with
+the CLI's message and hint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from journeyctl.definitions.load import load_journeys as _load
+from journeyctl.definitions.load import require_valid
+from journeyctl.definitions.model import JourneySet
+from journeyctl.engine.explain import next_moves, risk_reasons
+from journeyctl.engine.placement import PlaceResult
+from journeyctl.engine.placement import place as _place
+from journeyctl.errors import DefinitionsError, InputError, JourneyctlError, Problem, UsageError
+from journeyctl.events.ingest import EventLog, read_accounts, read_events
+from journeyctl.events.sources import EventSource, Frame, is_frame
+from journeyctl.events.timestamps import MICROS, format_instant
+from journeyctl.output.bi_tables import BiTables, bi_tables
+from journeyctl.output.place import render_json
+from journeyctl.output.show import ShowData, show_json
+from journeyctl.pipeline import check_bad_rows, parse_as_of, resolve_as_of
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from journeyctl.predict.run import PredictResult
+
+Error = JourneyctlError
+InvalidJourneys = DefinitionsError
+Journeys = JourneySet
+# a path, several paths (any source of §8), or an in-memory table
+Events: TypeAlias = "str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Any"
+AsOf: TypeAlias = "str | dt.datetime | None"
+
+__all__ = [
+    "Error",
+    "InputError",
+    "InvalidJourneys",
+    "Journeys",
+    "Placement",
+    "Prediction",
+    "Problem",
+    "UsageError",
+    "load_journeys",
+    "place",
+    "predict",
+    "validate",
+]
+
+
+def _paths(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    if not paths:
+        raise UsageError("no journey paths given", hint="e.g. journeyctl.load_journeys('journeys')")
+    return [os.fspath(p) for p in paths]
+
+
+def validate(*paths: str | os.PathLike[str], catalog: str | None = None) -> list[Problem]:
+    """Every problem `journeyctl validate` reports for these files or directories."""
+    return list(_load(_paths(paths), catalog=catalog).problems)
+
+
+def load_journeys(*paths: str | os.PathLike[str], catalog: str | None = None) -> Journeys:
+    """The journeys in these files or directories; `InvalidJourneys` (with `.problems`) when a
+    file has an error."""
+    return require_valid(_load(_paths(paths), catalog=catalog))
+
+
+def _journeys(journeys: Journeys | str | os.PathLike[str] | Sequence[str]) -> Journeys:
+    if isinstance(journeys, JourneySet):
+        return journeys
+    if isinstance(journeys, str | os.PathLike):
+        return load_journeys(journeys)
+    return load_journeys(*journeys)
+
+
+def _sources(events: Events) -> list[EventSource]:
+    if isinstance(events, str | os.PathLike):
+        return [os.fspath(events)]
+    if is_frame(events):
+        return [Frame(events)]
+    if isinstance(events, Sequence):
+        return [os.fspath(e) if isinstance(e, str | os.PathLike) else Frame(e) for e in events]
+    return [Frame(events)]  # read_frame says what it cannot read
+
+
+def _as_of(as_of: AsOf) -> int | None:
+    if isinstance(as_of, dt.datetime):
+        if as_of.tzinfo is None:
+            as_of = as_of.replace(tzinfo=dt.UTC)
+        delta = as_of - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        return (delta.days * 86400 + delta.seconds) * MICROS + delta.microseconds
+    return parse_as_of(as_of)
+
+
+def _accounts(
+    accounts: Events | None, columns: Mapping[str, str]
+) -> dict[str, dict[str, str]] | None:
+    if accounts is None:
+        return None
+    sources = _sources(accounts)
+    if len(sources) != 1:
+        raise UsageError("accounts: give one table (a path or a DataFrame)")
+    return read_accounts(sources[0], columns)
+
+
+def _instant(us: int) -> dt.datetime:
+    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=us)
+
+
+def _read(
+    events: Events, columns: Mapping[str, str] | None, skip_bad_rows: bool
+) -> tuple[EventLog, dict[str, str]]:
+    mapping = dict(columns or {})
+    log = read_events(_sources(events), mapping)
+    check_bad_rows(log.bad_rows, skip_bad_rows, None)
+    return log, mapping
+
+
+class Placement:
+    """Where every customer stands at `as_of`; the tables are pandas DataFrames with the
+    columns of `place --format parquet` (customers, moves, milestones, risks)."""
+
+    def __init__(self, result: PlaceResult, log: EventLog) -> None:
+        self._result = result
+        self._log = log
+        self._tables: BiTables | None = None
+        self.as_of: dt.datetime = _instant(result.as_of)
+        s = result.summary
+        self.summary: dict[str, int] = {
+            "customers": s.customers,
+            "events": s.events,
+            "ignored_after_as_of": s.ignored_after_as_of,
+            "unmatched": s.unmatched,
+            "bad_rows": s.bad_rows,
+        }
+        self.unmatched: list[str] = list(result.unmatched)
+        self.bad_rows = list(log.bad_rows)
+        self.warnings = list(log.warnings)
+
+    def _bi(self) -> BiTables:
+        if self._tables is None:
+            r = self._result
+            self._tables = bi_tables(r.as_of, r.customers, r.unmatched, r.unmatched_attributes)
+        return self._tables
+
+    @property
+    def customers(self) -> pd.DataFrame:
+        return _frame(self._bi().customers)
+
+    @property
+    def moves(self) -> pd.DataFrame:
+        return _frame(self._bi().moves)
+
+    @property
+    def milestones(self) -> pd.DataFrame:
+        return _frame(self._bi().milestones)
+
+    @property
+    def risks(self) -> pd.DataFrame:
+        return _frame(self._bi().risks)
+
+    def to_json(self) -> str:
+        """Exactly what `journeyctl place --format json` prints."""
+        return render_json(self._result, self._result.customers)
+
+    def explain(self, customer_id: str) -> dict[str, Any]:
+        """What `journeyctl show CUSTOMER` prints, as data (its `--format json` object)."""
+        r = self._result
+        if customer_id in r.unmatched_attributes or customer_id in r.unmatched:
+            return {
+                "schema_version": 1,
+                "as_of": format_instant(r.as_of),
+                "customer_id": customer_id,
+                "journey": None,
+                "stage": None,
+                "status": "unmatched",
+                "attributes": dict(sorted(r.unmatched_attributes.get(customer_id, {}).items())),
+            }
+        c = next((x for x in r.customers if x.customer_id == customer_id), None)
+        if c is None:
+            raise UsageError(
+                f"unknown customer {customer_id!r}: no event at or before the as-of instant",
+                hint="check the id (it is case-sensitive) and as_of",
+            )
+        evs = [e for e in self._log.customers[customer_id] if e.ts <= r.as_of]
+        rep = c.replay
+        data = ShowData(
+            c,
+            evs,
+            r.as_of,
+            next_moves(
+                c.journey, c, evs, r.as_of, rep.window_start, rep.window_begin, rep.attempts
+            ),
+            risk_reasons(c.journey, c, evs, r.as_of, rep.attempts),
+        )
+        out: dict[str, Any] = json.loads(show_json(data))
+        return out
+
+    def __repr__(self) -> str:
+        return (
+            f"<Placement as_of={format_instant(self._result.as_of)} "
+            f"customers={self.summary['customers']} unmatched={self.summary['unmatched']}>"
+        )
+
+
+def _frame(table: Any) -> pd.DataFrame:
+    """Timestamps stay UTC-aware, lists Python lists; integer columns with gaps (an unmatched
+    customer has no journey version) stay integers, not floats."""
+    import pandas as pd
+    import pyarrow as pa
+
+    ints = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    df: pd.DataFrame = table.to_pandas(types_mapper=ints.get)
+    return df
+
+
+def place(
+    journeys: Journeys | str | os.PathLike[str] | Sequence[str],
+    events: Events,
+    *,
+    as_of: AsOf = None,
+    accounts: Events | None = None,
+    columns: Mapping[str, str] | None = None,
+    skip_bad_rows: bool = False,
+) -> Placement:
+    """Replay the events and place every customer (what `journeyctl place` computes)."""
+    js = _journeys(journeys)
+    log, mapping = _read(events, columns, skip_bad_rows)
+    acc = _accounts(accounts, mapping)
+    instant = resolve_as_of(_as_of(as_of), log)
+    result = _place(js, log, instant, acc)
+    if not result.customers and not result.unmatched and as_of is None:
+        raise InputError(f"no valid event at or before {format_instant(instant)}")
+    return Placement(result, log)
+
+
+class Prediction:
+    """Scores of every customer for a target within a horizon, with the backtest."""
+
+    def __init__(self, result: PredictResult) -> None:
+        from journeyctl.output.predict import backtest_json
+
+        self._result = result
+        self.as_of: dt.datetime = _instant(result.as_of)
+        self.target = result.target
+        self.horizon = result.horizon
+        self.backtest: dict[str, Any] = {
+            "model": result.backtest.model,
+            **backtest_json(result.backtest),
+        }
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """One row per customer: customer_id, journey, stage, probability, factors (the top
+        reasons, as `feature`/`value`/`contribution` dicts)."""
+        import pandas as pd
+
+        from journeyctl.output.predict import factor_json
+
+        rows = [
+            {
+                "customer_id": p.customer_id,
+                "journey": p.journey,
+                "stage": p.stage,
+                "probability": p.probability,
+                "factors": [factor_json(f) for f in p.factors],
+            }
+            for p in self._result.customers
+        ]
+        return pd.DataFrame(
+            rows, columns=["customer_id", "journey", "stage", "probability", "factors"]
+        )
+
+    def to_json(self) -> str:
+        """Exactly what `journeyctl predict --format json` prints."""
+        from journeyctl.output.predict import render_json as predict_json
+
+        return predict_json(self._result)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the model as `predict --save-model` does (for `place --model`)."""
+        from journeyctl.predict.modelio import save_model
+
+        save_model(os.fspath(path), self._result.model_document)
+
+
+def predict(
+    journeys: Journeys | str | os.PathLike[str] | Sequence[str],
+    events: Events,
+    *,
+    target: str = "churned",
+    horizon: str = "90d",
+    as_of: AsOf = None,
+    cutoffs: str | None = None,
+    accounts: Events | None = None,
+    columns: Mapping[str, str] | None = None,
+    skip_bad_rows: bool = False,
+) -> Prediction:
+    """Learn from the log who will reach `target` within `horizon` (what `journeyctl predict`
+    computes): backtest out of time, then score every customer with the reasons."""
+    from journeyctl.predict.run import run_predict
+    from journeyctl.predict.target import parse_horizon, parse_target
+
+    js = _journeys(journeys)
+    parse_target(target, js)
+    parse_horizon(horizon)
+    log, mapping = _read(events, columns, skip_bad_rows)
+    acc = _accounts(accounts, mapping)
+    instant = resolve_as_of(_as_of(as_of), log)
+    result = run_predict(
+        js, log, instant, target=target, horizon=horizon, cutoffs=cutoffs, accounts=acc
+    )
+    return Prediction(result)
