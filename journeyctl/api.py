@@ -22,7 +22,7 @@ from journeyctl.engine.placement import PlaceResult
 from journeyctl.engine.placement import place as _place
 from journeyctl.errors import DefinitionsError, InputError, JourneyctlError, Problem, UsageError
 from journeyctl.events.ingest import EventLog, read_accounts, read_events
-from journeyctl.events.sources import EventSource, Frame, is_frame
+from journeyctl.events.sources import EventSource, Frame, SqlQuery, is_frame
 from journeyctl.events.timestamps import MICROS, format_instant
 from journeyctl.output.bi_tables import BiTables, bi_tables
 from journeyctl.output.place import render_json
@@ -82,14 +82,20 @@ def _journeys(journeys: Journeys | str | os.PathLike[str] | Sequence[str]) -> Jo
     return load_journeys(*journeys)
 
 
+def _source(item: Any) -> EventSource:
+    if isinstance(item, str | os.PathLike):
+        return os.fspath(item)
+    if isinstance(item, SqlQuery):  # what the CLI's --sql/--db-url make
+        return item
+    return Frame(item)  # read_frame says what it cannot read
+
+
 def _sources(events: Events) -> list[EventSource]:
-    if isinstance(events, str | os.PathLike):
-        return [os.fspath(events)]
-    if is_frame(events):
-        return [Frame(events)]
+    if isinstance(events, str | os.PathLike) or is_frame(events):
+        return [_source(events)]
     if isinstance(events, Sequence):
-        return [os.fspath(e) if isinstance(e, str | os.PathLike) else Frame(e) for e in events]
-    return [Frame(events)]  # read_frame says what it cannot read
+        return [_source(e) for e in events]
+    return [_source(events)]
 
 
 def _as_of(as_of: AsOf) -> int | None:
