@@ -7,6 +7,7 @@ dictionaries, so a column of a few distinct values costs codes, not millions of 
 from __future__ import annotations
 
 import os
+import sys
 from urllib.parse import unquote
 
 import pyarrow as pa
@@ -52,10 +53,12 @@ def dataset_files(directory: str) -> list[tuple[str, dict[str, str]]]:
     return found
 
 
-def _read_parquet_file(path: str, shown: str) -> pa.Table:
+def _read_parquet_file(path: str | pa.BufferReader, shown: str) -> pa.Table:
     try:
         schema = pq.read_schema(path)
         strings = [f.name for f in schema if is_texty(f.type)]
+        if isinstance(path, pa.BufferReader):
+            path.seek(0)
         return pq.read_table(path, read_dictionary=strings)
     except OSError as exc:
         if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
@@ -65,8 +68,16 @@ def _read_parquet_file(path: str, shown: str) -> pa.Table:
         raise _not_a(shown, "Parquet", exc) from None
 
 
+def _stdin() -> pa.BufferReader:
+    """Standard input, read whole (Parquet and Arrow files need to seek)."""
+    return pa.BufferReader(sys.stdin.buffer.read())
+
+
 def read_parquet(path: str) -> Loaded:
     """A Parquet file, or a directory of them read as one dataset (files by sorted path)."""
+    if path == "-":
+        source = _stdin()
+        return Loaded(_read_parquet_file(source, path), path, size=source.size())
     if not os.path.isdir(path):
         try:
             size = os.stat(path).st_size
@@ -78,7 +89,7 @@ def read_parquet(path: str) -> Loaded:
         raise InputError(
             f"{path}: a directory with no Parquet file",
             hint="a Parquet dataset is a directory of .parquet files (key=value subdirectories "
-            "become columns)",
+            "become columns); give CSV files one by one",
         )
     tables: list[pa.Table] = []
     size = 0
@@ -101,6 +112,15 @@ def read_parquet(path: str) -> Loaded:
 
 def read_arrow(path: str) -> Loaded:
     """An Arrow IPC file (`.arrow`, Feather v1 or v2) or stream."""
+    if path == "-":
+        data = _stdin().read_buffer()
+        try:
+            return Loaded(ipc.open_file(data).read_all(), path, size=data.size)
+        except (pa.ArrowException, OSError, ValueError):
+            try:
+                return Loaded(ipc.open_stream(data).read_all(), path, size=data.size)
+            except (pa.ArrowException, OSError, ValueError) as exc:
+                raise _not_a(path, "Arrow IPC", exc) from None
     try:
         size = os.stat(path).st_size
         if os.path.isdir(path):
