@@ -82,8 +82,8 @@ def source_name(source: EventSource) -> str:
     return source
 
 
-def load(source: EventSource, forced: Format | None = None) -> Loaded:
-    """Read a source that is not CSV into an Arrow table."""
+def load(source: EventSource, forced: Format | None = None, timestamp: str = "timestamp") -> Loaded:
+    """Read a source that is not CSV into an Arrow table (`timestamp`: that column's name)."""
     if isinstance(source, SqlQuery):
         return read_sql(source)
     if isinstance(source, Frame):
@@ -92,7 +92,7 @@ def load(source: EventSource, forced: Format | None = None) -> Loaded:
     if fmt == "parquet":
         from journeyctl.events.sources.files import read_parquet
 
-        return read_parquet(source)
+        return read_parquet(source, plain=(timestamp,))
     if fmt == "arrow":
         from journeyctl.events.sources.files import read_arrow
 
@@ -110,7 +110,7 @@ def read_chunk(
     forced: Format | None = None,
 ) -> tuple[Chunk, int]:
     """(valid rows as a chunk, bytes read) of one non-CSV source."""
-    loaded = load(source, forced)
+    loaded = load(source, forced, mapping.get("timestamp", "timestamp"))
     return to_chunk(loaded, mapping, bad, warnings), loaded.size
 
 

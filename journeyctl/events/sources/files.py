@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Collection
 from urllib.parse import unquote
 
 import pyarrow as pa
@@ -53,10 +54,14 @@ def dataset_files(directory: str) -> list[tuple[str, dict[str, str]]]:
     return found
 
 
-def _read_parquet_file(path: str | pa.BufferReader, shown: str) -> pa.Table:
+def _read_parquet_file(
+    path: str | pa.BufferReader, shown: str, plain: Collection[str] = ()
+) -> pa.Table:
+    """One Parquet file; text columns but `plain` ones (the timestamps: nearly all distinct)
+    are read as dictionaries."""
     try:
         schema = pq.read_schema(path)
-        strings = [f.name for f in schema if is_texty(f.type)]
+        strings = [f.name for f in schema if is_texty(f.type) and f.name not in plain]
         if isinstance(path, pa.BufferReader):
             path.seek(0)
         return pq.read_table(path, read_dictionary=strings)
@@ -73,17 +78,17 @@ def _stdin() -> pa.BufferReader:
     return pa.BufferReader(sys.stdin.buffer.read())
 
 
-def read_parquet(path: str) -> Loaded:
+def read_parquet(path: str, plain: Collection[str] = ()) -> Loaded:
     """A Parquet file, or a directory of them read as one dataset (files by sorted path)."""
     if path == "-":
         source = _stdin()
-        return Loaded(_read_parquet_file(source, path), path, size=source.size())
+        return Loaded(_read_parquet_file(source, path, plain), path, size=source.size())
     if not os.path.isdir(path):
         try:
             size = os.stat(path).st_size
         except OSError as exc:
             raise open_error(path, exc) from None
-        return Loaded(_read_parquet_file(path, path), path, size=size)
+        return Loaded(_read_parquet_file(path, path, plain), path, size=size)
     files = dataset_files(path)
     if not files:
         raise InputError(
@@ -94,7 +99,7 @@ def read_parquet(path: str) -> Loaded:
     tables: list[pa.Table] = []
     size = 0
     for f, keys in files:
-        t = _read_parquet_file(f, f)
+        t = _read_parquet_file(f, f, plain)
         size += os.stat(f).st_size
         for key, value in keys.items():
             if key not in t.schema.names:

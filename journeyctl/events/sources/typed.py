@@ -23,7 +23,6 @@ from journeyctl.events.sources.text import (
     arrow_text,
     date_micros,
     is_nested,
-    is_texty,
     timestamp_micros,
 )
 from journeyctl.events.timestamps import format_instant
@@ -109,6 +108,15 @@ def _text(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return out.unify_dictionaries() if out.num_chunks > 1 else out
 
 
+def _parse_text(c: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """§3 instants of a text chunk; a dictionary's values are parsed once each."""
+    if pa.types.is_dictionary(c.type):
+        ts, ok = parse_instants(c.dictionary.cast(pa.string()))
+        idx = c.indices.fill_null(0).to_numpy(zero_copy_only=False)
+        return ts[idx], ok[idx]
+    return parse_instants(c.cast(pa.string()))
+
+
 def _timestamps(
     col: pa.ChunkedArray,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.bool_], pa.ChunkedArray]:
@@ -116,23 +124,34 @@ def _timestamps(
     t = col.type
     n = len(col)
     missing = col.is_null().to_numpy(zero_copy_only=False) if n else np.zeros(0, np.bool_)
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.bool_), missing, col
     if pa.types.is_timestamp(t) or pa.types.is_date(t):
         conv = timestamp_micros if pa.types.is_timestamp(t) else date_micros
-        ts = np.concatenate([conv(c) for c in col.chunks]) if n else np.zeros(0, np.int64)
+        ts = np.concatenate([conv(c) for c in col.chunks])
         ok = ~missing & (ts >= MIN_TS) & (ts <= MAX_TS)
-        return ts, ok, missing, _text(col)
-    text = _text(col)
-    if n == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.bool_), missing, text
+        return ts, ok, missing, col
+    # text (or numbers, which §3 cannot parse): kept plain, not dictionary-encoded, since
+    # nearly every instant differs
+    chunks = [arrow_text(c) for c in col.chunks]
+    text = pa.chunked_array(
+        [c.dictionary_decode() if pa.types.is_dictionary(c.type) else c for c in chunks]
+        if len({c.type for c in chunks}) > 1
+        else chunks
+    )
     missing = missing | _blank(text)
-    parts = [parse_instants(c if is_texty(c.type) else c.dictionary_decode()) for c in text.chunks]
+    parts = [_parse_text(c) for c in text.chunks]
     ts = np.concatenate([p[0] for p in parts])
     ok = np.concatenate([p[1] for p in parts])
     return ts, ok & ~missing, missing, text
 
 
 def _cell(col: pa.ChunkedArray, i: int) -> str:
-    v = col[i].as_py()
+    """Row i's text (for a bad row's cells; typed instants as §4 writes them)."""
+    cell = col.slice(i, 1)
+    if pa.types.is_timestamp(cell.type) or pa.types.is_date(cell.type):
+        cell = pa.chunked_array([arrow_text(c) for c in cell.chunks])
+    v = cell[0].as_py() if len(cell) else None
     return "" if v is None else str(v)
 
 
