@@ -22,6 +22,8 @@ class Config:
     db: str | None = None
     out: str | None = None
     max_file_size: int | None = None
+    source_url: str | None = None  # [source] url: a database URL (`${NAME}` for secrets)
+    source_query: str | None = None  # [source] query
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -64,6 +66,13 @@ def load_config(path: str | None = None) -> Config:
     if not isinstance(cols, dict):
         raise UsageError(f'{path}: `columns` must be a table like {{customer_id = "AccountId"}}')
     mfs = data.get("max_file_size")
+    source = data.get("source") or {}
+    if not isinstance(source, dict) or not all(
+        isinstance(source.get(k, ""), str) for k in ("url", "query")
+    ):
+        raise UsageError(
+            f'{path}: `source` must be a table like {{url = "postgresql://...", query = "SELECT ..."}}'
+        )
     return Config(
         path=path,
         journeys=tuple(cfg.resolve(x) for x in journeys),
@@ -73,6 +82,8 @@ def load_config(path: str | None = None) -> Config:
         db=cfg.resolve(data["db"]) if data.get("db") else None,
         out=cfg.resolve(data["out"]) if data.get("out") else None,
         max_file_size=int(mfs) if mfs is not None else None,
+        source_url=source.get("url") or None,
+        source_query=source.get("query") or None,
         extra={k: v for k, v in data.items()},
     )
 
