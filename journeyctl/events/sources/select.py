@@ -25,7 +25,7 @@ def event_sources(
         raise UsageError("stdin (-) can be given only once")
     if sql is not None or db_url is not None:
         url = db_url or config_url
-        query = sql or (config_query if db_url is None or sql is None else None)
+        query = sql or config_query
         if url is None:
             raise UsageError(
                 "--sql needs a database: give --db-url URL (or [source] url in journeyctl.toml)",
