@@ -22,7 +22,8 @@ from journeyctl.engine.placement import PlaceResult
 from journeyctl.engine.placement import place as _place
 from journeyctl.errors import DefinitionsError, InputError, JourneyctlError, Problem, UsageError
 from journeyctl.events.ingest import EventLog, read_accounts, read_events
-from journeyctl.events.sources import EventSource, Frame, SqlQuery, is_frame
+from journeyctl.events.sources import EventSource, Frame, SqlQuery
+from journeyctl.events.sources.frames import is_frame
 from journeyctl.events.timestamps import MICROS, format_instant
 from journeyctl.output.bi_tables import BiTables, bi_tables
 from journeyctl.output.place import render_json

@@ -26,8 +26,9 @@ from journeyctl.errors import InputError, UsageError
 from journeyctl.events.fastcsv import read_fast
 from journeyctl.events.inputs import REQUIRED, Chunk, missing_columns_error, open_error
 from journeyctl.events.model import BadRow, Event
-from journeyctl.events.sources import EventSource, Format, is_csv, read_chunk, source_name
+from journeyctl.events.sources import EventSource, Format, is_csv, source_name
 from journeyctl.events.sources.accounts import typed_accounts
+from journeyctl.events.sources.read import read_chunk
 from journeyctl.events.table import (
     Column,
     CustomerEvents,

@@ -44,7 +44,8 @@ from journeyctl.events.ingest import (
 )
 from journeyctl.events.inputs import REQUIRED, Chunk, open_error
 from journeyctl.events.model import BadRow
-from journeyctl.events.sources import EventSource, Format, is_csv, read_chunk, source_name
+from journeyctl.events.sources import EventSource, Format, is_csv, source_name
+from journeyctl.events.sources.read import read_chunk
 from journeyctl.events.tsparse import parse_instants
 
 BLOCK = 1 << 24  # bytes per block read from the CSV

@@ -24,7 +24,7 @@ import pytest
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.ingest import EventLog, read_accounts, read_events
 from journeyctl.events.sources import Frame, SqlQuery
-from journeyctl.events.sources.sql import expand_url, scrub, shown_url
+from journeyctl.events.sources.urls import expand_url, scrub, shown_url
 from journeyctl.events.timestamps import format_instant
 
 

@@ -1,21 +1,21 @@
-"""Event sources other than CSV (PRODUCT §8): which reader a source needs, and reading it.
+"""Event sources (PRODUCT §8): what a source is and which reader it needs.
 
-Every reader returns a `Loaded` Arrow table; `typed.to_chunk` then applies §3's checks and §8's
-value rules once, so every source gives the engine the same columnar chunk as the CSV reader.
+This module is light (no pyarrow) so the CLI's options can name sources at start-up; the
+readers are in `read` (dispatch), `files`, `jsonl`, `sql` and `frames`. Every reader returns a
+`Loaded` Arrow table; `typed.to_chunk` then applies §3's checks and §8's value rules once, so
+every source gives the engine the same columnar chunk as the CSV reader.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from journeyctl.errors import UsageError
-from journeyctl.events.inputs import Chunk
-from journeyctl.events.model import BadRow
-from journeyctl.events.sources.frames import FRAME_NAME, is_frame, read_frame
-from journeyctl.events.sources.sql import SqlQuery, read_sql, shown_url
-from journeyctl.events.sources.typed import Loaded, to_chunk
+from journeyctl.events.sources.urls import SqlQuery, shown_url
+
+FRAME_NAME = "dataframe"  # bad rows of a DataFrame are `dataframe:row N`
 
 Format = Literal["csv", "parquet", "jsonl", "arrow"]
 FORMATS: tuple[Format, ...] = ("csv", "parquet", "jsonl", "arrow")
@@ -64,8 +64,6 @@ def format_of(path: str, forced: Format | None = None) -> Format:
 
 
 def _is_dir(path: str) -> bool:
-    import os
-
     return os.path.isdir(path)
 
 
@@ -82,38 +80,6 @@ def source_name(source: EventSource) -> str:
     return source
 
 
-def load(source: EventSource, forced: Format | None = None, timestamp: str = "timestamp") -> Loaded:
-    """Read a source that is not CSV into an Arrow table (`timestamp`: that column's name)."""
-    if isinstance(source, SqlQuery):
-        return read_sql(source)
-    if isinstance(source, Frame):
-        return read_frame(source.data, source.name)
-    fmt = format_of(source, forced)
-    if fmt == "parquet":
-        from journeyctl.events.sources.files import read_parquet
-
-        return read_parquet(source, plain=(timestamp,))
-    if fmt == "arrow":
-        from journeyctl.events.sources.files import read_arrow
-
-        return read_arrow(source)
-    from journeyctl.events.sources.jsonl import read_jsonl
-
-    return read_jsonl(source)
-
-
-def read_chunk(
-    source: EventSource,
-    mapping: Mapping[str, str],
-    bad: list[BadRow],
-    warnings: list[str],
-    forced: Format | None = None,
-) -> tuple[Chunk, int]:
-    """(valid rows as a chunk, bytes read) of one non-CSV source."""
-    loaded = load(source, forced, mapping.get("timestamp", "timestamp"))
-    return to_chunk(loaded, mapping, bad, warnings), loaded.size
-
-
 __all__ = [
     "FORMATS",
     "EventSource",
@@ -122,9 +88,6 @@ __all__ = [
     "SqlQuery",
     "format_of",
     "is_csv",
-    "is_frame",
-    "load",
     "parse_format",
-    "read_chunk",
     "source_name",
 ]

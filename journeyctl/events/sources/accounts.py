@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from journeyctl.errors import InputError
-from journeyctl.events.sources import EventSource, load
+from journeyctl.events.sources import EventSource
+from journeyctl.events.sources.read import load
 from journeyctl.events.sources.text import arrow_text, is_nested
 
 

@@ -11,10 +11,9 @@ from typing import Any
 import pyarrow as pa
 
 from journeyctl.errors import UsageError
+from journeyctl.events.sources import FRAME_NAME
 from journeyctl.events.sources.rows import TextColumns
 from journeyctl.events.sources.typed import Loaded
-
-FRAME_NAME = "dataframe"  # bad rows of a DataFrame are `dataframe:row N`
 
 
 def is_frame(obj: object) -> bool:

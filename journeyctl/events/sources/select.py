@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from journeyctl.errors import UsageError
 from journeyctl.events.sources import EventSource
-from journeyctl.events.sources.sql import SqlQuery
+from journeyctl.events.sources.urls import SqlQuery
 
 
 def event_sources(

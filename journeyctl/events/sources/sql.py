@@ -15,93 +15,22 @@ own messages are scrubbed of the URL and the password before they are raised.
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.sources.rows import TextColumns
 from journeyctl.events.sources.typed import Loaded
-
-QUERY_NAME = "query"  # how bad rows of a query are named: `query:row N`
-SCHEMES = ("postgresql", "postgres", "sqlite", "duckdb")
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-CONNECT_TIMEOUT = 10  # seconds; a firewalled host fails instead of hanging
-
-
-@dataclass(frozen=True, slots=True)
-class SqlQuery:
-    """A query and the database it runs on (the URL as given, `${NAME}` not yet replaced)."""
-
-    url: str
-    query: str
-
-    def __repr__(self) -> str:  # never the password, even in a traceback or a debugger
-        return f"SqlQuery(url={shown_url(self.url)!r}, query={self.query!r})"
-
-
-def expand_url(url: str, env: Mapping[str, str] | None = None) -> str:
-    """`${NAME}` replaced by the environment variable NAME; unset is a usage error."""
-    env = os.environ if env is None else env
-
-    def sub(m: re.Match[str]) -> str:
-        name = m.group(1)
-        if name not in env:
-            raise UsageError(
-                f"--db-url uses ${{{name}}} but the environment variable {name} is not set",
-                hint=f"export {name}=... (keep passwords out of command lines and config files)",
-            )
-        return env[name]
-
-    return _VAR.sub(sub, url)
-
-
-def shown_url(url: str) -> str:
-    """The URL as messages show it: `scheme://host/db`, no user, password, port or options."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return "(a database URL)"
-    if scheme.lower() in ("sqlite", "duckdb"):
-        return f"{scheme}://{rest.split('?')[0]}" if "@" not in rest else f"{scheme}://"
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError:
-        return f"{scheme}://"
-    return f"{scheme}://{host}{parts.path}"
-
-
-def _secrets(url: str) -> list[str]:
-    """What must never be shown: the URL itself and its password, raw and decoded."""
-    out = [url]
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        password = None
-    if password is None:  # a URL urlsplit cannot read: everything between `:` and the last `@`
-        m = re.match(r"[^:]+://[^:/@]*:(.*)@", url)
-        password = m.group(1) if m else None
-    if password:
-        out += [password, unquote(password)]
-    return sorted({s for s in out if s}, key=len, reverse=True)
-
-
-def scrub(message: str, url: str) -> str:
-    for secret in _secrets(url):
-        message = message.replace(secret, shown_url(url) if secret == url else "***")
-    return message
-
-
-def _db_error(url: str, exc: BaseException, doing: str) -> InputError:
-    text = scrub(str(exc).strip(), url)
-    first, *rest = [ln.rstrip() for ln in text.splitlines() if ln.strip()] or [type(exc).__name__]
-    return InputError(
-        f"{shown_url(url)}: {doing}: {first}",
-        details=rest[:8],
-        hint="check --db-url and --sql (or [source] in journeyctl.toml)",
-    )
+from journeyctl.events.sources.urls import (
+    CONNECT_TIMEOUT,
+    QUERY_NAME,
+    SCHEMES,
+    SqlQuery,
+    db_error,
+    expand_url,
+    shown_url,
+)
 
 
 def _file_of(url: str, scheme: str) -> str:
@@ -141,7 +70,7 @@ def _sqlite(url: str, query: str) -> Loaded:
         # read-only: a query never changes the events, and a mistyped path is no new database
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise _db_error(url, exc, "cannot open the database") from None
+        raise db_error(url, exc, "cannot open the database") from None
     try:
         cur = con.execute(query)
         names = [d[0] for d in cur.description or ()]
@@ -153,7 +82,7 @@ def _sqlite(url: str, query: str) -> Loaded:
             for row in batch:
                 cols.add_values(names, row)
     except sqlite3.Error as exc:
-        raise _db_error(url, exc, "the query failed") from None
+        raise db_error(url, exc, "the query failed") from None
     finally:
         con.close()
     return cols.loaded(QUERY_NAME)
@@ -166,7 +95,7 @@ def _duckdb(url: str, query: str) -> Loaded:
     try:
         con = duckdb.connect(path, read_only=True)
     except duckdb.Error as exc:
-        raise _db_error(url, exc, "cannot open the database") from None
+        raise db_error(url, exc, "cannot open the database") from None
     try:
         rel = con.sql(query)
         if rel is None:
@@ -178,7 +107,7 @@ def _duckdb(url: str, query: str) -> Loaded:
         fetch = getattr(rel, "to_arrow_table", None) or rel.arrow
         table = fetch()
     except duckdb.Error as exc:
-        raise _db_error(url, exc, "the query failed") from None
+        raise db_error(url, exc, "the query failed") from None
     finally:
         con.close()
     return Loaded(table, QUERY_NAME)
@@ -194,13 +123,13 @@ def _postgresql(url: str, query: str) -> Loaded:
     try:
         con = pg.connect(uri)
     except adbc_driver_manager.Error as exc:
-        raise _db_error(url, exc, "cannot connect") from None
+        raise db_error(url, exc, "cannot connect") from None
     try:
         with con.cursor() as cur:
             cur.execute(query)
             table = cur.fetch_arrow_table()
     except adbc_driver_manager.Error as exc:
-        raise _db_error(url, exc, "the query failed") from None
+        raise db_error(url, exc, "the query failed") from None
     finally:
         con.close()
     return Loaded(table, QUERY_NAME)
