@@ -7,7 +7,9 @@ bad is collected with its position (`FILE:row N`, or the line for JSON Lines) an
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -140,7 +142,9 @@ def _timestamps(
         else chunks
     )
     missing = missing | _blank(text)
-    parts = [_parse_text(c) for c in text.chunks]
+    # the parser releases the GIL: chunks parse on several threads, as in the CSV fast path
+    with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, 8))) as pool:
+        parts = list(pool.map(_parse_text, text.chunks))
     ts = np.concatenate([p[0] for p in parts])
     ok = np.concatenate([p[1] for p in parts])
     return ts, ok & ~missing, missing, text
