@@ -50,7 +50,7 @@ def test_tables_match_the_json(placement: journeyctl.Placement) -> None:
         m["skipped"],
         m["trigger"],
     )
-    assert got.at == pd.Timestamp(m["at"])
+    assert got["at"] == pd.Timestamp(m["at"])
     assert len(placement.milestones) == sum(len(c["milestones"]) for c in doc["customers"])
     assert len(placement.risks) == sum(len(c["risks"]) for c in doc["customers"])
     assert placement.summary == doc["summary"]
