@@ -44,9 +44,10 @@ class Postgres:
                 "-v",
                 "ON_ERROR_STOP=1",
                 "-q",
-                "-c",
-                sql,
-            ]
+                "-f",
+                "-",
+            ],
+            sql,  # on stdin: a long INSERT does not fit in a command line
         )
 
 
@@ -55,11 +56,11 @@ def _bin(name: str) -> str:
     return found[-1] if found else shutil.which(name) or name
 
 
-def _as_owner(cmd: list[str]) -> None:
+def _as_owner(cmd: list[str], stdin: str | None = None) -> None:
     """As the `postgres` user when root (the server refuses to run as root)."""
     if os.geteuid() == 0:
         cmd = ["su", "postgres", "-c", shlex.join(cmd)]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+    subprocess.run(cmd, check=True, capture_output=True, timeout=120, input=stdin, text=True)
 
 
 def _free_port() -> int:

@@ -191,14 +191,12 @@ def test_every_source_gives_the_csv_output(journey: dict[str, Any], log: dict[st
         want = cli(str(d / "e.csv"))
         for name in ("e.parquet", "e.arrow", "e.jsonl"):
             assert cli(str(d / name)) == want, name
-        js = journeyctl.load_journeys(jdir)
-        from journeyctl.events.sources import SqlQuery
-
-        for query in (
-            SqlQuery(f"sqlite:///{d}/e.db", "SELECT * FROM events ORDER BY rowid"),
-            SqlQuery(f"duckdb:///{d}/e.duckdb", "SELECT * FROM events"),
+        for url, query in (
+            (f"sqlite:///{d}/e.db", "SELECT * FROM events ORDER BY rowid"),
+            (f"duckdb:///{d}/e.duckdb", "SELECT * FROM events"),
         ):
-            assert journeyctl.place(js, [query], as_of=AS_OF).to_json() == want, query
+            assert cli("--db-url", url, "--sql", query) == want, url
+        js = journeyctl.load_journeys(jdir)
         frame = table.to_pandas(types_mapper=pd.ArrowDtype)
         assert journeyctl.place(js, frame, as_of=AS_OF).to_json() == want, "pandas"
         assert journeyctl.place(js, table, as_of=AS_OF).to_json() == want, "arrow table"
