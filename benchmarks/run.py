@@ -11,6 +11,10 @@ about 20 events per customer, then measures in fresh processes:
 and prints wall time, events per second, peak RSS and the ratio to the floor, then the growth of
 time per event from the smallest to the largest size.
 
+With --inputs csv,parquet each size is also measured as Parquet (the same log written by
+`python -m journeyctl.events.convert`, cached beside the CSV), and the JSON of every input must
+be byte for byte the CSV's (sha256).
+
 With --stream SIZES it also runs the streaming mode (`--memory-limit`, 2G by default) on those
 sizes with JSON output, prints the same figures, and checks that its JSON is byte for byte the
 in-memory JSON (sha256 of both; the in-memory run is skipped above --compare-up-to events).
@@ -112,12 +116,27 @@ def ensure_log(data: Path, n: int, seed: int) -> Path:
     return path
 
 
+def ensure_parquet(csv: Path) -> Path:
+    """The CSV log as Parquet (same text values), converted once and cached beside it."""
+    path = csv.with_suffix(".parquet")
+    if not path.exists():
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "journeyctl.events.convert", str(csv), str(path)], check=True
+        )
+        print(
+            f"(converted {path.name}: {path.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - t0:.0f} s)"
+        )
+    return path
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--sizes", default="1000000,2000000,5000000,10000000")
     ap.add_argument("--formats", default="table,json")
+    ap.add_argument("--inputs", default="csv", help="csv and/or parquet, comma-separated")
     ap.add_argument("--data", default=str(ROOT / "benchmarks" / "data"))
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--stream", default="", help="sizes to run in the streaming mode too")
@@ -129,32 +148,45 @@ def main() -> None:
     data = Path(args.data)
     data.mkdir(parents=True, exist_ok=True)
     py = sys.executable
-    per_event: dict[str, list[tuple[int, float]]] = {f: [] for f in formats}
+    inputs = args.inputs.split(",")
+    per_event: dict[str, list[tuple[int, float]]] = {
+        f"{i}/{f}": [] for i in inputs for f in formats
+    }
     print(
-        f"{'events':>10} {'format':>6} {'wall s':>8} {'events/s':>12} {'peak MiB':>9} {'floor s':>8} {'x floor':>8}"
+        f"{'events':>10} {'input':>7} {'format':>6} {'wall s':>8} {'events/s':>12} {'peak MiB':>9} {'floor s':>8} {'x floor':>8}"
     )
     for n in sizes:
-        path = ensure_log(data, n, args.seed)
-        rows = sum(1 for _ in path.open("rb")) - 1
-        floor, _ = rss_of([py, "-c", FLOOR, str(path)])
-        for fmt in formats:
-            cmd = [
-                py,
-                "-m",
-                "journeyctl",
-                "place",
-                str(path),
-                "-j",
-                str(ROOT / "sample_journeys"),
-                "--quiet",
-            ]
-            if fmt != "table":
-                cmd += ["--format", fmt]
-            wall, peak = rss_of(cmd)
-            per_event[fmt].append((rows, wall / rows))
-            print(
-                f"{rows:>10} {fmt:>6} {wall:>8.2f} {rows / wall:>12,.0f} {peak:>9.0f} {floor:>8.2f} {wall / floor:>8.2f}"
-            )
+        csv_path = ensure_log(data, n, args.seed)
+        rows = sum(1 for _ in csv_path.open("rb")) - 1
+        floor, _ = rss_of([py, "-c", FLOOR, str(csv_path)])
+        digests: dict[str, str] = {}
+        for inp in inputs:
+            path = ensure_parquet(csv_path) if inp == "parquet" else csv_path
+            for fmt in formats:
+                cmd = [
+                    py,
+                    "-m",
+                    "journeyctl",
+                    "place",
+                    str(path),
+                    "-j",
+                    str(ROOT / "sample_journeys"),
+                    "--quiet",
+                ]
+                if fmt != "table":
+                    cmd += ["--format", fmt]
+                if fmt == "json":
+                    wall, peak, digests[inp] = json_digest(cmd, data / f"out-{n}-{inp}.json")
+                else:
+                    wall, peak = rss_of(cmd)
+                per_event[f"{inp}/{fmt}"].append((rows, wall / rows))
+                print(
+                    f"{rows:>10} {inp:>7} {fmt:>6} {wall:>8.2f} {rows / wall:>12,.0f} {peak:>9.0f} {floor:>8.2f} {wall / floor:>8.2f}"
+                )
+        if len(set(digests.values())) > 1:
+            print(f"{rows:>10} JSON DIFFERS between inputs: {digests}")
+        elif len(digests) > 1:
+            print(f"{rows:>10} JSON identical for {', '.join(digests)}")
     for n in [int(x) for x in args.stream.split(",") if x]:
         path = ensure_log(data, n, args.seed)
         rows = sum(1 for _ in path.open("rb")) - 1

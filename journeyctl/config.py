@@ -32,9 +32,9 @@ KNOWN_KEYS: dict[str, frozenset[str] | None] = {
     "wait": None,
     "report": frozenset({"by", "fail_on"}),
     "validate": frozenset({"disable", "warn", "error"}),
-    # tables of features PRODUCT.md describes (§8 sources, §9 cluster, §10 notify): their keys are
-    # checked where those features read them
-    "source": None,
+    "source": frozenset({"url", "query"}),  # §8: the events' database and query
+    # tables of features PRODUCT.md describes (§9 cluster, §10 notify): their keys are checked
+    # where those features read them
     "cluster": None,
     "notify": None,
 }
@@ -55,6 +55,8 @@ class Config:
     rules: RuleSettings = field(
         default_factory=RuleSettings
     )  # `[validate]`: rules turned off or at another level
+    source_url: str | None = None  # [source] url: a database URL (`${NAME}` for secrets)
+    source_query: str | None = None  # [source] query
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -100,6 +102,13 @@ def load_config(path: str | None = None) -> Config:
     if not isinstance(cols, dict):
         raise UsageError(f'{path}: `columns` must be a table like {{customer_id = "AccountId"}}')
     mfs = _max_file_size(path, text, data.get("max_file_size"))
+    source = data.get("source") or {}
+    if not isinstance(source, dict) or not all(
+        isinstance(source.get(k, ""), str) for k in ("url", "query")
+    ):
+        raise UsageError(
+            f'{path}: `source` must be a table like {{url = "postgresql://...", query = "SELECT ..."}}'
+        )
     return Config(
         path=path,
         journeys=tuple(cfg.resolve(x) for x in journeys),
@@ -110,6 +119,8 @@ def load_config(path: str | None = None) -> Config:
         out=cfg.resolve(data["out"]) if data.get("out") else None,
         max_file_size=mfs,
         rules=_rule_settings(path, text, data.get("validate")),
+        source_url=source.get("url") or None,
+        source_query=source.get("query") or None,
         extra={k: v for k, v in data.items()},
     )
 

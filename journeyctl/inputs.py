@@ -11,6 +11,7 @@ from journeyctl.errors import UsageError
 
 if TYPE_CHECKING:
     from journeyctl.engine.placement import CustomerPlacement
+    from journeyctl.events.sources import EventSource, Format
 
 __all__ = ["Counts", "EventInputs", "Filters"]
 
@@ -20,17 +21,18 @@ class EventInputs:
     """Where the events come from and how to read them: the event options of every command that
     reads events (`place`, `show`, `report`, `predict`, `diff --events`), collected once."""
 
-    paths: tuple[str, ...]
-    columns: Mapping[str, str] = field(default_factory=dict)  # canonical name -> CSV column
-    accounts: str | None = None  # accounts CSV: one row per customer
+    sources: tuple[EventSource, ...]  # files (any format of §8), SQL queries, in-memory tables
+    columns: Mapping[str, str] = field(default_factory=dict)  # canonical name -> column
+    accounts: EventSource | None = None  # accounts table: one row per customer
     as_of: str | None = None  # None (the latest event), `now`, or an ISO instant
     skip_bad_rows: bool = False
     rejects: str | None = None  # write every rejected row to this CSV
     memory_limit: int | None = None  # bytes; None: decide from the memory available
     force: bool = False  # outputs may overwrite an input or a file journeyctl did not make
+    input_format: Format | None = None  # --input-format: overrides the files' suffixes
 
     def __post_init__(self) -> None:
-        if self.paths.count("-") > 1:
+        if sum(1 for s in self.sources if s == "-") > 1:
             raise UsageError("stdin (-) can be given only once")
 
 

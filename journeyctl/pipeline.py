@@ -30,6 +30,7 @@ from journeyctl.output.files import Cell, csv_text
 if TYPE_CHECKING:
     from journeyctl.engine.explain import Explanation, NextMove
     from journeyctl.events.model import Event
+    from journeyctl.events.sources import EventSource, Format
     from journeyctl.predict.run import Prediction, PredictResult
 
 MAX_LISTED_BAD_ROWS = 10
@@ -51,7 +52,7 @@ def parse_as_of(text: str | None) -> int | None:
 
 
 def describe_bad_rows(bad: Sequence[BadRow], limit: int = MAX_LISTED_BAD_ROWS) -> list[str]:
-    lines = [f"{b.file}:{b.line}: {b.reason}" for b in bad[:limit]]
+    lines = [f"{b.where}: {b.reason}" for b in bad[:limit]]
     if len(bad) > limit:
         lines.append(f"... and {len(bad) - limit} more")
     return lines
@@ -66,10 +67,15 @@ def write_rejects(path: str, bad: Sequence[BadRow]) -> None:
 
 
 def load_events(
-    paths: Sequence[str], columns: Mapping[str, str], *, skip_bad_rows: bool, rejects: str | None
+    sources: Sequence[EventSource],
+    columns: Mapping[str, str],
+    *,
+    skip_bad_rows: bool,
+    rejects: str | None,
+    input_format: Format | None = None,
 ) -> EventLog:
-    """Read events; bad rows stop the command (exit 2) unless skipped."""
-    log = read_events(list(paths), columns)
+    """Read events from any sources of §8; bad rows stop the command (exit 2) unless skipped."""
+    log = read_events(sources, columns, input_format=input_format)
     check_bad_rows(log.bad_rows, skip_bad_rows, rejects)
     return log
 
@@ -120,9 +126,13 @@ def run_place(
 ) -> PlaceRun:
     """Read the events (and accounts), and place every customer at as-of."""
     log = load_events(
-        inputs.paths, inputs.columns, skip_bad_rows=inputs.skip_bad_rows, rejects=inputs.rejects
+        inputs.sources,
+        inputs.columns,
+        skip_bad_rows=inputs.skip_bad_rows,
+        rejects=inputs.rejects,
+        input_format=inputs.input_format,
     )
-    acc = read_accounts(inputs.accounts, inputs.columns) if inputs.accounts else None
+    acc = read_accounts(inputs.accounts, inputs.columns) if inputs.accounts is not None else None
     instant = resolve_as_of(parse_as_of(inputs.as_of), log)
     result = place(journeys, log, instant, acc, progress=progress)
     if not result.customers and not result.unmatched and inputs.as_of is None:
@@ -169,6 +179,7 @@ class StreamedPlace:
     bad_rows: list[BadRow]
     files: list[str]
     accounts: Mapping[str, Mapping[str, str]] | None
+    input_warnings: list[str]  # about the input, e.g. nested columns left out (§8)
     warnings: tuple[DataWarning, ...] = ()  # the data checks of PRODUCT §4
 
 
@@ -187,12 +198,14 @@ def run_place_streaming(
     `PlaceResult` (its customers sorted by id) is handed to `each`, then dropped. Per customer
     the results are those of `run_place`; the summary is the whole input's."""
     instant = parse_as_of(inputs.as_of)
-    acc = read_accounts(inputs.accounts, inputs.columns) if inputs.accounts else None
+    acc = read_accounts(inputs.accounts, inputs.columns) if inputs.accounts is not None else None
     if progress is not None:
         progress(0, parts + 1)
     from journeyctl.events.partition import partition_events, read_partition  # numba
 
-    parted = partition_events(list(inputs.paths), inputs.columns, workdir, parts)
+    parted = partition_events(
+        list(inputs.sources), inputs.columns, workdir, parts, input_format=inputs.input_format
+    )
     check_bad_rows(parted.bad_rows, inputs.skip_bad_rows, inputs.rejects)
     instant = resolve_instant(instant, parted.max_ts, parted.files)
     placed = ignored = unmatched = 0
@@ -219,7 +232,14 @@ def run_place_streaming(
     misses.sort(key=lambda m: m.customer_id)
     warnings = check_run(journeys, names, parted.columns, acc, misses, unmatched)
     return StreamedPlace(
-        instant, journeys.journeys, summary, parted.bad_rows, parted.files, acc, tuple(warnings)
+        instant,
+        journeys.journeys,
+        summary,
+        parted.bad_rows,
+        parted.files,
+        acc,
+        parted.warnings,
+        tuple(warnings),
     )
 
 
@@ -228,22 +248,41 @@ def run_place_streaming(
 BASE_MEMORY = 300 << 20
 BYTES_PER_CSV_BYTE = 5.5
 GZIP_RATIO = 6  # a gzipped events CSV is about this much smaller
+# the size of the same events as CSV, per byte of another format (the sample and the benchmark
+# logs: Parquet is ~6x smaller than its CSV, Arrow ~1x, JSON Lines ~2.5x larger)
+CSV_BYTES_PER_BYTE = {"parquet": 6.0, "arrow": 1.0, "jsonl": 0.4}
 
 
-def estimated_memory(paths: Sequence[str]) -> int | None:
-    """The in-memory mode's expected peak for these inputs; None when unknown (stdin)."""
-    total = 0
-    for p in paths:
-        if p == "-":
+def estimated_memory(
+    sources: Sequence[EventSource], input_format: Format | None = None
+) -> int | None:
+    """The in-memory mode's expected peak for these inputs; None when unknown (stdin, a query,
+    a table in memory)."""
+    from journeyctl.events.sources import format_of
+
+    total = 0.0
+    for p in sources:
+        if not isinstance(p, str) or p == "-":
             return None
+        fmt = format_of(p, input_format)
         try:
-            size = os.stat(p).st_size
+            size = _size_of(p)
             with open(p, "rb") as fh:
                 gz = fh.read(2) == b"\x1f\x8b"
         except OSError:
             continue  # reading it will say what is wrong
-        total += size * GZIP_RATIO if gz else size
+        csv_size = size * GZIP_RATIO if gz else size
+        total += csv_size * CSV_BYTES_PER_BYTE.get(fmt, 1.0)
     return BASE_MEMORY + int(total * BYTES_PER_CSV_BYTE)
+
+
+def _size_of(path: str) -> int:
+    """A file's size, or a dataset directory's total."""
+    if not os.path.isdir(path):
+        return os.stat(path).st_size
+    return sum(
+        os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(path) for f in files
+    )
 
 
 def available_memory() -> int | None:
@@ -258,12 +297,14 @@ def available_memory() -> int | None:
     return None
 
 
-def plan_partitions(paths: Sequence[str], memory_limit: int | None) -> int | None:
+def plan_partitions(
+    sources: Sequence[EventSource], memory_limit: int | None, input_format: Format | None = None
+) -> int | None:
     """How many partitions the streaming mode needs to stay under the limit; None: in memory.
 
     Without a limit, streaming starts when the in-memory mode would need more than 3/4 of the
     memory available now."""
-    need = estimated_memory(paths)
+    need = estimated_memory(sources, input_format)
     limit = memory_limit
     if limit is None:
         avail = available_memory()
@@ -338,11 +379,11 @@ def run_predict(
     cutoffs: str | None = None,
     save_model: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-    warn: Callable[[Sequence[BadRow]], None] | None = None,
+    warn: Callable[[EventLog], None] | None = None,
 ) -> PredictResult:
     """`predict`: check the target and horizon, read the events, learn, backtest and score;
-    with `save_model`, write the model there. `warn` hears of skipped bad rows before the
-    (long) learning starts."""
+    with `save_model`, write the model there. `warn` hears of the log (its skipped bad rows and
+    warnings) before the (long) learning starts."""
     from journeyctl.predict.modelio import save_model as write_model
     from journeyctl.predict.run import run_predict as learn
     from journeyctl.predict.target import parse_horizon, parse_target
@@ -351,11 +392,15 @@ def run_predict(
     parse_horizon(horizon)
     instant_opt = parse_as_of(inputs.as_of)
     log = load_events(
-        inputs.paths, inputs.columns, skip_bad_rows=inputs.skip_bad_rows, rejects=inputs.rejects
+        inputs.sources,
+        inputs.columns,
+        skip_bad_rows=inputs.skip_bad_rows,
+        rejects=inputs.rejects,
+        input_format=inputs.input_format,
     )
-    if warn is not None and log.bad_rows:
-        warn(log.bad_rows)
-    acc = read_accounts(inputs.accounts, inputs.columns) if inputs.accounts else None
+    if warn is not None:
+        warn(log)
+    acc = read_accounts(inputs.accounts, inputs.columns) if inputs.accounts is not None else None
     instant = resolve_as_of(instant_opt, log)
     result = learn(
         journeys,

@@ -125,13 +125,24 @@ def print_tables(tables: Sequence[TableData], no_color: bool) -> Console:
     return con
 
 
-def warn_bad_rows(bad: Sequence[BadRow], rejects: str | None, quiet: bool, no_color: bool) -> None:
-    """The warning for rows skipped under --skip-bad-rows: how many, where they went, the first."""
-    if not bad or quiet:
+def warn_bad_rows(
+    bad: Sequence[BadRow],
+    rejects: str | None,
+    quiet: bool,
+    no_color: bool,
+    warnings: Sequence[str] = (),
+) -> None:
+    """The input's warnings (nested columns left out, §8), then the warning for rows skipped
+    under --skip-bad-rows: how many, where they went, the first."""
+    if quiet:
+        return
+    con = err_console(no_color)
+    for w in warnings:
+        con.print(f"warning: {w}", markup=False)
+    if not bad:
         return
     from journeyctl.pipeline import describe_bad_rows
 
-    con = err_console(no_color)
     n = len(bad)
     con.print(
         f"warning: skipped {n} bad row{'s' if n != 1 else ''}"
@@ -225,9 +236,10 @@ def guard_outputs(
         outs.append(Output("--rejects", inputs.rejects, "rejects CSV", is_rejects_csv))
     if not outs:
         return
+    # only files can be overwritten: SQL queries and in-memory tables are not paths
+    given = [*inputs.sources, inputs.accounts] if inputs is not None else []
     read = [
-        *(inputs.paths if inputs is not None else ()),
-        inputs.accounts if inputs is not None else None,
+        *(s for s in given if isinstance(s, str)),
         *journeys_paths(journeys, config),
         catalog or config.catalog,
         *also_read,
@@ -247,7 +259,7 @@ def place_events(
 
     with progress_bar("placing customers", quiet, no_color) as progress:
         run = run_place(js, inputs, progress=progress)
-    warn_bad_rows(run.log.bad_rows, inputs.rejects, quiet, no_color)
+    warn_bad_rows(run.log.bad_rows, inputs.rejects, quiet, no_color, run.log.warnings)
     from journeyctl.cli.datawarnings import print_warnings
 
     print_warnings(run.warnings, quiet)

@@ -162,7 +162,8 @@ def diff(
     replay = None
     if inputs is not None:
         replay = read_replay_input(
-            inputs.paths,
+            inputs.sources,
+            input_format=inputs.input_format,
             columns=inputs.columns,
             accounts=inputs.accounts,
             as_of=inputs.as_of,
@@ -177,7 +178,7 @@ def diff(
         for note in [*base_side.notes, *head_side.notes]:
             err.print(safe_text(f"note: {note}"), markup=False)
         if replay is not None and inputs is not None:
-            warn_bad_rows(replay.log.bad_rows, inputs.rejects, quiet, no_color)
+            warn_bad_rows(replay.log.bad_rows, inputs.rejects, quiet, no_color, replay.log.warnings)
         if result.impact_note and fmt in ("json", "github"):
             err.print(safe_text(f"warning: {result.impact_note}"), markup=False)
     print_warnings(result.warnings, quiet)

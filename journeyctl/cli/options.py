@@ -24,17 +24,37 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 JOURNEYS_HELP = "Journey file or directory (repeatable); default: $JOURNEYCTL_JOURNEYS, journeyctl.toml, ./journeys"
 
-Events = Annotated[
-    list[str], typer.Argument(help="Event CSV files (.csv, .csv.gz, or - for stdin)")
-]
+EVENTS_HELP = (
+    "Event files: CSV (.csv, .csv.gz, - for stdin), Parquet (.parquet, or a dataset directory), "
+    "JSON Lines (.jsonl, .jsonl.gz), Arrow (.arrow); or --sql with --db-url"
+)
+Events = Annotated[list[str] | None, typer.Argument(help=EVENTS_HELP, show_default=False)]
 EventsOption = Annotated[
     list[str] | None,
-    typer.Option("--events", help="Event CSV (repeatable): replay it under both sides"),
+    typer.Option("--events", help="Event file (repeatable): replay it under both sides"),
+]
+InputFormat = Annotated[
+    str | None,
+    typer.Option("--input-format", help="Read the event files as csv, parquet, jsonl or arrow"),
+]
+Sql = Annotated[
+    str | None, typer.Option("--sql", help="Read the events with this query (with --db-url)")
+]
+DbUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--db-url",
+        help="postgresql://USER:${PASSWORD}@HOST/DB, sqlite:///PATH or duckdb:///PATH "
+        "(${NAME}: an environment variable)",
+    ),
 ]
 Journeys = Annotated[list[str] | None, typer.Option("--journeys", "-j", help=JOURNEYS_HELP)]
 Catalog = Annotated[str | None, typer.Option("--catalog", help="Event catalog kept elsewhere")]
 Accounts = Annotated[
-    str | None, typer.Option("--accounts", help="Accounts CSV: one row per customer")
+    str | None,
+    typer.Option(
+        "--accounts", help="Accounts file (CSV, Parquet, JSON Lines, Arrow): one row per customer"
+    ),
 ]
 Columns = Annotated[
     list[str] | None, typer.Option("--column", help="Map a column: customer_id=AccountId")
@@ -111,11 +131,10 @@ def event_options(*, events: str = "argument", memory_limit: bool = False) -> Ca
     `events`: `argument` (EVENTS... required) or `option` (`--events`, optional: then `inputs`
     is None when no events are given). `memory_limit`: offer `--memory-limit`."""
     bundle = [
-        _param(
-            "events",
-            Events if events == "argument" else EventsOption,
-            inspect.Parameter.empty if events == "argument" else None,
-        ),
+        _param("events", Events if events == "argument" else EventsOption, None),
+        _param("input_format", InputFormat, None),
+        _param("sql", Sql, None),
+        _param("db_url", DbUrl, None),
         _param("accounts", Accounts, None),
         _param("column", Columns, None),
         _param("as_of", AsOf, None),
@@ -140,13 +159,24 @@ def event_options(*, events: str = "argument", memory_limit: bool = False) -> Ca
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             values = {n: kwargs.pop(n) for n in names}
-            paths = values["events"]
+            paths = values["events"] or []
             inputs = None
-            if paths:  # `diff` without --events: no event inputs
+            if paths or events == "argument" or values["sql"] or values["db_url"]:
+                # `diff` without --events (or a query): no event inputs
+                from journeyctl.events.sources import parse_format
+                from journeyctl.events.sources.select import event_sources
+
                 config = load_config()
                 limit = values.get("memory_limit")
+                sources = event_sources(
+                    paths,
+                    sql=values["sql"],
+                    db_url=values["db_url"],
+                    config_url=config.source_url,
+                    config_query=config.source_query,
+                )
                 inputs = EventInputs(
-                    tuple(paths),
+                    tuple(sources),
                     columns_of(values["column"], config),
                     values["accounts"] or config.accounts,
                     values["as_of"],
@@ -154,6 +184,7 @@ def event_options(*, events: str = "argument", memory_limit: bool = False) -> Ca
                     values["rejects"],
                     parse_size(limit, "--memory-limit") if limit else None,
                     values["force"],
+                    parse_format(values["input_format"]),
                 )
             return fn(*args, inputs=inputs, **kwargs)
 

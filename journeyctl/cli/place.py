@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import typer
 from journeyctl.cli import options as o
 from journeyctl.cli.common import (
     check_format,
+    err_console,
     fail_on_met,
     guard_outputs,
     handle_errors,
@@ -45,6 +47,7 @@ class View:
     model: ModelPredictions | None
     quiet: bool
     no_color: bool
+    output: str | None = None  # --output: a file, or for parquet a directory
 
 
 def _json(v: View) -> None:
@@ -102,11 +105,26 @@ def _table(v: View) -> None:
         con.print(summary_line(v.run.result), markup=False)
 
 
+def _parquet(v: View) -> None:
+    """The four tables of §8 (customers, moves, milestones, risks) into the --output directory."""
+    from journeyctl.output.bi_tables import bi_tables, write_parquet_dir
+
+    result = v.run.result
+    assert v.output is not None  # checked with the options
+    tables = bi_tables(result.as_of, v.shown, v.extra_unmatched, result.unmatched_attributes)
+    written = write_parquet_dir(v.output, tables)
+    if not v.quiet:
+        err_console(v.no_color).print(
+            f"wrote {', '.join(os.path.basename(p) for p in written)} to {v.output}", markup=False
+        )
+
+
 RENDERERS: dict[str, Callable[[View], None]] = {
     "table": _table,
     "json": _json,
     "csv": _csv,
     "markdown": _markdown,
+    "parquet": _parquet,
 }
 
 
@@ -133,16 +151,31 @@ def place(
         str | None,
         typer.Option("--model", help="Add each customer's prediction (predict --save-model)"),
     ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file instead of stdout (atomically); a directory for parquet",
+        ),
+    ] = None,
 ) -> None:
     """Replay the events and place every customer: stage, milestones, risks, regressions."""
     fmt = check_format(fmt, RENDERERS, "place")
+    if fmt == "parquet" and output is None:
+        raise UsageError(
+            "--format parquet writes four tables: give --output DIR",
+            hint="e.g. --format parquet --output tables/ (customers, moves, milestones, risks)",
+        )
+    if fmt == "parquet" and model:
+        raise UsageError("--model does not apply to --format parquet", hint="use json or csv")
     from journeyctl import pipeline
 
     conds = parse_fail_on(fail_on or [], NAMES, ("at_risk",))
     filters = Filters(journey or [], stage or [], at_risk)
     config = load_config()
     guard_outputs(inputs, journeys, config, catalog, also_read=[model])
-    parts = pipeline.plan_partitions(inputs.paths, inputs.memory_limit)
+    parts = pipeline.plan_partitions(inputs.sources, inputs.memory_limit, inputs.input_format)
     js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
     if parts is not None:
         if model:
@@ -151,22 +184,32 @@ def place(
                 hint="drop --model, or raise --memory-limit",
             )
         from journeyctl.output.streaming import place_streaming
+        from journeyctl.output.tofile import stdout_to
 
-        streamed = place_streaming(
-            js,
-            inputs,
-            parts,
-            fmt,
-            filters,
-            limit,
-            lambda: progress_bar("placing partitions", quiet, no_color, "partitions"),
-        )
-        warn_bad_rows(streamed.bad_rows, inputs.rejects, quiet, no_color)
-        print_warnings(streamed.warnings, quiet)
-        if fmt == "table":
-            con = print_tables(streamed.tables, no_color)
-            if not quiet:
-                con.print(streamed.summary, markup=False)
+        if fmt == "parquet":
+            raise UsageError(
+                "--format parquet needs the whole log in memory; it does not work with the "
+                "streaming mode",
+                hint="raise --memory-limit, or use --format csv or json",
+            )
+        with stdout_to(output):
+            streamed = place_streaming(
+                js,
+                inputs,
+                parts,
+                fmt,
+                filters,
+                limit,
+                lambda: progress_bar("placing partitions", quiet, no_color, "partitions"),
+            )
+            warn_bad_rows(
+                streamed.bad_rows, inputs.rejects, quiet, no_color, streamed.input_warnings
+            )
+            print_warnings(streamed.warnings, quiet)
+            if fmt == "table":
+                con = print_tables(streamed.tables, no_color)
+                if not quiet:
+                    con.print(streamed.summary, markup=False)
         _fail_on(conds, streamed.counts, quiet, no_color)
         return
     run = place_events(inputs, js, quiet, no_color)
@@ -177,7 +220,14 @@ def place(
     if limit is not None:
         extra = extra[: max(0, limit - len(shown))]
     predictions = pipeline.predictions_for(model, run) if model else None
-    RENDERERS[fmt](View(run, shown, extra, predictions, quiet, no_color))
+    view = View(run, shown, extra, predictions, quiet, no_color, output)
+    if fmt == "parquet":
+        _parquet(view)
+    else:
+        from journeyctl.output.tofile import stdout_to
+
+        with stdout_to(output):
+            RENDERERS[fmt](view)
     _fail_on(conds, pipeline.counts_of(result, len(run.warnings)), quiet, no_color)
 
 

@@ -121,7 +121,9 @@ def predict(
             cutoffs=cutoffs,
             save_model=save_model_path,
             progress=progress,
-            warn=lambda bad: warn_bad_rows(bad, inputs.rejects, quiet, no_color),
+            warn=lambda log: warn_bad_rows(
+                log.bad_rows, inputs.rejects, quiet, no_color, log.warnings
+            ),
         )
     from journeyctl.cli.datawarnings import print_warnings
 

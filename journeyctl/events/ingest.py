@@ -14,18 +14,21 @@ import io
 import re
 import sys
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TypeAlias
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.fastcsv import read_fast
+from journeyctl.events.inputs import REQUIRED, Chunk, missing_columns_error, open_error
 from journeyctl.events.model import BadRow, Event
+from journeyctl.events.sources import EventSource, Format, is_csv, source_name
+from journeyctl.events.sources.accounts import typed_accounts
+from journeyctl.events.sources.read import read_chunk
 from journeyctl.events.table import (
     Column,
     CustomerEvents,
@@ -35,7 +38,6 @@ from journeyctl.events.table import (
 )
 from journeyctl.events.timestamps import parse_instant
 
-REQUIRED = ("customer_id", "timestamp", "event")
 # a physical line as StringIO(newline="") splits them: ends at CRLF, CR or LF
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -54,6 +56,7 @@ class EventLog:
     bad_rows: list[BadRow]
     files: list[str]
     sizes: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # e.g. nested columns left out (§8)
 
     @property
     def customers(self) -> CustomerEvents:
@@ -78,15 +81,6 @@ def parse_column_mappings(items: Iterable[str]) -> dict[str, str]:
             )
         out[name] = column
     return out
-
-
-def open_error(path: str, exc: OSError) -> InputError:
-    """The user-facing error for an events file that cannot be opened or read."""
-    if isinstance(exc, IsADirectoryError):
-        return InputError(f"{path}: is a directory, not an events file")
-    if isinstance(exc, FileNotFoundError):
-        return InputError(f"{path}: no such file")
-    return InputError(f"{path}: cannot read: {exc.strerror}")
 
 
 # what a corrupt or truncated gzip stream raises
@@ -166,29 +160,10 @@ def read_header(header: list[str], path: str, mapping: Mapping[str, str]) -> dic
                 f"{path}:1: duplicate column name {name!r}", hint="rename one of the columns"
             )
         seen[name] = i
-    missing = [
-        f"{req} (column {mapping[req]!r})" if req in mapping else req
-        for req in REQUIRED
-        if mapping.get(req, req) not in seen
-    ]
-    if missing:
-        raise InputError(
-            f"{path}:1: missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
-            details=[f"columns found: {', '.join(header) or '(none)'}"],
-            hint="map other names with --column customer_id=AccountId (or [columns] in journeyctl.toml)",
-        )
+    error = missing_columns_error(f"{path}:1", header, mapping)
+    if error is not None:
+        raise error
     return seen
-
-
-@dataclass(slots=True)
-class _Chunk:
-    """One file's valid rows, as arrow string columns plus parsed timestamps."""
-
-    n: int
-    cid: pa.Array | pa.ChunkedArray
-    event: pa.Array | pa.ChunkedArray
-    ts: npt.NDArray[np.int64]
-    props: dict[str, pa.Array | pa.ChunkedArray]
 
 
 def _read_exact(
@@ -198,7 +173,7 @@ def _read_exact(
     header: list[str],
     names: tuple[int, int, int],
     bad: list[BadRow],
-) -> _Chunk:
+) -> Chunk:
     """The row-by-row reader: exact physical line numbers and a reason for every bad row."""
     ci, _, ei = names
     prop_cols = [(n, i) for n, i in index.items() if i not in names]
@@ -219,7 +194,7 @@ def _read_exact(
         tss.append(ts)
         for n, i in prop_cols:
             props[n].append(row[i])
-    return _Chunk(
+    return Chunk(
         len(cids),
         pa.array(cids, pa.string()),
         pa.array(evs, pa.string()),
@@ -296,19 +271,32 @@ def _first_record(text_head: str, path: str) -> list[str] | None:
     return None
 
 
-def read_events(paths: list[str], mapping: Mapping[str, str] | None = None) -> EventLog:
-    """Read every events file; bad rows are collected, whole-file problems raise InputError.
+def read_events(
+    paths: Sequence[EventSource],
+    mapping: Mapping[str, str] | None = None,
+    *,
+    input_format: Format | None = None,
+) -> EventLog:
+    """Read every events source; bad rows are collected, whole-file problems raise InputError.
 
-    Each file goes through pyarrow's fast reader when it is entirely valid, else through the
-    exact row-by-row reader, which names every bad row's line and reason.
+    Each CSV file goes through pyarrow's fast reader when it is entirely valid, else through the
+    exact row-by-row reader, which names every bad row's line and reason. Other sources (§8:
+    Parquet, JSON Lines, Arrow, SQL, DataFrames) are read by `events.sources` into the same chunk.
     """
     mapping = dict(mapping or {})
     required = {r: mapping.get(r, r) for r in REQUIRED}
     columns: list[str] = []
     bad: list[BadRow] = []
+    warnings: list[str] = []
     sizes: dict[str, int] = {}
-    chunks: list[_Chunk] = []
+    chunks: list[Chunk] = []
     for path in paths:
+        if not is_csv(path, input_format):
+            chunk, sizes[source_name(path)] = read_chunk(path, mapping, bad, warnings, input_format)
+            _add_columns(columns, chunk)
+            chunks.append(chunk)
+            continue
+        assert isinstance(path, str)  # is_csv holds only for paths
         raw = _read_bytes(path)
         sizes[path] = len(raw)
         if raw.startswith(b"\xef\xbb\xbf"):
@@ -326,7 +314,7 @@ def read_events(paths: list[str], mapping: Mapping[str, str] | None = None) -> E
         if fast is not None:
             header = first or []
             n = len(fast.ts)
-            chunk = _Chunk(
+            chunk = Chunk(
                 n,
                 fast.columns[required["customer_id"]],
                 fast.columns[required["event"]],
@@ -349,13 +337,23 @@ def read_events(paths: list[str], mapping: Mapping[str, str] | None = None) -> E
                 index[required["event"]],
             )
             chunk = _read_exact(text, path, index, header, ids, bad)
-        for c in chunk.props:
-            if c not in columns:
-                columns.append(c)
+        _add_columns(columns, chunk)
         chunks.append(chunk)
     return EventLog(
-        _combine(chunks, columns), tuple(columns), sum(c.n for c in chunks), bad, list(paths), sizes
+        _combine(chunks, columns),
+        tuple(columns),
+        sum(c.n for c in chunks),
+        bad,
+        [source_name(p) for p in paths],
+        sizes,
+        warnings,
     )
+
+
+def _add_columns(columns: list[str], chunk: Chunk) -> None:
+    for c in chunk.props:
+        if c not in columns:
+            columns.append(c)
 
 
 Arrow: TypeAlias = pa.Array | pa.ChunkedArray
@@ -390,7 +388,7 @@ def _empty_column(n: int) -> pa.Array:
     return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([""]))
 
 
-def _combine(chunks: list[_Chunk], columns: list[str]) -> EventTable:
+def _combine(chunks: list[Chunk], columns: list[str]) -> EventTable:
     n = sum(c.n for c in chunks)
     ts = np.concatenate([c.ts for c in chunks]) if chunks else np.empty(0, dtype=np.int64)
     seq = np.arange(n, dtype=np.int64)
@@ -403,9 +401,16 @@ def _combine(chunks: list[_Chunk], columns: list[str]) -> EventTable:
     )
 
 
-def read_accounts(path: str, mapping: Mapping[str, str] | None = None) -> dict[str, dict[str, str]]:
-    """customer id -> non-empty attributes, from an accounts CSV (one row per customer)."""
+def read_accounts(
+    path: EventSource, mapping: Mapping[str, str] | None = None
+) -> dict[str, dict[str, str]]:
+    """customer id -> non-empty attributes, from an accounts table (one row per customer).
+
+    Any source of §8 works; typed values become text by the same rules as events."""
     mapping = dict(mapping or {})
+    if not is_csv(path):
+        return typed_accounts(path, mapping.get("customer_id", "customer_id"))
+    assert isinstance(path, str)  # is_csv holds only for paths
     text = decode_csv_text(_read_bytes(path), path)
     records = iter(iter_csv(text, path))
     first = next(records, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,3 +21,9 @@ class BadRow:
     line: int
     reason: str
     cells: tuple[str, ...]
+    unit: Literal["line", "row"] = "line"  # CSV and JSON Lines name lines; typed sources rows
+
+    @property
+    def where(self) -> str:
+        """`FILE:LINE` (§3) or `FILE:row N` (§8)."""
+        return f"{self.file}:row {self.line}" if self.unit == "row" else f"{self.file}:{self.line}"

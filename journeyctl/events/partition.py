@@ -19,7 +19,7 @@ import io
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -34,17 +34,17 @@ from journeyctl.errors import InputError
 from journeyctl.events.fastcsv import _any_blank
 from journeyctl.events.ingest import (
     GZIP_ERRORS,
-    REQUIRED,
     EventLog,
-    _Chunk,
     _combine,
     check_row,
     gzip_error,
     iter_csv_stream,
-    open_error,
     read_header,
 )
+from journeyctl.events.inputs import REQUIRED, Chunk, open_error
 from journeyctl.events.model import BadRow
+from journeyctl.events.sources import EventSource, Format, is_csv, source_name
+from journeyctl.events.sources.read import read_chunk
 from journeyctl.events.tsparse import parse_instants
 from journeyctl.jit import njit
 
@@ -67,6 +67,7 @@ class Partitioned:
     columns: list[str] = field(default_factory=list)  # property columns, first-seen order
     rows: int = 0
     bad_rows: list[BadRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)
     max_ts: int | None = None
     written: list[list[str]] = field(default_factory=list)  # partition -> its Parquet files
@@ -217,17 +218,36 @@ class _Writers:
 
 
 def partition_events(
-    paths: list[str],
+    paths: Sequence[EventSource],
     mapping: Mapping[str, str],
     directory: str,
     parts: int,
     progress: Callable[[int], None] | None = None,
+    input_format: Format | None = None,
 ) -> Partitioned:
     """Read every events file once and write its rows to `parts` Parquet partitions."""
     required = {r: mapping.get(r, r) for r in REQUIRED}
-    out = Partitioned(directory, parts, list(paths), written=[[] for _ in range(parts)])
+    names = [source_name(p) for p in paths]
+    out = Partitioned(directory, parts, names, written=[[] for _ in range(parts)])
     seq0 = 0
     for fi, path in enumerate(paths):
+        if not is_csv(path, input_format):
+            name = source_name(path)
+            writers = _Writers(directory, fi, parts)
+            try:
+                header, rows, max_ts, out.sizes[name] = _typed_source(
+                    path, mapping, seq0, writers, out, input_format
+                )
+                writers.close()
+            except BaseException:
+                writers.discard()
+                raise
+            _record(out, header, required, writers, rows, max_ts)
+            seq0 += rows
+            if progress is not None:
+                progress(out.rows)
+            continue
+        assert isinstance(path, str)  # is_csv holds only for paths
         source = path
         if path == "-":  # spooled to disk: a file with a problem is read a second time
             source = os.path.join(directory, "stdin")
@@ -254,18 +274,64 @@ def partition_events(
         if source != path:
             os.unlink(source)
         out.sizes[path] = size
-        for name in header:
-            if name not in required.values() and name not in out.columns:
-                out.columns.append(name)
-        for k, p in writers.paths.items():
-            out.written[k].append(p)
-        out.rows += rows
+        _record(out, header, required, writers, rows, max_ts)
         seq0 += rows
-        if max_ts is not None:
-            out.max_ts = max_ts if out.max_ts is None else max(out.max_ts, max_ts)
         if progress is not None:
             progress(out.rows)
     return out
+
+
+def _record(
+    out: Partitioned,
+    header: list[str],
+    required: Mapping[str, str],
+    writers: _Writers,
+    rows: int,
+    max_ts: int | None,
+) -> None:
+    """Add one source's columns, partition files, row count and latest instant to `out`."""
+    for name in header:
+        if name not in required.values() and name not in out.columns:
+            out.columns.append(name)
+    for k, p in writers.paths.items():
+        out.written[k].append(p)
+    out.rows += rows
+    if max_ts is not None:
+        out.max_ts = max_ts if out.max_ts is None else max(out.max_ts, max_ts)
+
+
+def _typed_source(
+    source: EventSource,
+    mapping: Mapping[str, str],
+    seq0: int,
+    writers: _Writers,
+    out: Partitioned,
+    input_format: Format | None,
+) -> tuple[list[str], int, int | None, int]:
+    """A non-CSV source (§8) read whole, then split like a CSV: (columns, rows, max ts, size).
+
+    Columnar sources are far smaller than their CSV, so one of them at a time fits in memory."""
+    chunk, size = read_chunk(source, mapping, out.bad_rows, out.warnings, input_format)
+    if chunk.n == 0:
+        return list(chunk.props), 0, None, size
+    cid = _combined(chunk.cid)
+    ids = cid.dictionary_decode() if pa.types.is_dictionary(cid.type) else cid
+    batch = pa.RecordBatch.from_arrays(
+        [
+            ids,
+            pa.array(chunk.ts),
+            pa.array(np.arange(seq0, seq0 + chunk.n)),
+            _combined(chunk.event),
+            *(_combined(c) for c in chunk.props.values()),
+        ],
+        names=["customer_id", "ts", "seq", "event"] + ["p:" + n for n in chunk.props],
+    )
+    writers.write(batch, part_of(ids, writers.parts)[0])
+    return list(chunk.props), chunk.n, int(chunk.ts.max()), size
+
+
+def _combined(col: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
 
 def _header_of(fh: IO[bytes], path: str) -> list[str]:
@@ -467,7 +533,7 @@ def read_partition(p: Partitioned, k: int) -> EventLog:
         strings = [n for n in names if n not in ("ts", "seq")]
         t = pq.read_table(path, read_dictionary=strings)
         chunks.append(
-            _Chunk(
+            Chunk(
                 t.num_rows,
                 t.column("customer_id").unify_dictionaries(),
                 t.column("event").unify_dictionaries(),
@@ -476,4 +542,4 @@ def read_partition(p: Partitioned, k: int) -> EventLog:
             )
         )
     table = _combine(chunks, p.columns)
-    return EventLog(table, tuple(p.columns), table.rows, [], p.files, {})
+    return EventLog(table, tuple(p.columns), table.rows, [], p.files, {}, p.warnings)

@@ -40,6 +40,7 @@ class Streamed:
     bad_rows: list[BadRow]
     tables: list[TableData]
     summary: str
+    input_warnings: list[str]  # about the input (nested columns left out, §8)
     warnings: tuple[DataWarning, ...] = ()  # the data checks, for stderr (the JSON has them)
 
 
@@ -151,5 +152,6 @@ def place_streaming(
         run.bad_rows,
         data if fmt == "table" else [],
         render.summary_text(run.as_of, run.summary, at_risk),
+        run.input_warnings,
         run.warnings,
     )
