@@ -80,12 +80,13 @@ def duplicate_journey_id(ctx: RuleContext) -> Iterator[Problem]:
 
 
 def duplicate_id(ctx: RuleContext) -> Iterator[Problem]:
-    """`duplicate-id`: a stage, milestone or risk id is used twice within one journey."""
+    """`duplicate-id`: a stage, milestone, risk or KPI id is used twice within one journey."""
     for j in ctx.journeys:
         for kind, items in (
             ("stage", [(s.id, s.source) for s in j.stages]),
             ("milestone", [(m.id, m.source) for s in j.stages for m in s.milestones]),
             ("risk", [(r.id, r.source) for r in j.risks]),
+            ("KPI", [(k.id, k.source) for k in j.kpis]),
         ):
             seen: dict[str, Source] = {}
             for ident, src in items:
@@ -219,6 +220,29 @@ def terminal_milestones(ctx: RuleContext) -> Iterator[Problem]:
                 )
 
 
+def kpi_property(ctx: RuleContext) -> Iterator[Problem]:
+    """`kpi-property`: a `mean` or `latest` KPI without the `property` whose numbers it reads
+    (and a `count` with one, which it would ignore: a warning)."""
+    for j in ctx.journeys:
+        for k in j.kpis:
+            if k.kind != "count" and k.property is None:
+                yield _p(
+                    k.source,
+                    "error",
+                    "kpi-property",
+                    f"KPI {k.id!r} ({k.kind}) needs a `property` to read numbers from",
+                    f"e.g. {k.kind}: {{event: {k.events[0]}, property: score}}",
+                )
+            elif k.kind == "count" and k.property is not None:
+                yield _p(
+                    k.source,
+                    "warning",
+                    "kpi-property",
+                    f"KPI {k.id!r} counts events; its `property` {k.property!r} is not used",
+                    "remove `property`, or use `mean` or `latest`",
+                )
+
+
 def _could_overlap(a: Journey, b: Journey) -> bool:
     bk = {k.key: k.values for k in b.segment}
     for k in a.segment:
@@ -282,35 +306,41 @@ def catalog_names(ctx: RuleContext) -> Iterator[Problem]:
                 props = [k for k, _ in c.where] if not isinstance(c, InactiveCond) else []
                 if isinstance(c, EventCond) and c.distinct:
                     props.append(c.distinct)
-                for ev in c.events:
-                    known = cat.event(ev)
-                    if known is None:
-                        close = difflib.get_close_matches(ev, names, n=1, cutoff=0.6)
-                        hint = f"did you mean `{close[0]}`?" if close else "add it to the catalog"
-                        yield _p(
-                            c.source,
-                            "warning",
-                            "unknown-event",
-                            f"event {ev!r} is not in the catalog ({cat.file})",
-                            hint,
-                        )
-                        continue
-                    plist = [n for n, _ in known.properties]
-                    for prop in props:
-                        if prop not in plist:
-                            near = difflib.get_close_matches(prop, plist, n=1, cutoff=0.6)
-                            hint = (
-                                f"did you mean `{near[0]}`?"
-                                if near
-                                else f"add it to {ev!r} in the catalog"
-                            )
-                            yield _p(
-                                c.source,
-                                "warning",
-                                "unknown-property",
-                                f"event {ev!r} has no property {prop!r} in the catalog",
-                                hint,
-                            )
+                yield from _catalog_problems(cat, names, c.source, c.events, props)
+        for k in j.kpis:
+            props = [p for p, _ in k.where] + ([k.property] if k.property else [])
+            yield from _catalog_problems(cat, names, k.source, k.events, props)
+
+
+def _catalog_problems(
+    cat: Catalog, names: list[str], src: Source, events: tuple[str, ...], props: list[str]
+) -> Iterator[Problem]:
+    """Warnings for event names the catalog lacks, and for properties its events lack."""
+    for ev in events:
+        known = cat.event(ev)
+        if known is None:
+            close = difflib.get_close_matches(ev, names, n=1, cutoff=0.6)
+            hint = f"did you mean `{close[0]}`?" if close else "add it to the catalog"
+            yield _p(
+                src,
+                "warning",
+                "unknown-event",
+                f"event {ev!r} is not in the catalog ({cat.file})",
+                hint,
+            )
+            continue
+        plist = [n for n, _ in known.properties]
+        for prop in props:
+            if prop not in plist:
+                near = difflib.get_close_matches(prop, plist, n=1, cutoff=0.6)
+                hint = f"did you mean `{near[0]}`?" if near else f"add it to {ev!r} in the catalog"
+                yield _p(
+                    src,
+                    "warning",
+                    "unknown-property",
+                    f"event {ev!r} has no property {prop!r} in the catalog",
+                    hint,
+                )
 
 
 RULES: tuple[Rule, ...] = (
@@ -324,6 +354,7 @@ RULES: tuple[Rule, ...] = (
     terminal_milestones,
     reserved_risk_id,
     segment_overlap,
+    kpi_property,
     catalog_names,
 )
 
