@@ -72,7 +72,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], numeric: in
 def funnel_svg(t: Tables) -> str:
     """One bar per stage: reached (light) with the customers there now (dark) inside it."""
     label_w, bar_w, row_h = 150, 520, 26
-    width = label_w + bar_w + 150
+    width = label_w + bar_w + 240
     rows = []
     for i, f in enumerate(t.funnel):
         y = i * row_h + 4
@@ -135,7 +135,7 @@ def variants_svg(stages: Sequence[str], variants: Sequence[Variant]) -> str:
     legend = (
         '<p class="legend muted">'
         f'<span><i class="sw" style="background:{FORWARD}"></i>next stage as designed</span>'
-        f'<span><i class="sw" style="background:{SKIP}"></i>jumped ahead</span>'
+        f'<span><i class="sw" style="background:{SKIP}"></i>jumped ahead of the design</span>'
         f'<span><i class="sw" style="background:{BACK}"></i>fell back</span></p>'
     )
     return (
