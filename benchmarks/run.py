@@ -8,8 +8,10 @@ For each size it generates (once, cached under --data) a seeded log for the samp
 about 20 events per customer, then measures in fresh processes:
   - the floor: pyarrow.csv.read_csv of the file plus a polars sort by (customer_id, timestamp);
   - `journeyctl place FILE -j sample_journeys` with table output and with --format json;
+  - `journeyctl analyze FILE -j sample_journeys --format json` (format `analyze`);
 and prints wall time, events per second, peak RSS and the ratio to the floor, then the growth of
-time per event from the smallest to the largest size.
+time per event from the smallest to the largest size, and analyze against place --format json
+(the goal: within 1.5x its time and within its memory).
 
 With --stream SIZES it also runs the streaming mode (`--memory-limit`, 2G by default) on those
 sizes with JSON output, prints the same figures, and checks that its JSON is byte for byte the
@@ -117,7 +119,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--sizes", default="1000000,2000000,5000000,10000000")
-    ap.add_argument("--formats", default="table,json")
+    ap.add_argument("--formats", default="table,json,analyze")
     ap.add_argument("--data", default=str(ROOT / "benchmarks" / "data"))
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--stream", default="", help="sizes to run in the streaming mode too")
@@ -130,6 +132,7 @@ def main() -> None:
     data.mkdir(parents=True, exist_ok=True)
     py = sys.executable
     per_event: dict[str, list[tuple[int, float]]] = {f: [] for f in formats}
+    figures: dict[tuple[int, str], tuple[float, float]] = {}
     print(
         f"{'events':>10} {'format':>6} {'wall s':>8} {'events/s':>12} {'peak MiB':>9} {'floor s':>8} {'x floor':>8}"
     )
@@ -138,20 +141,22 @@ def main() -> None:
         rows = sum(1 for _ in path.open("rb")) - 1
         floor, _ = rss_of([py, "-c", FLOOR, str(path)])
         for fmt in formats:
+            command = "analyze" if fmt == "analyze" else "place"
             cmd = [
                 py,
                 "-m",
                 "journeyctl",
-                "place",
+                command,
                 str(path),
                 "-j",
                 str(ROOT / "sample_journeys"),
                 "--quiet",
             ]
             if fmt != "table":
-                cmd += ["--format", fmt]
+                cmd += ["--format", "json" if fmt == "analyze" else fmt]
             wall, peak = rss_of(cmd)
             per_event[fmt].append((rows, wall / rows))
+            figures[(n, fmt)] = (wall, peak)
             print(
                 f"{rows:>10} {fmt:>6} {wall:>8.2f} {rows / wall:>12,.0f} {peak:>9.0f} {floor:>8.2f} {wall / floor:>8.2f}"
             )
@@ -171,6 +176,13 @@ def main() -> None:
             f"{rows:>10} stream {wall:>8.2f} {rows / wall:>12,.0f} {peak:>9.0f}"
             f"  (--memory-limit {args.memory_limit}; output {same})"
         )
+    for n in sizes:
+        if (n, "analyze") in figures and (n, "json") in figures:
+            (aw, ap_), (pw, pp) = figures[(n, "analyze")], figures[(n, "json")]
+            print(
+                f"analyze at {n:,} events: {aw:.2f} s, {ap_:,.0f} MiB = {aw / pw:.2f}x the time "
+                f"and {ap_ / pp:.2f}x the memory of place --format json ({pw:.2f} s, {pp:,.0f} MiB)"
+            )
     for fmt, pts in per_event.items():
         if len(pts) >= 2:
             (n0, a), (n1, b) = pts[0], pts[-1]
