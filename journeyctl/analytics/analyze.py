@@ -63,10 +63,7 @@ def analyze(
     out = []
     for j in chosen:
         cs = members[j.id]
-        # placements and table rows are both sorted by customer id: the indices ascend
-        ks = np.fromiter((index[c.customer_id] for c in cs), dtype=np.int64, count=len(cs))
-        rows = customer_rows(table, ks)
-        kpis = [customer_values(k, table, rows, result.as_of) for k in j.kpis]
+        kpis = _customer_kpis(j, cs, table, index, result.as_of)
         everyone = np.arange(len(cs), dtype=np.int64)
         tables = _tables(j, cs, everyone, kpis, result.as_of, attempts)
         groups: list[Group] = []
@@ -83,6 +80,38 @@ def analyze(
             )
         )
     return Analysis(result.as_of, by, tuple(out))
+
+
+def _customer_kpis(
+    journey: Journey,
+    cs: Sequence[CustomerPlacement],
+    table: EventTable,
+    index: dict[str, int],
+    as_of: int,
+) -> list[CustomerValues]:
+    """Each KPI of the journey for each of its customers (aligned with `cs`)."""
+    if not journey.kpis:
+        return []
+    # placements and table rows are both sorted by customer id: the indices ascend
+    ks = np.fromiter((index[c.customer_id] for c in cs), dtype=np.int64, count=len(cs))
+    rows = customer_rows(table, ks)
+    return [customer_values(k, table, rows, as_of) for k in journey.kpis]
+
+
+def kpis_per_journey(result: PlaceResult, table: EventTable) -> dict[str, tuple[KpiValue, ...]]:
+    """Every journey's KPIs, for the journey and per stage (what reports show), without the
+    rest of the analysis."""
+    members: dict[str, list[CustomerPlacement]] = {j.id: [] for j in result.journeys}
+    for c in result.customers:
+        members[c.journey.id].append(c)
+    index = {cid: k for k, cid in enumerate(table.customer_ids)}
+    out = {}
+    for j in result.journeys:
+        cs = members[j.id]
+        values = _customer_kpis(j, cs, table, index, result.as_of)
+        everyone = np.arange(len(cs), dtype=np.int64)
+        out[j.id] = tuple(_kpi(j, cs, everyone, cv) for cv in values)
+    return out
 
 
 def _tables(
