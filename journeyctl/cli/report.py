@@ -98,6 +98,7 @@ def report(
         out=out_dir or config.out,
         wait=wait_s,
         by=attributes,
+        table=run.log.table,
     )
     r = done.report
     notes = err_console(no_color)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from journeyctl.analytics.model import KpiValue
 from journeyctl.history.compare import CATEGORIES
 from journeyctl.reports.charts import Chart, charts, plotly_js
 from journeyctl.reports.model import Report
@@ -19,6 +20,7 @@ from journeyctl.reports.text import (
     days,
     id_list,
     instant,
+    kpi_rows,
     move_text,
     nonzero_changes,
     stage_label,
@@ -147,9 +149,22 @@ def _journeys(r: Report, bars: Sequence[Chart]) -> str:
         parts.append(
             f'<div class="panel"><h3>{escape(chart.title)}</h3>{chart.html}'
             + _table(("stage", "customers", "at risk", "overdue milestones"), rows, 3)
-            + f'<p class="meta">Changes: {escape(nonzero_changes(j.changes))}.</p></div>'
+            + f'<p class="meta">Changes: {escape(nonzero_changes(j.changes))}.</p>'
+            + _kpis(j.kpis)
+            + "</div>"
         )
     return "".join(parts) + "</div>"
+
+
+def _kpis(kpis: Sequence[KpiValue]) -> str:
+    if not kpis:
+        return ""
+    headers, rows = kpi_rows(kpis)
+    return (
+        "<h4>KPIs</h4>"
+        + _table(headers, rows, len(headers) - 1, "kpis")
+        + '<p class="meta">Mean per customer over those with a value; n = how many had one.</p>'
+    )
 
 
 def _at_risk(r: Report) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from journeyctl.analytics.model import KpiValue
 from journeyctl.engine.replay import Move
 from journeyctl.history.compare import Flow
 from journeyctl.history.model import InputRecord, JourneyRecord
@@ -28,6 +29,7 @@ class JourneyRow:
     not_started: int
     stages: tuple[StageRow, ...]  # file order
     changes: Mapping[str, int]  # category -> customers of this journey (now, else before)
+    kpis: tuple[KpiValue, ...] = ()  # the journey's KPIs, for all its customers and per stage
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from journeyctl import __version__
+from journeyctl.analytics import kpis_per_journey
 from journeyctl.engine.placement import PlaceResult
+from journeyctl.events.table import EventTable
 from journeyctl.events.timestamps import MICROS, now_instant
 from journeyctl.history import HistoryStore, compare, snapshot_of
 from journeyctl.history.store import DEFAULT_WAIT
@@ -68,14 +70,17 @@ def run_report(
     wait: float = DEFAULT_WAIT,
     by: Sequence[str] = (),
     trend_snapshots: int = TREND_SNAPSHOTS,
+    table: EventTable | None = None,
 ) -> ReportRun:
     """Store the placement as a snapshot in `db`, compare it with the previous one and write the
-    report into `out` (default: beside the database)."""
+    report into `out` (default: beside the database). With the event `table`, the journeys'
+    KPIs are shown per stage."""
     snap = snapshot_of(result, files, sizes, run_time())
     with HistoryStore.open(db, wait=wait) as store:
         replaced = store.save(snap, __version__)
         previous = store.previous(snap.as_of)
         trend = store.trend(snap.as_of, trend_snapshots)
-    report = build_report(snap, previous, compare(previous, snap), trend, by)
+    kpis = kpis_per_journey(result, table) if table is not None else None
+    report = build_report(snap, previous, compare(previous, snap), trend, by, kpis)
     written = write_files(report, out or default_out_dir(db))
     return ReportRun(report, replaced, written)
