@@ -17,6 +17,14 @@ from journeyctl.events.timestamps import format_instant
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 TOP_VARIANTS = 10
 
+# what the analysis section needs beyond report.html's own styles
+SECTION_CSS = """
+svg{display:block;max-width:100%;height:auto}svg text{font-size:12px;fill:#1f2933}
+svg text.w{fill:#fff}.legend span{display:inline-block;margin-right:12px}
+.sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
+.panel{overflow-x:auto}
+"""
+
 _CSS = """
 body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:0;
  color:#1f2933;background:#f5f7fa}

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from journeyctl.analytics.model import KpiValue
+from journeyctl.analytics.model import Analysis, KpiValue
 from journeyctl.definitions.model import SEVERITY_RANK
 from journeyctl.events.timestamps import days_between
 from journeyctl.history.compare import CATEGORIES, Comparison
@@ -179,6 +179,7 @@ def build_report(
     trend: Sequence[TrendRow] = (),
     by: Sequence[str] = (),
     kpis: Mapping[str, tuple[KpiValue, ...]] | None = None,
+    analysis: Analysis | None = None,
 ) -> Report:
     """Everything the Markdown, JSON and HTML renderers show."""
     now = {c.customer_id: c for c in current.customers}
@@ -215,4 +216,5 @@ def build_report(
         breakdowns=tuple(_breakdown(a, now, before, changes) for a in dict.fromkeys(by)),
         definitions=current.journeys,
         inputs=current.inputs,
+        analysis=analysis,
     )

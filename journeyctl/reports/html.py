@@ -12,6 +12,7 @@ from html import escape
 
 from journeyctl.analytics.model import KpiValue
 from journeyctl.history.compare import CATEGORIES
+from journeyctl.output.analyze_html import SECTION_CSS, analysis_section
 from journeyctl.reports.charts import Chart, charts, plotly_js
 from journeyctl.reports.model import Report
 from journeyctl.reports.text import (
@@ -231,6 +232,15 @@ def _breakdowns(r: Report) -> str:
     return "".join(parts)
 
 
+def _analysis(r: Report) -> str:
+    if r.analysis is None:
+        return ""
+    return (
+        '<h2 id="section-analysis">How customers travel (journeyctl analyze)</h2>'
+        + analysis_section(r.analysis)
+    )
+
+
 def _sources(r: Report) -> str:
     rows = [("events", i.name, f"{i.size} bytes") for i in r.inputs]
     rows += [
@@ -257,6 +267,7 @@ def render_html(r: Report) -> str:
         + _at_risk(r)
         + _regressions(r)
         + _breakdowns(r)
+        + _analysis(r)
         + _sources(r)
     )
     # plotly.js holds no "</script>" (it would end the tag); guard against a future version that does.
@@ -267,6 +278,6 @@ def render_html(r: Report) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Journey report as of {escape(instant(r.as_of))}</title>"
-        f"<style>{_CSS}</style><script>{js}</script></head>"
+        f"<style>{_CSS}{SECTION_CSS}</style><script>{js}</script></head>"
         f"<body><main>{body}</main><script>{_RESIZE}</script></body></html>\n"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from journeyctl.analytics.model import KpiValue
+from journeyctl.analytics.model import Analysis, KpiValue
 from journeyctl.engine.replay import Move
 from journeyctl.history.compare import Flow
 from journeyctl.history.model import InputRecord, JourneyRecord
@@ -97,3 +97,4 @@ class Report:
     breakdowns: tuple[Breakdown, ...]
     definitions: tuple[JourneyRecord, ...]
     inputs: tuple[InputRecord, ...]
+    analysis: Analysis | None = None  # how customers travel each journey (analyze, §11)

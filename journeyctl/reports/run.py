@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from journeyctl import __version__
-from journeyctl.analytics import kpis_per_journey
+from journeyctl.analytics import analyze
 from journeyctl.engine.placement import PlaceResult
 from journeyctl.events.table import EventTable
 from journeyctl.events.timestamps import MICROS, now_instant
@@ -73,14 +73,16 @@ def run_report(
     table: EventTable | None = None,
 ) -> ReportRun:
     """Store the placement as a snapshot in `db`, compare it with the previous one and write the
-    report into `out` (default: beside the database). With the event `table`, the journeys'
-    KPIs are shown per stage."""
+    report into `out` (default: beside the database). With the event `table`, the report also
+    shows how customers travel each journey (`analyze`) and its KPIs per stage."""
     snap = snapshot_of(result, files, sizes, run_time())
     with HistoryStore.open(db, wait=wait) as store:
         replaced = store.save(snap, __version__)
         previous = store.previous(snap.as_of)
         trend = store.trend(snap.as_of, trend_snapshots)
-    kpis = kpis_per_journey(result, table) if table is not None else None
-    report = build_report(snap, previous, compare(previous, snap), trend, by, kpis)
+    # the analysis carries every journey's KPIs per stage: computed once for both uses
+    analysis = analyze(result, table) if table is not None else None
+    kpis = {j.id: j.tables.kpis for j in analysis.journeys} if analysis is not None else None
+    report = build_report(snap, previous, compare(previous, snap), trend, by, kpis, analysis)
     written = write_files(report, out or default_out_dir(db))
     return ReportRun(report, replaced, written)
