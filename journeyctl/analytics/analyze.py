@@ -29,10 +29,19 @@ from journeyctl.events.table import EventTable
 Attempts = Callable[[CustomerPlacement], Iterable[tuple[str, str, str]]]
 
 
-def current_attempts(c: CustomerPlacement) -> Iterable[tuple[str, str, str]]:
-    """The attempts every placement carries: each milestone's latest one."""
-    owner = {m.id: s.id for s in c.journey.stages for m in s.milestones}
-    return [(owner[mid], mid, a.status) for mid, a in c.replay.attempts.items()]
+def every_attempt(c: CustomerPlacement) -> list[tuple[str, str, str]]:
+    """Every milestone attempt of the customer with its final status: those each move closed
+    (the stage it left), then the current stage's at as-of (pending or overdue included)."""
+    out: list[tuple[str, str, str]] = []
+    for m in c.moves:
+        if m.from_stage is not None and m.closed:
+            left = c.journey.stage(m.from_stage)
+            out.extend(
+                (left.id, ms.id, st) for ms, st in zip(left.milestones, m.closed, strict=True)
+            )
+    if c.stage is not None:
+        out.extend((c.stage.id, ms.id, ms.status) for ms in c.milestones)
+    return out
 
 
 def analyze(
@@ -41,7 +50,7 @@ def analyze(
     *,
     journeys: Sequence[str] | None = None,
     by: str | None = None,
-    attempts: Attempts = current_attempts,
+    attempts: Attempts = every_attempt,
 ) -> Analysis:
     """Every §11 table per journey (all of them, or those named), over the journey's customers
     (not started included, unmatched excluded); with `by`, again per value of that attribute."""

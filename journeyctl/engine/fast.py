@@ -143,7 +143,7 @@ def _eq(values: tuple[object, ...]) -> list:  # type: ignore[type-arg]
 
 
 CHUNK = 25_000  # customers per kernel call: the unit of threading and of progress
-MOVES = ("at", "from", "to", "bytr", "trig")
+MOVES = ("at", "from", "to", "bytr", "trig", "closed")
 MIN_MOVES = 1024  # initial move buffer (grown when full; tests shrink it)
 
 
@@ -192,7 +192,7 @@ def _run_kernel(
                 cj.periods, at, last,
                 out["stage"], out["entered"], out["wstart"], out["wbegin"], out["status"],
                 out["due"], out["done"], out["risks"],
-                mv["at"], mv["from"], mv["to"], mv["bytr"], mv["trig"],
+                mv["at"], mv["from"], mv["to"], mv["bytr"], mv["trig"], mv["closed"],
                 out["mv_lo"], out["mv_hi"], count, stack, seen,
             )  # fmt: skip
             if at < last:  # the move buffer filled up: grow it and resume
@@ -370,7 +370,25 @@ def _build(
     stage_ms = [[ms.index(m) for m in s.milestones] for s in stages]
     names = table.event.values
     ecodes = table.event.codes
-    mv_at, mv_from, mv_to, mv_bytr = (out[f"mv_{k}"].tolist() for k in ("at", "from", "to", "bytr"))
+    mv_at, mv_from, mv_to, mv_bytr, mv_closed = (
+        out[f"mv_{k}"].tolist() for k in ("at", "from", "to", "bytr", "closed")
+    )
+    n_stage_ms = [len(s.milestones) for s in stages]
+    # the closed attempts depend only on (stage left, packed statuses): one tuple each
+    closed_of: dict[tuple[int, int], tuple[str, ...]] = {}
+    closed_mask = (1 << K.CLOSED_BITS) - 1
+
+    def closed_attempts(f: int, packed: int) -> tuple[str, ...]:
+        if f < 0:
+            return ()
+        got = closed_of.get((f, packed))
+        if got is None:
+            got = closed_of[(f, packed)] = tuple(
+                _STATUS[(packed >> (K.CLOSED_BITS * i) & closed_mask) + K.CLOSED_BASE]
+                for i in range(n_stage_ms[f])
+            )
+        return got
+
     trig = out["mv_trig"]
     trig_l = np.where(trig >= 0, ecodes[np.maximum(trig, 0)], -1).tolist()
     status_all = out["status"].tolist()
@@ -420,6 +438,7 @@ def _build(
                     "forward" if f < 0 or to > f else "backward",
                     skipped,
                     names[trig_l[x]] if trig_l[x] >= 0 else "time",
+                    closed_attempts(f, mv_closed[x]),
                 )
             )
         attempts = {}

@@ -23,6 +23,10 @@ from journeyctl.engine.compiled import (
 
 # milestone attempt status codes
 NONE, PENDING, DONE, LATE, MISSED = 0, 1, 2, 3, 4
+# a closed attempt (DONE, LATE or MISSED) packed in 2 bits as status - CLOSED_BASE (1, 2, 3):
+# the attempts of a stage of up to compiled.MAX_STAGE_MILESTONES fit in one int64 per move
+CLOSED_BASE = 1
+CLOSED_BITS = 2
 # state slots
 CUR, ENTERED, WSTART, WBEGIN, PROCESSED, BLOCKED, OVERFLOW = range(7)
 
@@ -185,6 +189,7 @@ def replay_all(
     mv_to,
     mv_bytr,
     mv_trig,
+    mv_closed,
     mv_lo,
     mv_hi,
     mv_count,
@@ -272,6 +277,7 @@ def replay_all(
                         mv_to,
                         mv_bytr,
                         mv_trig,
+                        mv_closed,
                         mv_count,
                         stack,
                         seen,
@@ -344,6 +350,7 @@ def replay_all(
                 mv_to,
                 mv_bytr,
                 mv_trig,
+                mv_closed,
                 mv_count,
                 stack,
                 seen,
@@ -419,6 +426,7 @@ def _check_moves(
     mv_to,
     mv_bytr,
     mv_trig,
+    mv_closed,
     mv_count,
     stack,
     seen,
@@ -499,12 +507,16 @@ def _check_moves(
             state[OVERFLOW] = 1
             state[BLOCKED] = 1
             return
-        # apply the move
+        # apply the move: the attempts of the stage left end (pending ones as missed)
+        closed = 0
         if cur >= 0:
-            for m in range(stage_ms[cur, 0], stage_ms[cur, 1]):
+            first_ms = stage_ms[cur, 0]
+            for m in range(first_ms, stage_ms[cur, 1]):
                 if status[m] == PENDING:
                     status[m] = MISSED
+                closed |= (status[m] - CLOSED_BASE) << (CLOSED_BITS * (m - first_ms))
         j = mv_count[0]
+        mv_closed[j] = closed
         mv_at[j] = t
         mv_from[j] = cur
         mv_to[j] = target
