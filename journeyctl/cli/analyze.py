@@ -2,55 +2,67 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from journeyctl.analytics import Analysis, analyze
 from journeyctl.cli import options as o
-from journeyctl.cli.common import check_format, handle_errors
-from journeyctl.cli.place import run_for_cli
-from journeyctl.output.analyze import analysis_tables
-from journeyctl.output.analyze_html import render_html
-from journeyctl.output.analyze_text import render_json, render_markdown
-from journeyctl.output.files import write_atomic
-from journeyctl.output.tables import to_rich
+from journeyctl.cli.common import check_format, handle_errors, load_valid_journeys, place_events
+from journeyctl.config import load_config
+from journeyctl.inputs import EventInputs
+
+if TYPE_CHECKING:
+    from journeyctl.analytics import Analysis
 
 
-def _render_table(a: Analysis) -> str:
+def _table(a: Analysis) -> str:
+    import io
+
+    from rich.console import Console
+
+    from journeyctl.output.analyze import analysis_tables
+    from journeyctl.output.tables import print_tables
+
+    # rendered to text, so that --output writes the same tables as stdout shows
     buf = io.StringIO()
-    con = Console(file=buf, no_color=True, highlight=False, width=160, soft_wrap=True)
-    for t in analysis_tables(a):
-        if t.rows:
-            con.print(to_rich(t))
-        else:
-            con.print(f"{t.title}: {t.empty}", markup=False)
+    print_tables(Console(file=buf, no_color=True, highlight=False, width=160), analysis_tables(a))
     return buf.getvalue()
 
 
+def _json(a: Analysis) -> str:
+    from journeyctl.output.analyze_text import render_json
+
+    return render_json(a)
+
+
+def _markdown(a: Analysis) -> str:
+    from journeyctl.output.analyze_text import render_markdown
+
+    return render_markdown(a)
+
+
+def _html(a: Analysis) -> str:
+    from journeyctl.output.analyze_html import render_html
+
+    return render_html(a)
+
+
 RENDERERS: dict[str, Callable[[Analysis], str]] = {
-    "table": _render_table,
-    "json": render_json,
-    "markdown": render_markdown,
-    "html": render_html,
+    "table": _table,
+    "json": _json,
+    "markdown": _markdown,
+    "html": _html,
 }
-FORMATS = tuple(RENDERERS)
 
 
 @handle_errors
+@o.event_options()
 def analyze_cmd(
-    events: o.Events,
+    inputs: EventInputs,
     journeys: o.Journeys = None,
     catalog: o.Catalog = None,
-    accounts: o.Accounts = None,
-    column: o.Columns = None,
-    as_of: o.AsOf = None,
-    skip_bad_rows: o.SkipBad = False,
-    rejects: o.Rejects = None,
     fmt: Annotated[
         str | None, typer.Option("--format", "-f", help="table, json, markdown or html")
     ] = None,
@@ -69,20 +81,12 @@ def analyze_cmd(
 ) -> None:
     """How customers really travel each journey: funnel, paths, deviations, milestones,
     cohorts, KPIs."""
-    fmt = check_format(fmt, FORMATS, "analyze")
-    run = run_for_cli(
-        events,
-        journeys,
-        catalog,
-        accounts,
-        column,
-        as_of,
-        skip_bad_rows,
-        rejects,
-        max_file_size,
-        quiet,
-        no_color,
-    )
+    fmt = check_format(fmt, RENDERERS, "analyze")
+    from journeyctl.analytics import analyze
+    from journeyctl.fileio import write_atomic
+
+    js = load_valid_journeys(journeys, load_config(), catalog, max_file_size, quiet)
+    run = place_events(inputs, js, quiet, no_color)
     text = RENDERERS[fmt](analyze(run.result, run.log.table, journeys=journey, by=by))
     if output is not None:
         write_atomic(output, text)

@@ -6,7 +6,7 @@ from typing import Any
 
 from journeyctl.analytics.model import Analysis, JourneyAnalysis, Tables
 from journeyctl.events.timestamps import format_instant
-from journeyctl.output.place import TableData
+from journeyctl.output.tabledata import TableData
 
 SCHEMA_VERSION = 1
 

@@ -10,6 +10,7 @@ import pytest
 from journeyctl.analytics import analyze
 from journeyctl.analytics.numbers import percentiles, ratio, round_half_up
 from journeyctl.definitions.load import load_journeys, require_valid
+from journeyctl.inputs import EventInputs
 from journeyctl.pipeline import run_place
 from tests.helpers import run
 
@@ -30,7 +31,7 @@ def test_rounding_is_half_up_on_the_decimal_value() -> None:
 
 def test_the_library_call_matches_the_cli() -> None:
     js = require_valid(load_journeys([str(CASE / "journeys")]))
-    placed = run_place(js, [str(CASE / "events.csv")])
+    placed = run_place(js, EventInputs((str(CASE / "events.csv"),)))
     a = analyze(placed.result, placed.log.table)
     doc = json.loads(run("analyze", *ARGS, "--format", "json").stdout)
     assert [f.reached for f in a.journeys[0].tables.funnel] == [
