@@ -21,7 +21,7 @@ from journeyctl.analytics.model import (
 from journeyctl.analytics.numbers import SHARE_PLACES, round_half_up
 from journeyctl.analytics.travel import funnel, paths, regressions, skips, stalls
 from journeyctl.definitions.model import Journey
-from journeyctl.engine.placement import CustomerPlacement, PlaceResult
+from journeyctl.engine.result import CustomerPlacement, PlaceResult
 from journeyctl.errors import UsageError
 from journeyctl.events.table import EventTable
 

@@ -9,7 +9,7 @@ from functools import cache
 from journeyctl.analytics.model import Cohort
 from journeyctl.analytics.numbers import ratio
 from journeyctl.definitions.model import Journey
-from journeyctl.engine.placement import CustomerPlacement
+from journeyctl.engine.result import CustomerPlacement
 from journeyctl.events.timestamps import DAY, MICROS
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

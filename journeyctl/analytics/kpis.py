@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from journeyctl.definitions.model import Kpi
-from journeyctl.engine.values import matches, text_number
+from journeyctl.definitions.values import matches, text_number
 from journeyctl.events.table import EventTable
 
 I64 = npt.NDArray[np.int64]

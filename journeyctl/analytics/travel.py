@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from journeyctl.analytics.model import FunnelStage, Paths, Regression, Skip, Stall, Variant
 from journeyctl.analytics.numbers import percentiles, ratio
 from journeyctl.definitions.model import Journey
-from journeyctl.engine.placement import CustomerPlacement
+from journeyctl.engine.result import CustomerPlacement
 from journeyctl.events.timestamps import DAY
 
 MAX_VARIANTS = 20

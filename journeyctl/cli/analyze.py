@@ -27,7 +27,8 @@ def _table(a: Analysis) -> str:
 
     # rendered to text, so that --output writes the same tables as stdout shows
     buf = io.StringIO()
-    print_tables(Console(file=buf, no_color=True, highlight=False, width=160), analysis_tables(a))
+    con = Console(file=buf, no_color=True, highlight=False, width=160, soft_wrap=True)
+    print_tables(con, analysis_tables(a))
     return buf.getvalue()
 
 
