@@ -5,7 +5,7 @@ Pure functions over placements and the event table; no CLI, no rendering.
 
 from __future__ import annotations
 
-from journeyctl.analytics.analyze import analyze, kpis_per_journey
+from journeyctl.analytics.analyze import analyze
 from journeyctl.analytics.model import Analysis, JourneyAnalysis, Tables
 
-__all__ = ["Analysis", "JourneyAnalysis", "Tables", "analyze", "kpis_per_journey"]
+__all__ = ["Analysis", "JourneyAnalysis", "Tables", "analyze"]

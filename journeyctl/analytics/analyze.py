@@ -107,22 +107,6 @@ def _customer_kpis(
     return [customer_values(k, table, rows, as_of) for k in journey.kpis]
 
 
-def kpis_per_journey(result: PlaceResult, table: EventTable) -> dict[str, tuple[KpiValue, ...]]:
-    """Every journey's KPIs, for the journey and per stage (what reports show), without the
-    rest of the analysis."""
-    members: dict[str, list[CustomerPlacement]] = {j.id: [] for j in result.journeys}
-    for c in result.customers:
-        members[c.journey.id].append(c)
-    index = {cid: k for k, cid in enumerate(table.customer_ids)}
-    out = {}
-    for j in result.journeys:
-        cs = members[j.id]
-        values = _customer_kpis(j, cs, table, index, result.as_of)
-        everyone = np.arange(len(cs), dtype=np.int64)
-        out[j.id] = tuple(_kpi(j, cs, everyone, cv) for cv in values)
-    return out
-
-
 def _tables(
     journey: Journey,
     everyone: Sequence[CustomerPlacement],
