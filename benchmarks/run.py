@@ -8,8 +8,10 @@ For each size it generates (once, cached under --data) a seeded log for the samp
 about 20 events per customer, then measures in fresh processes:
   - the floor: pyarrow.csv.read_csv of the file plus a polars sort by (customer_id, timestamp);
   - `journeyctl place FILE -j sample_journeys` with table output and with --format json;
+  - `journeyctl analyze FILE -j sample_journeys --format json` (format `analyze`);
 and prints wall time, events per second, peak RSS and the ratio to the floor, then the growth of
-time per event from the smallest to the largest size.
+time per event from the smallest to the largest size, and analyze against place --format json
+(the goal: within 1.5x its time and within its memory).
 
 With --inputs csv,parquet each size is also measured as Parquet (the same log written by
 `python -m journeyctl.events.convert`, cached beside the CSV), and the JSON of every input must
@@ -135,7 +137,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--sizes", default="1000000,2000000,5000000,10000000")
-    ap.add_argument("--formats", default="table,json")
+    ap.add_argument("--formats", default="table,json,analyze")
     ap.add_argument("--inputs", default="csv", help="csv and/or parquet, comma-separated")
     ap.add_argument("--data", default=str(ROOT / "benchmarks" / "data"))
     ap.add_argument("--seed", type=int, default=11)
@@ -152,6 +154,7 @@ def main() -> None:
     per_event: dict[str, list[tuple[int, float]]] = {
         f"{i}/{f}": [] for i in inputs for f in formats
     }
+    figures: dict[tuple[int, str, str], tuple[float, float]] = {}
     print(
         f"{'events':>10} {'input':>7} {'format':>6} {'wall s':>8} {'events/s':>12} {'peak MiB':>9} {'floor s':>8} {'x floor':>8}"
     )
@@ -187,6 +190,7 @@ def main() -> None:
             print(f"{rows:>10} JSON DIFFERS between inputs: {digests}")
         elif len(digests) > 1:
             print(f"{rows:>10} JSON identical for {', '.join(digests)}")
+    figures: dict[tuple[int, str, str], tuple[float, float]] = {}
     for n in [int(x) for x in args.stream.split(",") if x]:
         path = ensure_log(data, n, args.seed)
         rows = sum(1 for _ in path.open("rb")) - 1
@@ -203,6 +207,13 @@ def main() -> None:
             f"{rows:>10} stream {wall:>8.2f} {rows / wall:>12,.0f} {peak:>9.0f}"
             f"  (--memory-limit {args.memory_limit}; output {same})"
         )
+    for n in sizes:
+        if (n, "csv", "analyze") in figures and (n, "csv", "json") in figures:
+            (aw, ap_), (pw, pp) = figures[(n, "csv", "analyze")], figures[(n, "csv", "json")]
+            print(
+                f"analyze at {n:,} events: {aw:.2f} s, {ap_:,.0f} MiB = {aw / pw:.2f}x the time "
+                f"and {ap_ / pp:.2f}x the memory of place --format json ({pw:.2f} s, {pp:,.0f} MiB)"
+            )
     for fmt, pts in per_event.items():
         if len(pts) >= 2:
             (n0, a), (n1, b) = pts[0], pts[-1]

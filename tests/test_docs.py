@@ -68,6 +68,7 @@ ANCHORED = {
     "docs/show.md",
     "docs/recipes.md",
     "docs/rules.md",
+    "docs/analyze.md",
 }
 
 FENCE = re.compile(r"^```[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
@@ -196,7 +197,7 @@ def command_options(name: str) -> list[str]:
     return [*opts, "--help"]
 
 
-@pytest.mark.parametrize("command", ["validate", "place", "show"])
+@pytest.mark.parametrize("command", ["validate", "place", "show", "analyze"])
 def test_every_option_is_documented(command: str) -> None:
     res = run(command, "--help")
     assert res.exit_code == 0
@@ -322,7 +323,13 @@ def test_relative_links_resolve(page: Path) -> None:
 
 # -- output shown in the docs -------------------------------------------------------------------
 
-EXAMPLE_PAGES = ["docs/validate.md", "docs/place.md", "docs/show.md", "docs/rules.md"]
+EXAMPLE_PAGES = [
+    "docs/validate.md",
+    "docs/place.md",
+    "docs/show.md",
+    "docs/rules.md",
+    "docs/analyze.md",
+]
 UPDATE = os.environ.get("JOURNEYCTL_UPDATE_DOCS") == "1"
 CONSOLE = re.compile(r"^```console\n(.*?)^```[ \t]*$", re.M | re.S)
 LABELLED = re.compile(r"^`([^`\s]+)`:\n\n```[a-z]*\n(.*?)^```[ \t]*$", re.M | re.S)

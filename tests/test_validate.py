@@ -584,6 +584,100 @@ CASES = [
             """,
     ),
     Case(
+        "kpi-property-and-duplicate-kpi-id",
+        bad={
+            J: """
+                journey: demo
+                version: 1
+                stages:
+                  - id: onboarding
+                    enter_when: {event: deal_closed}
+                kpis:
+                  - id: nps
+                    latest: {event: nps_submitted}
+                  - id: tickets
+                    count: {event: ticket_opened, property: priority}
+                  - id: nps
+                    mean: {event: nps_submitted, property: score}
+                """,
+        },
+        fix=[
+            (
+                J,
+                "    latest: {event: nps_submitted}",
+                "    latest: {event: nps_submitted, property: score}",
+            ),
+            (
+                J,
+                "count: {event: ticket_opened, property: priority}",
+                "count: {event: ticket_opened}",
+            ),
+            (J, "  - id: nps\n    mean:", "  - id: mean_nps\n    mean:"),
+        ],
+        expected="""
+            j/demo.yaml:7:5: error kpi-property: KPI 'nps' (latest) needs a `property` to read numbers from
+                hint: e.g. latest: {event: nps_submitted, property: score}
+            j/demo.yaml:9:5: warning kpi-unused-property: KPI 'tickets' counts events; its `property` 'priority' is not used
+                hint: remove `property`, or use `mean` or `latest`
+            j/demo.yaml:11:5: error duplicate-id: KPI id 'nps' is already used at line 7
+                hint: KPI ids must be unique within a journey
+            """,
+    ),
+    Case(
+        "kpi-form",
+        bad={
+            J: """
+                journey: demo
+                version: 1
+                stages:
+                  - id: onboarding
+                    enter_when: {event: deal_closed}
+                kpis:
+                  - id: nps
+                    title: NPS
+                """,
+        },
+        fix=[(J, "    title: NPS", "    latest: {event: nps_submitted, property: score}")],
+        expected="""
+            j/demo.yaml:7:5: error kpi-form: kpis[0]: a KPI has exactly one of count, mean, latest (found none)
+                hint: e.g. {id: nps, latest: {event: nps_submitted, property: score}}
+            """,
+    ),
+    Case(
+        "kpi-catalog-names",
+        bad={
+            "j/catalog.yaml": """
+                events:
+                  - name: deal_closed
+                  - name: nps_submitted
+                    properties:
+                      score: {}
+                """,
+            J: """
+                journey: demo
+                version: 1
+                stages:
+                  - id: onboarding
+                    enter_when: {event: deal_closed}
+                kpis:
+                  - id: nps
+                    latest: {event: nps_submited, property: score}
+                  - id: promoters
+                    count: {event: nps_submitted, where: {scor: {ge: 9}}}
+                """,
+        },
+        fix=[
+            (J, "nps_submited, property", "nps_submitted, property"),
+            (J, "{scor: {ge: 9}}", "{score: {ge: 9}}"),
+        ],
+        expected="""
+            j/demo.yaml:7:5: warning unknown-event: event 'nps_submited' is not in the catalog (j/catalog.yaml)
+                hint: did you mean `nps_submitted`?
+            j/demo.yaml:9:5: warning unknown-property: event 'nps_submitted' has no property 'scor' in the catalog
+                hint: did you mean `score`?
+            """,
+    ),
+    Case(
         "unknown-event-and-property-directory-catalog",
         bad={
             "j/catalog.yaml": """

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from journeyctl.cli.analyze import analyze_cmd
 from journeyctl.cli.diff import diff
 from journeyctl.cli.history import history
 from journeyctl.cli.place import place
@@ -18,7 +19,7 @@ from journeyctl.cli.validate import validate
 
 app = typer.Typer(
     name="journeyctl",
-    help="Post-sale customer journeys as code: validate, place, show, report, diff.",
+    help="Post-sale customer journeys as code: validate, place, show, report, diff, analyze.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -51,6 +52,7 @@ app.command("diff")(diff)
 app.command("report")(report)
 app.command("history")(history)
 app.command("predict")(predict)
+app.command("analyze")(analyze_cmd)
 
 
 def main() -> None:

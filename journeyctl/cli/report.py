@@ -169,6 +169,7 @@ def report(
         wait=wait_s,
         by=attributes,
         warnings=run.warnings,
+        table=run.log.table,
     )
     r = done.report
     notes = err_console(no_color)

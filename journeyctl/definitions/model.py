@@ -125,6 +125,26 @@ class Risk:
     source: Source
 
 
+KpiKind = Literal["count", "mean", "latest"]
+KPI_KINDS: tuple[KpiKind, ...] = ("count", "mean", "latest")
+
+
+@dataclass(frozen=True, slots=True)
+class Kpi:
+    """A number tracked per customer over its events up to as-of (PRODUCT §11.6): how many
+    matching events (`count`), the mean of a numeric `property` (`mean`), or its latest numeric
+    value (`latest`)."""
+
+    id: str
+    title: str | None
+    kind: KpiKind
+    events: tuple[str, ...]
+    property: str | None
+    where: tuple[tuple[str, Matcher], ...]
+    within: Duration | None
+    source: Source
+
+
 @dataclass(frozen=True, slots=True)
 class SegmentKey:
     key: str
@@ -145,6 +165,7 @@ class Journey:
     risks: tuple[Risk, ...]
     file: str
     source: Source
+    kpis: tuple[Kpi, ...] = ()
 
     def stage_index(self, stage_id: str) -> int:
         for i, s in enumerate(self.stages):

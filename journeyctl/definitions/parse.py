@@ -11,6 +11,7 @@ from typing import Any
 
 from journeyctl.definitions import limits, registry
 from journeyctl.definitions.model import (
+    KPI_KINDS,
     AllCond,
     AnyCond,
     Catalog,
@@ -19,6 +20,7 @@ from journeyctl.definitions.model import (
     EventCond,
     InactiveCond,
     Journey,
+    Kpi,
     LatestCond,
     Matcher,
     MatcherValue,
@@ -265,6 +267,9 @@ class _Builder:
             )
             for i, r in enumerate(d.get("risks") or [])
         )
+        kpis = tuple(
+            k for i, raw in enumerate(d.get("kpis") or []) if (k := self.kpi(raw, ("kpis", i)))
+        )
         segment = []
         for key, val in (d.get("segment") or {}).items():
             sp2: Path = ("segment", key)
@@ -285,6 +290,33 @@ class _Builder:
             risks=risks,
             file=self.doc.file,
             source=self.src(()),
+            kpis=kpis,
+        )
+
+    def kpi(self, value: dict[str, Any], path: Path) -> Kpi | None:
+        """A KPI has exactly one of count, mean or latest (the schema allows any of them)."""
+        kinds = [k for k in KPI_KINDS if k in value]
+        if len(kinds) != 1:
+            found = " and ".join(kinds) if kinds else "none"
+            self.error(
+                path,
+                registry.KPI_FORM,
+                f"{dotted(path)}: a KPI has exactly one of count, mean, latest (found {found})",
+                "e.g. {id: nps, latest: {event: nps_submitted, property: score}}",
+            )
+            return None
+        kind = kinds[0]
+        over = value[kind]
+        prop = over.get("property")
+        return Kpi(
+            str(value["id"]),
+            value.get("title"),
+            kind,
+            self.names(over["event"]),
+            str(prop) if prop is not None else None,
+            self.where(over.get("where"), (*path, kind, "where")),
+            self.duration(over.get("within"), (*path, kind, "within")),
+            self.src(path),
         )
 
 

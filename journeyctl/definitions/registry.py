@@ -68,6 +68,7 @@ CONDITION_FORM = _r(
     "condition-form", "error", "building", "a condition has no form, two forms or a stray modifier"
 )
 BAD_MATCHER = _r("bad-matcher", "error", "building", "a matcher value is null, .nan or nested")
+KPI_FORM = _r("kpi-form", "error", "building", "a KPI has none or several of count, mean, latest")
 DURATION_TOO_LONG = _r(
     "duration-too-long", "error", "building", "a duration is longer than the supported 300 years"
 )
@@ -79,7 +80,7 @@ DUPLICATE_JOURNEY_ID = _r(
     "duplicate-journey-id", "error", "semantic", "two files define the same journey id"
 )
 DUPLICATE_ID = _r(
-    "duplicate-id", "error", "semantic", "a stage, milestone or risk id is used twice"
+    "duplicate-id", "error", "semantic", "a stage, milestone, risk or KPI id is used twice"
 )
 UNKNOWN_STAGE = _r("unknown-stage", "error", "semantic", "a stage id that does not exist")
 UNKNOWN_MILESTONE = _r(
@@ -100,6 +101,12 @@ RESERVED_RISK_ID = _r(
 )
 SEGMENT_OVERLAP = _r(
     "segment-overlap", "error", "semantic", "two journeys can match the same customer equally"
+)
+KPI_PROPERTY = _r(
+    "kpi-property", "error", "semantic", "a `mean` or `latest` KPI without the `property` it reads"
+)
+KPI_UNUSED_PROPERTY = _r(
+    "kpi-unused-property", "warning", "semantic", "a `count` KPI with a `property` it ignores"
 )
 UNKNOWN_EVENT = _r("unknown-event", "warning", "semantic", "an event the catalog does not list")
 UNKNOWN_PROPERTY = _r(
@@ -126,6 +133,7 @@ ALL: tuple[RuleInfo, ...] = (
     SCHEMA,
     CONDITION_FORM,
     BAD_MATCHER,
+    KPI_FORM,
     DURATION_TOO_LONG,
     TERMINAL_OUTCOME,
     OUTCOME_NOT_TERMINAL,
@@ -139,6 +147,8 @@ ALL: tuple[RuleInfo, ...] = (
     TERMINAL_MILESTONES,
     RESERVED_RISK_ID,
     SEGMENT_OVERLAP,
+    KPI_PROPERTY,
+    KPI_UNUSED_PROPERTY,
     UNKNOWN_EVENT,
     UNKNOWN_PROPERTY,
 )
@@ -158,6 +168,7 @@ RELAXABLE: frozenset[str] = frozenset(
         TERMINAL_MILESTONES,
         RESERVED_RISK_ID,
         SEGMENT_OVERLAP,
+        KPI_UNUSED_PROPERTY,
         UNKNOWN_EVENT,
         UNKNOWN_PROPERTY,
     )

@@ -79,12 +79,13 @@ def duplicate_journey_id(ctx: RuleContext) -> Iterator[Problem]:
 
 
 def duplicate_id(ctx: RuleContext) -> Iterator[Problem]:
-    """`duplicate-id`: a stage, milestone or risk id is used twice within one journey."""
+    """`duplicate-id`: a stage, milestone, risk or KPI id is used twice within one journey."""
     for j in ctx.journeys:
         for kind, items in (
             ("stage", [(s.id, s.source) for s in j.stages]),
             ("milestone", [(m.id, m.source) for s in j.stages for m in s.milestones]),
             ("risk", [(r.id, r.source) for r in j.risks]),
+            ("KPI", [(k.id, k.source) for k in j.kpis]),
         ):
             seen: dict[str, Source] = {}
             for ident, src in items:
@@ -269,6 +270,36 @@ def _catalog_uses(ctx: RuleContext) -> Iterator[tuple[Source, str, list[str]]]:
                     props.append(c.distinct)
                 for ev in c.events:
                     yield c.source, ev, props
+        for k in j.kpis:
+            props = [p for p, _ in k.where] + ([k.property] if k.property else [])
+            for ev in k.events:
+                yield k.source, ev, props
+
+
+def kpi_property(ctx: RuleContext) -> Iterator[Problem]:
+    """`kpi-property`: a `mean` or `latest` KPI without the `property` whose numbers it reads."""
+    for j in ctx.journeys:
+        for k in j.kpis:
+            if k.kind != "count" and k.property is None:
+                yield _p(
+                    registry.KPI_PROPERTY,
+                    k.source,
+                    f"KPI {k.id!r} ({k.kind}) needs a `property` to read numbers from",
+                    f"e.g. {k.kind}: {{event: {k.events[0]}, property: score}}",
+                )
+
+
+def kpi_unused_property(ctx: RuleContext) -> Iterator[Problem]:
+    """`kpi-unused-property` (warning): a `count` KPI names a `property`, which counting ignores."""
+    for j in ctx.journeys:
+        for k in j.kpis:
+            if k.kind == "count" and k.property is not None:
+                yield _p(
+                    registry.KPI_UNUSED_PROPERTY,
+                    k.source,
+                    f"KPI {k.id!r} counts events; its `property` {k.property!r} is not used",
+                    "remove `property`, or use `mean` or `latest`",
+                )
 
 
 def unknown_event(ctx: RuleContext) -> Iterator[Problem]:
@@ -290,8 +321,8 @@ def unknown_event(ctx: RuleContext) -> Iterator[Problem]:
 
 
 def unknown_property(ctx: RuleContext) -> Iterator[Problem]:
-    """`unknown-property` (warning): with an event catalog, a `where` or `distinct` property that
-    the catalog does not list for that event."""
+    """`unknown-property` (warning): with an event catalog, a `where`, `distinct` or KPI `property`
+    that the catalog does not list for that event."""
     cat = ctx.catalog
     if cat is None:
         return
@@ -324,6 +355,8 @@ RULES: tuple[tuple[RuleInfo, Rule], ...] = (
     (registry.TERMINAL_MILESTONES, terminal_milestones),
     (registry.RESERVED_RISK_ID, reserved_risk_id),
     (registry.SEGMENT_OVERLAP, segment_overlap),
+    (registry.KPI_PROPERTY, kpi_property),
+    (registry.KPI_UNUSED_PROPERTY, kpi_unused_property),
     (registry.UNKNOWN_EVENT, unknown_event),
     (registry.UNKNOWN_PROPERTY, unknown_property),
 )

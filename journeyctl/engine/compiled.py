@@ -30,6 +30,8 @@ from journeyctl.events.table import EventTable
 
 OP_EVENT, OP_DISTINCT, OP_LATEST, OP_INACTIVE, OP_MILESTONES, OP_ALL, OP_ANY, OP_NOT = range(8)
 MAX_ATOMS = 64
+# a move packs the final status of each attempt of the stage it leaves in 2 bits of an int64
+MAX_STAGE_MILESTONES = 31
 
 I64 = npt.NDArray[np.int64]
 
@@ -138,6 +140,8 @@ class CompiledJourney:
 
 
 def compile_journey(journey: Journey) -> CompiledJourney:
+    if any(len(s.milestones) > MAX_STAGE_MILESTONES for s in journey.stages):
+        raise TooComplex()
     c = _Compiler(journey)
     index = {s.id: i for i, s in enumerate(journey.stages)}
     stage_enter = [c.program(s.enter_when) for s in journey.stages]

@@ -129,7 +129,7 @@ def _eq(values: tuple[object, ...]) -> list:  # type: ignore[type-arg]
 
 
 CHUNK = 25_000  # customers per kernel call: the unit of threading and of progress
-MOVES = ("at", "from", "to", "bytr", "trig")
+MOVES = ("at", "from", "to", "bytr", "trig", "closed")
 MIN_MOVES = 1024  # initial move buffer (grown when full; tests shrink it)
 
 
@@ -214,7 +214,7 @@ def _move_buffer(cap: int, used: I64, old: K.Moves | None = None) -> K.Moves:
             a[: old[k].shape[0]] = old[k]
         return a
 
-    return K.Moves(column(0), column(1), column(2), column(3), column(4), used)
+    return K.Moves(column(0), column(1), column(2), column(3), column(4), column(5), used)
 
 
 def _rows_of(starts: I64, ends: I64) -> I64:
@@ -360,14 +360,20 @@ def _place_fast(
 class _Moves:
     """The kernel's move buffer as Python lists, turned into `Move` values per customer."""
 
-    __slots__ = ("at", "bytr", "names", "skipped_of", "src", "stage_ids", "to", "trig")
+    __slots__ = (
+        "at", "bytr", "closed", "closed_of", "names", "skipped_of", "src", "stage_ids",
+        "stage_ms", "to", "trig",
+    )  # fmt: skip
 
     def __init__(self, journey: Journey, table: EventTable, out: dict[str, I64]) -> None:
         self.stage_ids = [s.id for s in journey.stages]
         self.names = table.event.values
-        self.at, self.src, self.to, self.bytr = (
-            out[f"mv_{k}"].tolist() for k in ("at", "from", "to", "bytr")
+        self.at, self.src, self.to, self.bytr, self.closed = (
+            out[f"mv_{k}"].tolist() for k in ("at", "from", "to", "bytr", "closed")
         )
+        self.stage_ms = [len(s.milestones) for s in journey.stages]
+        # the closed attempts depend only on (stage left, packed statuses): one tuple each
+        self.closed_of: dict[tuple[int, int], tuple[str, ...]] = {}
         trig = out["mv_trig"]
         self.trig = np.where(trig >= 0, table.event.codes[np.maximum(trig, 0)], -1).tolist()
         # the skipped stages of a progression depend only on (from, to): one tuple each
@@ -377,6 +383,20 @@ class _Moves:
         got = self.skipped_of.get((f, to))
         if got is None:
             got = self.skipped_of[(f, to)] = tuple(self.stage_ids[(0 if f < 0 else f + 1) : to])
+        return got
+
+    def closed_attempts(self, f: int, packed: int) -> tuple[str, ...]:
+        """The final statuses the kernel packed for the attempts of stage f (none before the
+        first move)."""
+        if f < 0:
+            return ()
+        got = self.closed_of.get((f, packed))
+        if got is None:
+            mask = (1 << K.CLOSED_BITS) - 1
+            got = self.closed_of[(f, packed)] = tuple(
+                _STATUS[(packed >> (K.CLOSED_BITS * i) & mask) + K.CLOSED_BASE]
+                for i in range(self.stage_ms[f])
+            )
         return got
 
     def range(self, lo: int, hi: int) -> tuple[Move, ...]:
@@ -392,6 +412,7 @@ class _Moves:
                     "forward" if f < 0 or to > f else "backward",
                     () if self.bytr[x] else self.skipped(f, to),
                     self.names[tr] if tr >= 0 else "time",
+                    self.closed_attempts(f, self.closed[x]),
                 )
             )
         return tuple(moves)

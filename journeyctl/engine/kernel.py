@@ -89,6 +89,7 @@ class Moves(NamedTuple):
     to: I64
     bytr: I64
     trig: I64
+    closed: I64  # the left stage's attempts: 2 bits each (CLOSED_BITS), in milestone order
     used: I64  # one element: how many moves are written
 
 
@@ -102,6 +103,10 @@ class Scratch(NamedTuple):
 
 # milestone attempt status codes
 NONE, PENDING, DONE, LATE, MISSED = 0, 1, 2, 3, 4
+# a closed attempt (DONE, LATE or MISSED) packed in 2 bits as status - CLOSED_BASE (1, 2, 3):
+# the attempts of a stage of up to compiled.MAX_STAGE_MILESTONES fit in one int64 per move
+CLOSED_BASE = 1
+CLOSED_BITS = 2
 # state slots
 CUR, ENTERED, WSTART, WBEGIN, PROCESSED, BLOCKED, OVERFLOW = range(7)
 
@@ -359,7 +364,7 @@ def _check_moves(t, trig, lo, state, ev, code, rules, status, due_row, done_row,
     """Apply every move due at instant t (`trig`: the event's row, -1 for time), chained."""
     stage_enter, stage_terminal, stage_ms = rules.stage_enter, rules.stage_terminal, rules.stage_ms
     ms_due, tr_from, tr_to, tr_prog = rules.ms_due, rules.tr_from, rules.tr_to, rules.tr_prog
-    mv_at, mv_from, mv_to, mv_bytr, mv_trig, mv_count = mv
+    mv_at, mv_from, mv_to, mv_bytr, mv_trig, mv_closed, mv_count = mv
     n_stages = stage_enter.shape[0]
     n_tr = tr_from.shape[0]
     count = 0
@@ -410,12 +415,16 @@ def _check_moves(t, trig, lo, state, ev, code, rules, status, due_row, done_row,
             state[OVERFLOW] = 1
             state[BLOCKED] = 1
             return
-        # apply the move
+        # apply the move: the attempts of the stage left end (pending ones as missed)
+        closed = 0
         if cur >= 0:
-            for m in range(stage_ms[cur, 0], stage_ms[cur, 1]):
+            first_ms = stage_ms[cur, 0]
+            for m in range(first_ms, stage_ms[cur, 1]):
                 if status[m] == PENDING:
                     status[m] = MISSED
+                closed |= (status[m] - CLOSED_BASE) << (CLOSED_BITS * (m - first_ms))
         j = mv_count[0]
+        mv_closed[j] = closed
         mv_at[j] = t
         mv_from[j] = cur
         mv_to[j] = target

@@ -22,6 +22,9 @@ class Move:
     direction: str  # forward | backward
     skipped: tuple[str, ...]
     trigger: str  # event name, or "time"
+    # the final status (done, late or missed) of each milestone attempt of the stage this move
+    # leaves, in file order: every attempt's outcome, not only the latest (analyze, §11.4)
+    closed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +110,13 @@ class _Replayer:
     def apply(self, k: int, by_transition: bool, t: int, trigger: str) -> None:
         stages = self.j.stages
         old = self.cur
+        closed: list[str] = []
         if old is not None:
             for m in stages[old].milestones:
                 a = self.attempts[m.id]
                 if a.status == "pending":
                     a.status = "missed"
+                closed.append(a.status)
         if by_transition:
             skipped: tuple[str, ...] = ()
         else:
@@ -126,6 +131,7 @@ class _Replayer:
                 direction,
                 skipped,
                 trigger,
+                tuple(closed),
             )
         )
         self.cur = k

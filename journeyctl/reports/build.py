@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from journeyctl.analytics.model import Analysis, KpiValue
 from journeyctl.definitions.model import SEVERITY_RANK
 from journeyctl.events.timestamps import days_between
 from journeyctl.history.compare import CATEGORIES, Comparison
@@ -61,7 +62,10 @@ def _trend(rows: Sequence[TrendRow], journeys: Sequence[JourneyRecord]) -> Trend
 
 
 def _journey_row(
-    j: JourneyRecord, mine: Sequence[CustomerRecord], changes: Mapping[str, int]
+    j: JourneyRecord,
+    mine: Sequence[CustomerRecord],
+    changes: Mapping[str, int],
+    kpis: Mapping[str, tuple[KpiValue, ...]],
 ) -> JourneyRow:
     by_stage: dict[str | None, list[CustomerRecord]] = {}
     for c in mine:
@@ -78,7 +82,9 @@ def _journey_row(
                 sum(1 for c in cs for m in c.milestones if m.status == "overdue"),
             )
         )
-    return JourneyRow(j.id, j.version, len(by_stage.get(None, [])), tuple(stages), changes)
+    return JourneyRow(
+        j.id, j.version, len(by_stage.get(None, [])), tuple(stages), changes, kpis.get(j.id, ())
+    )
 
 
 def _owner(
@@ -172,6 +178,8 @@ def build_report(
     comparison: Comparison,
     trend: Sequence[TrendRow] = (),
     by: Sequence[str] = (),
+    kpis: Mapping[str, tuple[KpiValue, ...]] | None = None,
+    analysis: Analysis | None = None,
 ) -> Report:
     """Everything the Markdown, JSON and HTML renderers show."""
     now = {c.customer_id: c for c in current.customers}
@@ -184,7 +192,7 @@ def build_report(
     for c in current.customers:
         by_journey.setdefault(c.journey, []).append(c)
     journeys = tuple(
-        _journey_row(j, by_journey.get(j.id, []), _full(per_journey.get(j.id)))
+        _journey_row(j, by_journey.get(j.id, []), _full(per_journey.get(j.id)), kpis or {})
         for j in current.journeys
     )
     return Report(
@@ -208,4 +216,5 @@ def build_report(
         breakdowns=tuple(_breakdown(a, now, before, changes) for a in dict.fromkeys(by)),
         definitions=current.journeys,
         inputs=current.inputs,
+        analysis=analysis,
     )

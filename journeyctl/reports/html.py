@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from journeyctl.analytics.model import KpiValue
 from journeyctl.history.compare import CATEGORIES
+from journeyctl.output.analyze_html import SECTION_CSS, analysis_section
 from journeyctl.reports.charts import Chart, charts, plotly_js
 from journeyctl.reports.model import Report
 from journeyctl.reports.text import (
@@ -19,6 +21,7 @@ from journeyctl.reports.text import (
     days,
     id_list,
     instant,
+    kpi_rows,
     move_text,
     nonzero_changes,
     stage_label,
@@ -158,9 +161,22 @@ def _journeys(r: Report, bars: Sequence[Chart]) -> str:
         parts.append(
             f'<div class="panel"><h3>{escape(chart.title)}</h3>{chart.html}'
             + _table(("stage", "customers", "at risk", "overdue milestones"), rows, 3)
-            + f'<p class="meta">Changes: {escape(nonzero_changes(j.changes))}.</p></div>'
+            + f'<p class="meta">Changes: {escape(nonzero_changes(j.changes))}.</p>'
+            + _kpis(j.kpis)
+            + "</div>"
         )
     return "".join(parts) + "</div>"
+
+
+def _kpis(kpis: Sequence[KpiValue]) -> str:
+    if not kpis:
+        return ""
+    headers, rows = kpi_rows(kpis)
+    return (
+        "<h4>KPIs</h4>"
+        + _table(headers, rows, len(headers) - 1, "kpis")
+        + '<p class="meta">Mean per customer over those with a value; n = how many had one.</p>'
+    )
 
 
 def _at_risk(r: Report) -> str:
@@ -229,6 +245,15 @@ def _breakdowns(r: Report) -> str:
     return "".join(parts)
 
 
+def _analysis(r: Report) -> str:
+    if r.analysis is None:
+        return ""
+    return (
+        '<h2 id="section-analysis">How customers travel (journeyctl analyze)</h2>'
+        + analysis_section(r.analysis)
+    )
+
+
 def _sources(r: Report) -> str:
     rows = [("events", i.name, f"{i.size} bytes") for i in r.inputs]
     rows += [
@@ -256,6 +281,7 @@ def render_html(r: Report) -> str:
         + _at_risk(r)
         + _regressions(r)
         + _breakdowns(r)
+        + _analysis(r)
         + _sources(r)
     )
     # plotly.js holds no "</script>" (it would end the tag); guard against a future version that does.
@@ -266,6 +292,6 @@ def render_html(r: Report) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>Journey report as of {escape(instant(r.as_of))}</title>"
-        f"<style>{_CSS}</style><script>{js}</script></head>"
+        f"<style>{_CSS}{SECTION_CSS}</style><script>{js}</script></head>"
         f"<body><main>{body}</main><script>{_RESIZE}</script></body></html>\n"
     )

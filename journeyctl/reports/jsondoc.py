@@ -11,8 +11,9 @@ from journeyctl.reports.model import SCHEMA_VERSION, Report
 
 
 def report_json(r: Report) -> dict[str, Any]:
-    """The §5 object; `run_at`, `customers`, `at_risk`, per-journey `changes` counts and `by`
-    (the --by breakdowns) are additions."""
+    """The §5 object; `run_at`, `customers`, `at_risk`, per-journey `changes` counts and `kpis`
+    (the journey's KPIs over all its customers), and `by` (the --by breakdowns) are additions;
+    each stage's `kpis` are §11's (customers now in the stage)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "as_of": format_instant(r.as_of),
@@ -33,8 +34,18 @@ def report_json(r: Report) -> dict[str, Any]:
                         "customers": s.customers,
                         "at_risk": s.at_risk,
                         "overdue_milestones": s.overdue_milestones,
+                        "kpis": [
+                            {"id": k.id, "value": ks.value, "n": ks.n}
+                            for k in j.kpis
+                            for ks in k.stages
+                            if ks.stage == s.id
+                        ],
                     }
                     for s in j.stages
+                ],
+                "kpis": [
+                    {"id": k.id, "title": k.title, "kind": k.kind, "value": k.value, "n": k.n}
+                    for k in j.kpis
                 ],
                 "changes": {k: j.changes[k] for k in CATEGORIES},
             }

@@ -13,6 +13,7 @@ from journeyctl.reports.text import (
     days,
     id_list,
     instant,
+    kpi_rows,
     move_text,
     nonzero_changes,
     position_label,
@@ -80,6 +81,10 @@ def _journeys(r: Report) -> list[str]:
         ]
         lines += _table(("stage", "customers", "at risk", "overdue milestones"), rows, {1, 2, 3})
         lines += [f"Changes: {md_escape(nonzero_changes(j.changes))}.", ""]
+        if j.kpis:
+            headers, kpi_table = kpi_rows(j.kpis)
+            lines += ["KPIs (mean per customer; n = customers with a value):", ""]
+            lines += _table(headers, kpi_table, range(1, len(headers)))
     return lines
 
 

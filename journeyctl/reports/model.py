@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from journeyctl.analytics.model import Analysis, KpiValue
 from journeyctl.checks import DataWarning
 from journeyctl.engine.replay import Move
 from journeyctl.history.compare import Flow
@@ -29,6 +30,7 @@ class JourneyRow:
     not_started: int
     stages: tuple[StageRow, ...]  # file order
     changes: Mapping[str, int]  # category -> customers of this journey (now, else before)
+    kpis: tuple[KpiValue, ...] = ()  # the journey's KPIs, for all its customers and per stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +99,4 @@ class Report:
     definitions: tuple[JourneyRecord, ...]
     inputs: tuple[InputRecord, ...]
     warnings: tuple[DataWarning, ...] = ()  # the data checks of the run (PRODUCT §4)
+    analysis: Analysis | None = None  # how customers travel each journey (analyze, §11)

@@ -8,9 +8,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from journeyctl import __version__
+from journeyctl.analytics import analyze
 from journeyctl.checks import DataWarning
 from journeyctl.config import DEFAULT_WAIT
 from journeyctl.engine.placement import PlaceResult
+from journeyctl.events.table import EventTable
 from journeyctl.events.timestamps import MICROS, now_instant
 from journeyctl.fileio import write_atomic
 from journeyctl.history import HistoryStore, compare, snapshot_of
@@ -71,15 +73,20 @@ def run_report(
     by: Sequence[str] = (),
     trend_snapshots: int = TREND_SNAPSHOTS,
     warnings: Sequence[DataWarning] = (),
+    table: EventTable | None = None,
 ) -> ReportRun:
     """Store the placement as a snapshot in `db`, compare it with the previous one and write the
-    report into `out` (default: beside the database)."""
+    report into `out` (default: beside the database). With the event `table`, the report also
+    shows how customers travel each journey (`analyze`) and its KPIs per stage."""
     snap = snapshot_of(result, files, sizes, run_time())
     with HistoryStore.open(db, wait=wait) as store:
         replaced = store.save(snap, __version__)
         previous = store.previous(snap.as_of)
         trend = store.trend(snap.as_of, trend_snapshots)
-    report = build_report(snap, previous, compare(previous, snap), trend, by)
+    # the analysis carries every journey's KPIs per stage: computed once for both uses
+    analysis = analyze(result, table) if table is not None else None
+    kpis = {j.id: j.tables.kpis for j in analysis.journeys} if analysis is not None else None
+    report = build_report(snap, previous, compare(previous, snap), trend, by, kpis, analysis)
     report = dataclasses.replace(report, warnings=tuple(warnings))
     written = write_files(report, out or default_out_dir(db))
     return ReportRun(report, replaced, written)

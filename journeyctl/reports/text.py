@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from journeyctl.analytics.model import KpiValue
 from journeyctl.engine.replay import Move
 from journeyctl.events.timestamps import format_instant
 from journeyctl.history.compare import ABSENT, NOT_STARTED, UNMATCHED, Position
@@ -61,3 +62,15 @@ def id_list(ids: Sequence[str], limit: int = MAX_IDS) -> tuple[list[str], int]:
 def nonzero_changes(counts: Mapping[str, int]) -> str:
     parts = [f"{n} {TITLES[k].lower()}" for k, n in counts.items() if n]
     return ", ".join(parts) if parts else "no changes"
+
+
+def kpi_rows(kpis: Sequence[KpiValue]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The KPIs of a journey as a table: one row per KPI, its value for the journey then per
+    stage (the mean over the customers with a value, and how many had one)."""
+    stages = [s.stage for s in kpis[0].stages] if kpis else []
+
+    def cell(value: float | None, n: int) -> str:
+        return "" if value is None else f"{value:g} (n={n})"
+
+    rows = [(k.title, cell(k.value, k.n), *(cell(s.value, s.n) for s in k.stages)) for k in kpis]
+    return ("KPI", "all customers", *stages), rows

@@ -41,8 +41,14 @@ def loaded(*args: str) -> tuple[list[str], subprocess.CompletedProcess[str]]:
 
 @pytest.mark.parametrize(
     "args",
-    [("--help",), ("validate", "sample_journeys"), ("schema",), ("place", "--help")],
-    ids=["help", "validate", "schema", "place-help"],
+    [
+        ("--help",),
+        ("validate", "sample_journeys"),
+        ("schema",),
+        ("place", "--help"),
+        ("analyze", "--help"),
+    ],
+    ids=["help", "validate", "schema", "place-help", "analyze-help"],
 )
 def test_fast_commands_load_no_heavy_library(args: tuple[str, ...]) -> None:
     modules, proc = loaded(*args)

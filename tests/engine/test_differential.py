@@ -33,6 +33,8 @@ def test_fast_equals_reference(journey: dict[str, Any], rows: list[Any], cut: in
     assert place_json(fast, fast.customers) == place_json(ref, ref.customers)
     for a, b in zip(fast.customers, ref.customers, strict=True):
         assert a.replay.attempts == b.replay.attempts
+        # every move whole, with the final status of each attempt of the stage it left
+        assert a.moves == b.moves
         assert (a.replay.window_start, a.replay.window_begin) == (
             b.replay.window_start,
             b.replay.window_begin,
@@ -57,3 +59,46 @@ def test_full_move_buffers_and_many_chunks_change_nothing(monkeypatch: pytest.Mo
     assert small.customers == default.customers
     reference = place(js, log, as_of, engine="reference")
     assert [c.moves for c in small.customers] == [c.moves for c in reference.customers]
+
+
+def test_both_engines_keep_every_attempt(tmp_path: Path) -> None:
+    """A customer that leaves a stage twice: each move carries the attempts it closed, the same
+    in both engines (pending ones become missed; done and late stay)."""
+    (tmp_path / "j").mkdir()
+    (tmp_path / "j" / "j.yaml").write_text(
+        "journey: j\nversion: 1\nstages:\n"
+        "  - id: onboarding\n    enter_when: {event: start}\n    milestones:\n"
+        "      - id: kickoff\n        when: {event: kickoff}\n        due: 7d\n"
+        "      - id: training\n        when: {event: training}\n"
+        "  - id: adoption\n    enter_when: {milestones: [kickoff]}\n    milestones:\n"
+        "      - id: breadth\n        when: {event: feature_used}\n        due: 10d\n"
+        "transitions:\n  - from: adoption\n    to: onboarding\n    when: {event: reset}\n"
+    )
+    (tmp_path / "e.csv").write_text(
+        "customer_id,timestamp,event\n"
+        "c1,2026-01-01T00:00:00Z,start\n"
+        "c1,2026-01-03T00:00:00Z,kickoff\n"
+        "c1,2026-01-05T00:00:00Z,reset\n"
+        "c1,2026-01-09T00:00:00Z,training\n"
+        "c1,2026-01-15T00:00:00Z,kickoff\n"
+        "c1,2026-01-20T00:00:00Z,feature_used\n"
+    )
+    from journeyctl.definitions.load import load_journeys, require_valid
+
+    js = require_valid(load_journeys([str(tmp_path / "j")]))
+    log = read_events([str(tmp_path / "e.csv")])
+    assert log.max_ts is not None
+    closed = [
+        [(m.from_stage, m.closed) for m in place(js, log, log.max_ts, engine=e).customers[0].moves]
+        for e in ("reference", "fast")
+    ]
+    assert (
+        closed[0]
+        == closed[1]
+        == [
+            (None, ()),
+            ("onboarding", ("done", "missed")),
+            ("adoption", ("missed",)),
+            ("onboarding", ("late", "done")),
+        ]
+    )

@@ -56,6 +56,12 @@ risks:
     title: Unhappy <b>customer</b>
     when: {latest: nps, where: {score: {lt: 7}}}
     severity: high
+kpis:
+  - id: nps
+    title: Latest NPS
+    latest: {event: nps, property: score}
+  - id: logins
+    count: {event: login}
 """
 FLOW_V1 = "version: 1\n" + _STAGES_HEAD + _PILOT + _STAGES_TAIL
 FLOW_V2 = "version: 2\n" + _STAGES_HEAD + _STAGES_TAIL

@@ -95,6 +95,11 @@ def test_report_html_in_chromium(page_file: Path, tmp_path: Path) -> None:
                     panel: d.closest('.panel').getBoundingClientRect().width,
                 }))"""
             )
+            analysis = page.evaluate(
+                """() => Array.from(document.querySelectorAll('#section-analysis ~ section svg'))
+                    .map(s => [s.getAttribute('class'), s.getBoundingClientRect().width,
+                               s.closest('.panel').getBoundingClientRect().width])"""
+            )
             evil_cells = page.locator("td", has_text=EVIL).count()
             bold_in_tables = page.locator("td b").count()
             scripts = page.evaluate(
@@ -122,6 +127,11 @@ def test_report_html_in_chromium(page_file: Path, tmp_path: Path) -> None:
     assert by_id["stages-1"]["bars"] > 0
     assert by_id["trend-1"]["lines"] > 0 and by_id["trend-at-risk"]["lines"] > 0
     assert by_id["flows-1"]["links"] > 0
+    # the analyze section: per journey (basic, flow) its funnel, paths, cohorts, and the KPIs
+    kinds = [k for k, _, _ in analysis]
+    assert kinds.count("funnel") == 2 and kinds.count("variants") == 2, kinds
+    assert kinds.count("heatmap") == 2 and kinds.count("kpis") == 2, kinds
+    assert all(0 < w <= panel for _, w, panel in analysis), analysis
     assert [c for c in console if c[0] in ("error", "warning")] == []
     assert errors == []
     assert dialogs == []  # the customer id did not run

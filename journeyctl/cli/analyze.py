@@ -1,0 +1,95 @@
+"""`journeyctl analyze EVENTS...`: parse the options, analyse once, render (PRODUCT §11)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from journeyctl.cli import options as o
+from journeyctl.cli.common import check_format, handle_errors, load_valid_journeys, place_events
+from journeyctl.config import load_config
+from journeyctl.inputs import EventInputs
+
+if TYPE_CHECKING:
+    from journeyctl.analytics import Analysis
+
+
+def _table(a: Analysis) -> str:
+    import io
+
+    from rich.console import Console
+
+    from journeyctl.output.analyze import analysis_tables
+    from journeyctl.output.tables import print_tables
+
+    # rendered to text, so that --output writes the same tables as stdout shows
+    buf = io.StringIO()
+    con = Console(file=buf, no_color=True, highlight=False, width=160, soft_wrap=True)
+    print_tables(con, analysis_tables(a))
+    return buf.getvalue()
+
+
+def _json(a: Analysis) -> str:
+    from journeyctl.output.analyze_text import render_json
+
+    return render_json(a)
+
+
+def _markdown(a: Analysis) -> str:
+    from journeyctl.output.analyze_text import render_markdown
+
+    return render_markdown(a)
+
+
+def _html(a: Analysis) -> str:
+    from journeyctl.output.analyze_html import render_html
+
+    return render_html(a)
+
+
+RENDERERS: dict[str, Callable[[Analysis], str]] = {
+    "table": _table,
+    "json": _json,
+    "markdown": _markdown,
+    "html": _html,
+}
+
+
+@handle_errors
+@o.event_options()
+def analyze_cmd(
+    inputs: EventInputs,
+    journeys: o.Journeys = None,
+    catalog: o.Catalog = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="table, json, markdown or html")
+    ] = None,
+    journey: Annotated[
+        list[str] | None, typer.Option("--journey", help="Only this journey (repeatable)")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Every table again per value of this attribute")
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout")
+    ] = None,
+    max_file_size: o.MaxFileSize = None,
+    no_color: o.NoColor = False,
+    quiet: o.Quiet = False,
+) -> None:
+    """How customers really travel each journey: funnel, paths, deviations, milestones,
+    cohorts, KPIs."""
+    fmt = check_format(fmt, RENDERERS, "analyze")
+    from journeyctl.analytics import analyze
+    from journeyctl.fileio import write_atomic
+
+    js = load_valid_journeys(journeys, load_config(), catalog, max_file_size, quiet)
+    run = place_events(inputs, js, quiet, no_color)
+    text = RENDERERS[fmt](analyze(run.result, run.log.table, journeys=journey, by=by))
+    if output is not None:
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
