@@ -84,7 +84,7 @@ def _conditions(j: Journey) -> Iterator[tuple[str, Condition]]:
 
 
 def used_events(journeys: Iterable[Journey]) -> dict[str, list[Use]]:
-    """Event name -> every place a condition, milestone, transition or risk names it."""
+    """Event name -> every place a condition, milestone, transition, risk or KPI names it."""
     out: dict[str, list[Use]] = {}
     for j in journeys:
         for where, cond in _conditions(j):
@@ -92,11 +92,14 @@ def used_events(journeys: Iterable[Journey]) -> dict[str, list[Use]]:
                 if isinstance(c, EventCond | LatestCond | InactiveCond):
                     for name in c.events:
                         out.setdefault(name, []).append(Use(j.id, where, c.source))
+        for kpi in j.kpis:
+            for name in kpi.events:
+                out.setdefault(name, []).append(Use(j.id, f"kpi {kpi.id}", kpi.source))
     return out
 
 
 def used_properties(journeys: Iterable[Journey]) -> dict[str, list[Use]]:
-    """Property name -> every segment key, `where` and `distinct` that reads it."""
+    """Property name -> every segment key, `where`, `distinct` and KPI property that reads it."""
     out: dict[str, list[Use]] = {}
     for j in journeys:
         for key in j.segment:
@@ -108,6 +111,13 @@ def used_properties(journeys: Iterable[Journey]) -> dict[str, list[Use]]:
                         out.setdefault(prop, []).append(Use(j.id, f"{where} where", c.source))
                 if isinstance(c, EventCond) and c.distinct is not None:
                     out.setdefault(c.distinct, []).append(Use(j.id, f"{where} distinct", c.source))
+        for kpi in j.kpis:
+            for prop, _ in kpi.where:
+                out.setdefault(prop, []).append(Use(j.id, f"kpi {kpi.id} where", kpi.source))
+            if kpi.property is not None:
+                out.setdefault(kpi.property, []).append(
+                    Use(j.id, f"kpi {kpi.id} property", kpi.source)
+                )
     return out
 
 

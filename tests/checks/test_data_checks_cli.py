@@ -166,3 +166,19 @@ def test_every_command_that_reads_events_has_warnings_in_json(work: Path) -> Non
     assert diff.exit_code == 0, diff.stderr
     assert "event-not-in-input" in checks(json.loads(diff.stdout))
     assert run("diff", "j", "j", "--events", "e.csv", "--fail-on", "warnings>0").exit_code == 1
+
+
+def test_kpi_events_and_properties_are_checked_against_the_input(work: Path) -> None:
+    journey = JOURNEY + (
+        "kpis:\n"
+        "  - id: nps\n"
+        "    mean: {event: nps_submited, property: score}\n"
+        "  - id: p1_tickets\n"
+        "    count: {event: login, where: {priority: P1}}\n"
+    )
+    (work / "j" / "team.yaml").write_text(journey, encoding="utf-8")
+    doc = json.loads(run("place", "e.csv", "-j", "j", "-f", "json").stdout)
+    messages = [w["message"] for w in doc["warnings"]]
+    assert any("'nps_submited' (team-na kpi nps)" in m for m in messages), messages
+    assert any("'score' (team-na kpi nps property)" in m for m in messages), messages
+    assert any("'priority' (team-na kpi p1_tickets where)" in m for m in messages), messages
