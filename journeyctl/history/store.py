@@ -17,8 +17,15 @@ from collections.abc import Iterator, Sequence
 from types import TracebackType
 
 from journeyctl.definitions.model import SEVERITY_RANK
+from journeyctl.events.timestamps import format_instant
 from journeyctl.history import codec, migrations
-from journeyctl.history.errors import HistoryError, HistoryVersionError, translate
+from journeyctl.history.errors import (
+    HistoryDamagedError,
+    HistoryError,
+    HistoryVersionError,
+    damaged,
+    translate,
+)
 from journeyctl.history.model import (
     CustomerHistoryRow,
     CustomerRecord,
@@ -35,6 +42,11 @@ DEFAULT_WAIT = 30.0
 # hold the lock while a second process tries to write.
 PAUSE_ENV = "JOURNEYCTL_TEST_PAUSE_IN_WRITE"
 
+# What decoding a stored JSON value (or an integer column) raises when the file was altered.
+_DECODE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, RecursionError)
+# Lines of a failed `PRAGMA quick_check` / `integrity_check` named in the message.
+_CHECK_LINES = 3
+
 _AT_RISK_LEVELS = tuple(k for k, v in SEVERITY_RANK.items() if v >= SEVERITY_RANK["medium"])
 _AT_RISK_SQL = "SUM(risk_level IN ({}))".format(", ".join(f"'{lv}'" for lv in _AT_RISK_LEVELS))
 
@@ -46,6 +58,9 @@ class HistoryStore:
         self._conn = conn
         self.path = path
         self.wait = wait
+        # the previous snapshot as decoded inside the last `save` (so it is read once, and the
+        # report compares with exactly what was checked before the commit)
+        self._checked: tuple[int, Snapshot | None] | None = None
 
     # -- opening ----------------------------------------------------------------------------
     @classmethod
@@ -101,6 +116,41 @@ class HistoryStore:
             if doing == "open" and "read-only" in err.message:
                 err.message = f"the history database {self.path} is read-only: cannot upgrade it"
             raise err from None
+        except _DECODE_ERRORS as exc:
+            raise damaged(
+                self.path, f"a stored value cannot be read ({type(exc).__name__})"
+            ) from None
+
+    def check(self, *, full: bool = False) -> list[str]:
+        """What is damaged, if anything: SQLite's own check (`integrity_check` when `full`, else
+        the faster `quick_check`), then every stored value of every snapshot decoded."""
+        pragma = "integrity_check" if full else "quick_check"
+        try:
+            lines = [str(r[0]) for r in self._conn.execute(f"PRAGMA {pragma}").fetchall()]
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        if lines != ["ok"]:
+            return lines
+        if not full:
+            return []
+        problems = []
+        for sid, as_of, run_at in self._conn.execute(
+            "SELECT id, as_of, run_at FROM snapshots ORDER BY as_of"
+        ).fetchall():
+            try:
+                self._load(sid, as_of, run_at)
+            except HistoryDamagedError as exc:
+                problems.append(exc.message.split(": ", 1)[1].removesuffix("; nothing was written"))
+        return problems
+
+    def _check_before_write(self, as_of: int) -> None:
+        """A damaged file stops the write: SQLite's quick check, then the previous snapshot (the
+        one the report compares with) decoded, before anything is changed or committed."""
+        lines = self.check()
+        if lines:
+            shown = "; ".join(lines[:_CHECK_LINES]) + (" ..." if len(lines) > _CHECK_LINES else "")
+            raise damaged(self.path, f"SQLite's check fails ({shown})")
+        self._checked = (as_of, self._previous(as_of))
 
     def _version(self) -> tuple[int, int]:
         version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
@@ -160,6 +210,7 @@ class HistoryStore:
             # Spill pages to the file as they are written, so a kill leaves a hot journal.
             self._conn.execute("PRAGMA cache_size = 1")
         with self._guard("store the snapshot"), self._write() as conn:
+            self._check_before_write(snap.as_of)
             row = conn.execute("SELECT id FROM snapshots WHERE as_of = ?", (snap.as_of,)).fetchone()
             if row is not None:
                 for table in ("placements", "snapshot_inputs", "snapshot_journeys", "snapshots"):
@@ -212,13 +263,17 @@ class HistoryStore:
 
     def previous(self, as_of: int) -> Snapshot | None:
         """The snapshot with the greatest as-of strictly before `as_of` (PRODUCT §5)."""
+        if self._checked is not None and self._checked[0] == as_of:
+            return self._checked[1]
         with self._guard("read"):
-            found = self._snapshot_id(
-                "SELECT id, as_of, run_at FROM snapshots WHERE as_of < ? "
-                "ORDER BY as_of DESC LIMIT 1",
-                (as_of,),
-            )
-            return self._load(*found) if found else None
+            return self._previous(as_of)
+
+    def _previous(self, as_of: int) -> Snapshot | None:
+        found = self._snapshot_id(
+            "SELECT id, as_of, run_at FROM snapshots WHERE as_of < ? ORDER BY as_of DESC LIMIT 1",
+            (as_of,),
+        )
+        return self._load(*found) if found else None
 
     def _journeys(self, sid: int) -> tuple[JourneyRecord, ...]:
         return tuple(
@@ -240,6 +295,16 @@ class HistoryStore:
         )
 
     def _load(self, sid: int, as_of: int, run_at: int) -> Snapshot:
+        try:
+            return self._decode(sid, as_of, run_at)
+        except _DECODE_ERRORS as exc:
+            raise damaged(
+                self.path,
+                f"the snapshot at {format_instant(int(as_of))} holds a value that cannot be read "
+                f"({type(exc).__name__})",
+            ) from None
+
+    def _decode(self, sid: int, as_of: int, run_at: int) -> Snapshot:
         customers = tuple(
             CustomerRecord(
                 customer_id=r[0],
