@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -10,6 +9,7 @@ from journeyctl.definitions.model import Journey, JourneySet
 from journeyctl.engine.placement import PlaceResult, Summary, place
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.ingest import BadRow, EventLog, read_accounts, read_events
+from journeyctl.events.limits import plan_partitions as plan_partitions  # re-exported
 from journeyctl.events.partition import partition_events, read_partition
 from journeyctl.events.timestamps import format_instant, now_instant, parse_instant
 from journeyctl.output.files import Cell, csv_text, write_atomic
@@ -170,59 +170,3 @@ def run_place_streaming(
         raise InputError(f"no valid event at or before {format_instant(instant)}")
     summary = Summary(placed + unmatched, parted.rows, ignored, unmatched, len(parted.bad_rows))
     return StreamedPlace(instant, journeys.journeys, summary, parted.bad_rows, parted.files, acc)
-
-
-# Peak memory of the in-memory mode, measured with benchmarks/run.py: about 300 MiB of code and
-# libraries plus 5.5 bytes per byte of CSV (10M events, 641 MB: 3.6 GiB).
-BASE_MEMORY = 300 << 20
-BYTES_PER_CSV_BYTE = 5.5
-GZIP_RATIO = 6  # a gzipped events CSV is about this much smaller
-
-
-def estimated_memory(paths: Sequence[str]) -> int | None:
-    """The in-memory mode's expected peak for these inputs; None when unknown (stdin)."""
-    total = 0
-    for p in paths:
-        if p == "-":
-            return None
-        try:
-            size = os.stat(p).st_size
-            with open(p, "rb") as fh:
-                gz = fh.read(2) == b"\x1f\x8b"
-        except OSError:
-            continue  # reading it will say what is wrong
-        total += size * GZIP_RATIO if gz else size
-    return BASE_MEMORY + int(total * BYTES_PER_CSV_BYTE)
-
-
-def available_memory() -> int | None:
-    """MemAvailable of /proc/meminfo, in bytes (None where there is none)."""
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
-    return None
-
-
-def plan_partitions(paths: Sequence[str], memory_limit: int | None) -> int | None:
-    """How many partitions the streaming mode needs to stay under the limit; None: in memory.
-
-    Without a limit, streaming starts when the in-memory mode would need more than 3/4 of the
-    memory available now."""
-    need = estimated_memory(paths)
-    limit = memory_limit
-    if limit is None:
-        avail = available_memory()
-        if avail is None or need is None:
-            return None
-        limit = avail * 3 // 4
-    if need is not None and need <= limit:
-        return None
-    # per partition, with room to spare: the partitioning leaves ~0.5 GiB held by the allocators
-    budget = max(limit - BASE_MEMORY, 8 << 20) // 3
-    if need is None:
-        return 64  # unknown size (stdin): many small partitions
-    return max(2, min(4096, -(-(need - BASE_MEMORY) // budget)))

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import re
-import sys
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ import pyarrow.compute as pc
 
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.fastcsv import read_fast
+from journeyctl.events.limits import MAX_RECORD, input_budget, read_input, too_big
 from journeyctl.events.model import BadRow, Event
 from journeyctl.events.table import (
     Column,
@@ -97,21 +96,15 @@ def gzip_error(path: str, exc: BaseException) -> InputError:
     return InputError(f"{path}: not a valid gzip file: {exc}")
 
 
-def _read_bytes(path: str) -> bytes:
+def _read_bytes(path: str, budget: int | None) -> bytes:
+    """The file's bytes (gunzipped), at most `budget` of them (default: what the process's
+    memory allows the in-memory mode; see journeyctl.events.limits)."""
     try:
-        if path == "-":
-            raw = sys.stdin.buffer.read()
-        else:
-            with open(path, "rb") as fh:
-                raw = fh.read()
+        return read_input(path, input_budget(None) if budget is None else budget)
+    except (EOFError, zlib.error) as exc:
+        raise gzip_error(path, exc) from None
     except OSError as exc:
         raise open_error(path, exc) from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except GZIP_ERRORS as exc:
-            raise gzip_error(path, exc) from None
-    return raw
 
 
 def decode_csv_text(raw: bytes, path: str) -> str:
@@ -282,6 +275,10 @@ def iter_csv_stream(fh: IO[bytes], path: str) -> Iterator[tuple[int, list[str]]]
             pending = ""
             if not eof and parts and not parts[-1].endswith("\n"):
                 pending = parts.pop()
+                if len(pending) > MAX_RECORD:  # an endless line: /dev/zero, a bomb
+                    raise too_big(
+                        path, MAX_RECORD, f"line {lines + 1} is longer than {MAX_RECORD >> 20} MiB"
+                    )
             lines += len(parts)
             yield from parts
             if eof:
@@ -296,8 +293,13 @@ def _first_record(text_head: str, path: str) -> list[str] | None:
     return None
 
 
-def read_events(paths: list[str], mapping: Mapping[str, str] | None = None) -> EventLog:
+def read_events(
+    paths: list[str], mapping: Mapping[str, str] | None = None, *, budget: int | None = None
+) -> EventLog:
     """Read every events file; bad rows are collected, whole-file problems raise InputError.
+
+    At most `budget` bytes of CSV are read in all (default: the process's memory allows);
+    beyond, `MemoryLimitError`.
 
     Each file goes through pyarrow's fast reader when it is entirely valid, else through the
     exact row-by-row reader, which names every bad row's line and reason.
@@ -308,8 +310,11 @@ def read_events(paths: list[str], mapping: Mapping[str, str] | None = None) -> E
     bad: list[BadRow] = []
     sizes: dict[str, int] = {}
     chunks: list[_Chunk] = []
+    left = input_budget(None) if budget is None else budget
     for path in paths:
-        raw = _read_bytes(path)
+        raw = _read_bytes(path, left)
+        if left is not None:
+            left = max(left - len(raw), 0)
         sizes[path] = len(raw)
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
@@ -406,7 +411,7 @@ def _combine(chunks: list[_Chunk], columns: list[str]) -> EventTable:
 def read_accounts(path: str, mapping: Mapping[str, str] | None = None) -> dict[str, dict[str, str]]:
     """customer id -> non-empty attributes, from an accounts CSV (one row per customer)."""
     mapping = dict(mapping or {})
-    text = decode_csv_text(_read_bytes(path), path)
+    text = decode_csv_text(_read_bytes(path, None), path)
     records = iter(iter_csv(text, path))
     first = next(records, None)
     if first is None:
