@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from types import TracebackType
@@ -196,11 +198,19 @@ class HistoryStore:
         try:
             yield self._conn
         except BaseException:
-            if self._conn.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
-        self._conn.execute("COMMIT")
+        with _signals_held() as pending:
+            if pending:  # the user cancelled before the commit: nothing is stored
+                self._rollback()
+            else:
+                self._conn.execute("COMMIT")
+        # a signal held during the commit is delivered here (the snapshot is then stored)
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
 
     # -- writing ----------------------------------------------------------------------------
     def save(self, snap: Snapshot, tool_version: str) -> bool:
@@ -400,6 +410,26 @@ class HistoryStore:
             )
             for r in rows
         ]
+
+
+# Signals that end a run (Ctrl-C, kill, a closed terminal): held while deciding to commit.
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[bool]:
+    """Block the stop signals, and say whether one is already waiting. A signal that arrives
+    while the commit is decided is then either seen before it (and nothing is stored) or
+    delivered after it; never lost between the check and the COMMIT. Signals are the main
+    thread's: elsewhere nothing is held."""
+    if threading.current_thread() is not threading.main_thread():
+        yield False
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield bool(signal.sigpending() & _STOP_SIGNALS)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _trend_key(
