@@ -13,12 +13,14 @@ import contextlib
 import os
 import signal
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from types import TracebackType
 
 from journeyctl.definitions.model import SEVERITY_RANK
+from journeyctl.errors import UsageError
 from journeyctl.events.timestamps import format_instant
 from journeyctl.history import codec, migrations
 from journeyctl.history.errors import (
@@ -68,6 +70,7 @@ class HistoryStore:
     @classmethod
     def open(cls, path: str, *, wait: float = DEFAULT_WAIT, create: bool = True) -> HistoryStore:
         """Open (and when needed create or migrate) the database at `path`."""
+        _check_is_a_file(path)
         if not create and not os.path.isfile(path):
             raise HistoryError(
                 f"no history database at {path}",
@@ -410,6 +413,25 @@ class HistoryStore:
             )
             for r in rows
         ]
+
+
+def _check_is_a_file(path: str) -> None:
+    """The history must outlive the run: SQLite's in-memory (`:memory:`) and temporary (``)
+    databases would lose the snapshot silently, and a FIFO or a device is no database."""
+    if path in ("", ":memory:") or path.startswith(":memory:"):
+        raise UsageError(
+            f"--db {path!r} is not a file: the snapshot would be lost when the run ends",
+            hint="give the path of a database file, e.g. --db .journeyctl/history.db",
+        )
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # absent (created) or unreadable: SQLite's own error says which
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a directory: SQLite says so
+        raise UsageError(
+            f"--db {path} is not a regular file",
+            hint="give the path of a database file, e.g. --db .journeyctl/history.db",
+        )
 
 
 # Signals that end a run (Ctrl-C, kill, a closed terminal): held while deciding to commit.

@@ -97,3 +97,14 @@ def test_a_damaged_page_deep_in_the_table(work: Path) -> None:
     db.write_bytes(bytes(data))
     second(work)
     assert db.read_bytes() == bytes(data)
+
+
+@pytest.mark.parametrize("db", [":memory:", ":memory:?cache=shared", "/dev/null"])
+def test_a_database_that_is_not_a_file_is_a_usage_error(work: Path, db: str) -> None:
+    """`--db :memory:` used to be accepted: the snapshot was stored, then lost (issue 14, 10)."""
+    res = run(*scenario.second_args(db, "out2"))
+    assert res.exit_code == 2, (res.exit_code, res.stderr)
+    assert "not a file" in res.stderr or "not a regular file" in res.stderr
+    assert not (work / "out2").exists()
+    res = run("history", "--db", db)
+    assert res.exit_code == 2, (res.exit_code, res.stderr)
