@@ -306,7 +306,7 @@ def read_events(
     """
     mapping = dict(mapping or {})
     required = {r: mapping.get(r, r) for r in REQUIRED}
-    columns: list[str] = []
+    columns: dict[str, None] = {}  # property columns in first-seen order (a set, for wide files)
     bad: list[BadRow] = []
     sizes: dict[str, int] = {}
     chunks: list[_Chunk] = []
@@ -354,12 +354,15 @@ def read_events(
                 index[required["event"]],
             )
             chunk = _read_exact(text, path, index, header, ids, bad)
-        for c in chunk.props:
-            if c not in columns:
-                columns.append(c)
+        columns.update(dict.fromkeys(chunk.props))
         chunks.append(chunk)
     return EventLog(
-        _combine(chunks, columns), tuple(columns), sum(c.n for c in chunks), bad, list(paths), sizes
+        _combine(chunks, list(columns)),
+        tuple(columns),
+        sum(c.n for c in chunks),
+        bad,
+        list(paths),
+        sizes,
     )
 
 

@@ -255,9 +255,8 @@ def partition_events(
         if source != path:
             os.unlink(source)
         out.sizes[path] = size
-        for name in header:
-            if name not in required.values() and name not in out.columns:
-                out.columns.append(name)
+        seen = set(out.columns) | set(required.values())  # a set: wide files have 100k columns
+        out.columns.extend(n for n in dict.fromkeys(header) if n not in seen)
         for k, p in writers.paths.items():
             out.written[k].append(p)
         out.rows += rows
