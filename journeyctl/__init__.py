@@ -12,10 +12,11 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    # Imported on first use: `python -m journeyctl` then sets up its signal handling before the
-    # heavy imports, so a Ctrl-C during them is an ordinary interrupt (exit 130), not a traceback.
+    # `from journeyctl import load_journeys` works as before; importing the package alone (as
+    # every `journeyctl` command does) does not load the definitions, so `--help` starts fast
+    # and the entry point sets up its signal handling before the heavy imports
     if name in __all__:
         from journeyctl.definitions import load
 
         return getattr(load, name)
-    raise AttributeError(f"module 'journeyctl' has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

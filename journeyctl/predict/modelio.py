@@ -16,7 +16,7 @@ from typing import Any
 from journeyctl.definitions.model import JourneySet
 from journeyctl.durations import Duration
 from journeyctl.errors import InputError
-from journeyctl.output.files import write_atomic
+from journeyctl.fileio import write_atomic
 from journeyctl.predict.modelcheck import (
     check_header,
     check_linear,
