@@ -159,6 +159,13 @@ def print_error(err: JourneyctlError) -> None:
         con.print(f"  hint: {escape(err.hint)}")
 
 
+def thread_error() -> JourneyctlError:
+    return JourneyctlError(
+        "cannot start a thread: the process's limits (ulimit -v, ulimit -u) leave no room for one",
+        hint="raise the limits (e.g. ulimit -v 4000000), or run where more memory is allowed",
+    )
+
+
 def handle_errors(fn: F) -> F:
     """Turn the project's errors into a message and its exit code; anything else is a bug (3)."""
 
@@ -171,12 +178,22 @@ def handle_errors(fn: F) -> F:
             raise typer.Exit(int(err.exit_code)) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
-        except KeyboardInterrupt:
-            sys.stderr.write("interrupted\n")
+        except KeyboardInterrupt as exc:
+            # what was already done, when something was (a stored snapshot)
+            said = f": {exc.args[0]}" if exc.args and isinstance(exc.args[0], str) else ""
+            sys.stderr.write(f"interrupted{said}\n")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except BrokenPipeError:
+        except BrokenPipeError:  # the reader closed stdout (`| head`): it has what it wanted
             raise typer.Exit(0) from None
+        except MemoryError:  # also Arrow's ArrowMemoryError, a MemoryError
+            from journeyctl.events.limits import out_of_memory
+
+            print_error(out_of_memory())
+            raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
         except Exception as exc:
+            if isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
+                print_error(thread_error())  # the environment's limits, not a bug
+                raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
             if os.environ.get("JOURNEYCTL_DEBUG"):
                 traceback.print_exc()
             sys.stderr.write(

@@ -46,6 +46,17 @@ def too_big(path: str, limit: int, what: str = "") -> MemoryLimitError:
     )
 
 
+def out_of_memory() -> MemoryLimitError:
+    """What running out of memory anyway (an allocation failed) means to the user."""
+    limit = effective_limit(None)
+    return MemoryLimitError(
+        "not enough memory for this input"
+        + (f" (this process may use about {human(limit)})" if limit else ""),
+        hint="place it in the streaming mode with --memory-limit (e.g. --memory-limit 1G), "
+        "or run where more memory is allowed (ulimit -v, the container's limit)",
+    )
+
+
 def human(n: int) -> str:
     for unit, shift in (("G", 30), ("M", 20), ("K", 10)):
         if n >= 1 << shift:

@@ -41,6 +41,8 @@ from journeyctl.history.model import (
     TrendRow,
 )
 
+# The argument of a KeyboardInterrupt that arrived once the snapshot was committed.
+STORED = "stored"
 # Test hook: "MARKER[:SECONDS]" makes `save` stop halfway through its transaction, create MARKER
 # and wait until MARKER is deleted (at most SECONDS), so tests can kill the process mid-write or
 # hold the lock while a second process tries to write.
@@ -203,12 +205,19 @@ class HistoryStore:
         except BaseException:
             self._rollback()
             raise
-        with _signals_held() as pending:
-            if pending:  # the user cancelled before the commit: nothing is stored
-                self._rollback()
-            else:
-                self._conn.execute("COMMIT")
-        # a signal held during the commit is delivered here (the snapshot is then stored)
+        committed = False
+        try:
+            with _signals_held() as pending:
+                if pending:  # the user cancelled before the commit: nothing is stored
+                    self._rollback()
+                else:
+                    self._conn.execute("COMMIT")
+                    committed = True
+        except KeyboardInterrupt:
+            # a Ctrl-C held during the commit is delivered as the mask is restored
+            if committed:
+                raise KeyboardInterrupt(STORED) from None
+            raise
 
     def _rollback(self) -> None:
         if self._conn.in_transaction:

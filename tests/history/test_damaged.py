@@ -108,3 +108,31 @@ def test_a_database_that_is_not_a_file_is_a_usage_error(work: Path, db: str) -> 
     assert not (work / "out2").exists()
     res = run("history", "--db", db)
     assert res.exit_code == 2, (res.exit_code, res.stderr)
+
+
+def test_history_check(work: Path) -> None:
+    res = run("history", "--db", DB, "--check")
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.startswith("ok: h.db: 1 snapshot")
+    con = sqlite3.connect(work / DB)
+    with con:
+        con.execute("UPDATE placements SET moves = '[{' WHERE rowid = 2")
+    con.close()
+    res = run("history", "--db", DB, "--check")
+    assert res.exit_code == 2, res.stderr
+    assert "damaged" in res.stderr and "2026-01-10T00:00:00Z" in res.stderr
+    assert "backup" in res.stderr
+
+
+def test_history_check_finds_corrupt_pages(work: Path) -> None:
+    db = work / DB
+    con = sqlite3.connect(db)
+    page = con.execute("PRAGMA page_size").fetchone()[0]
+    pages = con.execute("PRAGMA page_count").fetchone()[0]
+    con.close()
+    data = bytearray(db.read_bytes())
+    data[(pages - 1) * page : (pages - 1) * page + 64] = b"\xff" * 64
+    db.write_bytes(bytes(data))
+    res = run("history", "--db", DB, "--check")
+    assert res.exit_code == 2, res.stderr
+    assert "damaged" in res.stderr or "not a usable" in res.stderr
