@@ -10,6 +10,7 @@ import sys
 from types import FrameType
 
 INTERRUPTED = 130
+_STOP = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 def main() -> None:
@@ -42,24 +43,29 @@ def main() -> None:
         received.append(signal.SIGINT)
         code = INTERRUPTED
         _say("interrupted\n")
-    # from here on a signal only changes the exit code: the work is done or abandoned
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    # From here on a signal only changes the exit code: the work is done or abandoned. Then the
+    # stop signals are blocked and the process ends without Python's finalization, which
+    # restores the default handlers (a Ctrl-C then would kill it: "killed by signal", not 130)
+    # and, after a KeyboardInterrupt crossed an import, re-raises SIGINT at itself.
+    for sig in _STOP:
         signal.signal(sig, lambda signum, frame: received.append(signum))
+    _flush_stdout()
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP)
+    received.extend(sorted(signal.sigpending() & _STOP))
     if received:
         first = received[0]
         want = INTERRUPTED if first == signal.SIGINT else 128 + first
         if code != want:
             _say("interrupted\n" if first == signal.SIGINT else "terminated\n")
         code = want
-    _flush_stdout()
-    if received:
-        # Unwinding is done (`with` blocks closed, transactions rolled back). Python would kill
-        # itself with SIGINT at exit if a KeyboardInterrupt ever crossed some C-level runners
-        # (an import), turning 130 into "killed by signal": exit directly.
-        with contextlib.suppress(OSError):
-            sys.stderr.flush()
-        os._exit(int(code) if isinstance(code, int) else INTERRUPTED)
-    sys.exit(code)
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message"): Python prints it and exits 1
+        _say(f"{code}\n")
+        code = 1
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
+    os._exit(code)
 
 
 def _flush_stdout() -> None:

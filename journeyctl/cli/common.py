@@ -33,9 +33,20 @@ def want_color(no_color: bool) -> bool:
     return not no_color and "NO_COLOR" not in os.environ
 
 
+class _StdoutConsole(Console):
+    """Rich ends the process with exit 1 when stdout's reader goes away; a closed pipe (`| head`)
+    is not a failure: raise BrokenPipeError, which every command ends quietly with exit 0."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        with contextlib.suppress(OSError):  # no "Exception ignored" when Python flushes at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise BrokenPipeError
+
+
 def out_console(no_color: bool = False) -> Console:
     color = want_color(no_color) and sys.stdout.isatty()
-    return Console(
+    return _StdoutConsole(
         file=sys.stdout,
         no_color=not color,
         highlight=False,

@@ -217,6 +217,7 @@ class HistoryStore:
             # a Ctrl-C held during the commit is delivered as the mask is restored
             if committed:
                 raise KeyboardInterrupt(STORED) from None
+            self._rollback()  # it landed (through another thread) just before the COMMIT
             raise
 
     def _rollback(self) -> None:
