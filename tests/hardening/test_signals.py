@@ -136,7 +136,7 @@ def test_closed_stdout_ends_quietly(fmt: str, extra: list[str]) -> None:
             "-f",
             fmt,
             *extra,
-        ],  # fmt: skip
+        ],
         env=env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -197,7 +197,7 @@ def test_a_thread_that_cannot_start_is_not_an_interrupt() -> None:
             str(SAMPLE),
             "-f",
             "json",
-        ],  # fmt: skip
+        ],
         env=env(),
         capture_output=True,
         text=True,
