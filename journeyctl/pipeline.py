@@ -14,7 +14,6 @@ from journeyctl.engine.placement import CustomerPlacement, PlaceResult, Summary,
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.ingest import BadRow, EventLog, read_accounts, read_events
 from journeyctl.events.limits import plan_partitions as plan_partitions  # re-exported
-from journeyctl.events.partition import partition_events, read_partition
 from journeyctl.events.timestamps import format_instant, now_instant, parse_instant
 from journeyctl.fileio import write_atomic
 from journeyctl.inputs import Counts, EventInputs
@@ -174,6 +173,8 @@ def run_place_streaming(
     acc = read_accounts(inputs.accounts, inputs.columns) if inputs.accounts else None
     if progress is not None:
         progress(0, parts + 1)
+    from journeyctl.events.partition import partition_events, read_partition  # numba
+
     parted = partition_events(list(inputs.paths), inputs.columns, workdir, parts)
     check_bad_rows(parted.bad_rows, inputs.skip_bad_rows, inputs.rejects)
     instant = resolve_instant(instant, parted.max_ts, parted.files)
