@@ -35,6 +35,7 @@ from journeyctl.events.table import (
 from journeyctl.events.timestamps import parse_instant
 
 REQUIRED = ("customer_id", "timestamp", "event")
+MAX_COLUMNS = 10_000  # 100k columns took 51 s before a line was placed; no event log is that wide
 # a physical line as StringIO(newline="") splits them: ends at CRLF, CR or LF
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -152,6 +153,12 @@ def _records(lines: Iterable[str], path: str) -> Iterator[tuple[int, list[str]]]
 
 
 def read_header(header: list[str], path: str, mapping: Mapping[str, str]) -> dict[str, int]:
+    if len(header) > MAX_COLUMNS:  # each column costs time and memory in every row and step
+        raise InputError(
+            f"{path}:1: {len(header):,} columns; an events file may have at most {MAX_COLUMNS:,}",
+            hint="keep the columns the journeys use (customer_id, timestamp, event and the "
+            "properties in `where`, `distinct` and segments)",
+        )
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         if name in seen:
