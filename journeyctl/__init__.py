@@ -42,8 +42,9 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    # the API loads on first use: importing the package alone (as every `journeyctl` command
-    # does) loads neither the definitions nor pandas, so `--help` starts fast
+    # `from journeyctl import load_journeys` works as before; importing the package alone (as
+    # every `journeyctl` command does) does not load the definitions, so `--help` starts fast
+    # and the entry point sets up its signal handling before the heavy imports
     if name in __all__:
         from journeyctl import api
 

@@ -4,6 +4,7 @@ and the one check that an output path overwrites neither an input nor a file of 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -19,6 +20,38 @@ class OutputError(JourneyctlError):
 
 def write_atomic(path: str, data: str | bytes) -> None:
     """Write `data` to `path` via a temporary file and a rename, so readers never see half a file."""
+    write_atomic_set([(path, data)])
+
+
+def write_atomic_set(files: Sequence[tuple[str, str | bytes]]) -> None:
+    """Write several files as one: each goes to a temporary file beside its target, and only
+    when all are written (a full disk stops it before any rename) are they renamed into place,
+    so a set such as report.md/.json/.html is never half old, half new."""
+    staged: list[tuple[str, str]] = []
+    try:
+        for path, data in files:
+            staged.append((_stage(path, data), path))
+        for tmp, path in staged:
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise _write_error(path, exc) from None
+    except BaseException:  # an interrupt too: no temporary file is left behind
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+
+
+def _write_error(path: str, exc: OSError) -> OutputError:
+    msg = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror
+    return OutputError(
+        f"cannot write {path}: {msg}", hint="free some space or choose another location"
+    )
+
+
+def _stage(path: str, data: str | bytes) -> str:
+    """`data` in a new temporary file in `path`'s directory, flushed to disk; its name."""
     directory = os.path.dirname(os.path.abspath(path))
     try:
         os.makedirs(directory, exist_ok=True)
@@ -37,14 +70,13 @@ def write_atomic(path: str, data: str | bytes) -> None:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        msg = "the disk is full" if exc.errno == 28 else exc.strerror
-        raise OutputError(
-            f"cannot write {path}: {msg}", hint="free some space or choose another location"
-        ) from None
+        if isinstance(exc, OSError):
+            raise _write_error(path, exc) from None
+        raise
+    return tmp
 
 
 # -- outputs that would overwrite an input or a file journeyctl did not make ---------------------

@@ -5,7 +5,6 @@ The CLI's commands each make one call here (or into `diff`, `reports`, `predict`
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from journeyctl.definitions.model import Journey, JourneySet
 from journeyctl.engine.placement import CustomerPlacement, PlaceResult, Summary, place
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.ingest import BadRow, EventLog, read_accounts, read_events
+from journeyctl.events.limits import plan_partitions as plan_partitions  # re-exported
 from journeyctl.events.timestamps import format_instant, now_instant, parse_instant
 from journeyctl.fileio import write_atomic
 from journeyctl.inputs import Counts, EventInputs
@@ -241,83 +241,6 @@ def run_place_streaming(
         parted.warnings,
         tuple(warnings),
     )
-
-
-# Peak memory of the in-memory mode, measured with benchmarks/run.py: about 300 MiB of code and
-# libraries plus 5.5 bytes per byte of CSV (10M events, 641 MB: 3.6 GiB).
-BASE_MEMORY = 300 << 20
-BYTES_PER_CSV_BYTE = 5.5
-GZIP_RATIO = 6  # a gzipped events CSV is about this much smaller
-# the size of the same events as CSV, per byte of another format (the sample and the benchmark
-# logs: Parquet is ~6x smaller than its CSV, Arrow ~1x, JSON Lines ~2.5x larger)
-CSV_BYTES_PER_BYTE = {"parquet": 6.0, "arrow": 1.0, "jsonl": 0.4}
-
-
-def estimated_memory(
-    sources: Sequence[EventSource], input_format: Format | None = None
-) -> int | None:
-    """The in-memory mode's expected peak for these inputs; None when unknown (stdin, a query,
-    a table in memory)."""
-    from journeyctl.events.sources import format_of
-
-    total = 0.0
-    for p in sources:
-        if not isinstance(p, str) or p == "-":
-            return None
-        fmt = format_of(p, input_format)
-        try:
-            size = _size_of(p)
-            with open(p, "rb") as fh:
-                gz = fh.read(2) == b"\x1f\x8b"
-        except OSError:
-            continue  # reading it will say what is wrong
-        csv_size = size * GZIP_RATIO if gz else size
-        total += csv_size * CSV_BYTES_PER_BYTE.get(fmt, 1.0)
-    return BASE_MEMORY + int(total * BYTES_PER_CSV_BYTE)
-
-
-def _size_of(path: str) -> int:
-    """A file's size, or a dataset directory's total."""
-    if not os.path.isdir(path):
-        return os.stat(path).st_size
-    return sum(
-        os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(path) for f in files
-    )
-
-
-def available_memory() -> int | None:
-    """MemAvailable of /proc/meminfo, in bytes (None where there is none)."""
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
-    return None
-
-
-def plan_partitions(
-    sources: Sequence[EventSource], memory_limit: int | None, input_format: Format | None = None
-) -> int | None:
-    """How many partitions the streaming mode needs to stay under the limit; None: in memory.
-
-    Without a limit, streaming starts when the in-memory mode would need more than 3/4 of the
-    memory available now."""
-    need = estimated_memory(sources, input_format)
-    limit = memory_limit
-    if limit is None:
-        avail = available_memory()
-        if avail is None or need is None:
-            return None
-        limit = avail * 3 // 4
-    if need is not None and need <= limit:
-        return None
-    # per partition, with room to spare: the partitioning leaves ~0.5 GiB held by the allocators
-    budget = max(limit - BASE_MEMORY, 8 << 20) // 3
-    if need is None:
-        return 64  # unknown size (stdin): many small partitions
-    return max(2, min(4096, -(-(need - BASE_MEMORY) // budget)))
 
 
 def predictions_for(model_path: str, run: PlaceRun) -> ModelPredictions:

@@ -35,9 +35,20 @@ def want_color(no_color: bool) -> bool:
     return not no_color and "NO_COLOR" not in os.environ
 
 
+class _StdoutConsole(Console):
+    """Rich ends the process with exit 1 when stdout's reader goes away; a closed pipe (`| head`)
+    is not a failure: raise BrokenPipeError, which every command ends quietly with exit 0."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        with contextlib.suppress(OSError):  # no "Exception ignored" when Python flushes at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise BrokenPipeError
+
+
 def out_console(no_color: bool = False) -> Console:
     color = want_color(no_color) and sys.stdout.isatty()
-    return Console(
+    return _StdoutConsole(
         file=sys.stdout,
         no_color=not color,
         highlight=False,
@@ -174,6 +185,13 @@ def print_error(err: JourneyctlError) -> None:
         con.print(f"  hint: {escape(safe_text(err.hint))}")
 
 
+def thread_error() -> JourneyctlError:
+    return JourneyctlError(
+        "cannot start a thread: the process's limits (ulimit -v, ulimit -u) leave no room for one",
+        hint="raise the limits (e.g. ulimit -v 4000000), or run where more memory is allowed",
+    )
+
+
 def handle_errors(fn: F) -> F:
     """Turn the project's errors into a message and its exit code; anything else is a bug (3)."""
 
@@ -186,12 +204,22 @@ def handle_errors(fn: F) -> F:
             raise typer.Exit(int(err.exit_code)) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
-        except KeyboardInterrupt:
-            sys.stderr.write("interrupted\n")
+        except KeyboardInterrupt as exc:
+            # what was already done, when something was (a stored snapshot)
+            said = f": {exc.args[0]}" if exc.args and isinstance(exc.args[0], str) else ""
+            sys.stderr.write(f"interrupted{said}\n")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-        except BrokenPipeError:
+        except BrokenPipeError:  # the reader closed stdout (`| head`): it has what it wanted
             raise typer.Exit(0) from None
+        except MemoryError:  # also Arrow's ArrowMemoryError, a MemoryError
+            from journeyctl.events.limits import out_of_memory
+
+            print_error(out_of_memory())
+            raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
         except Exception as exc:
+            if isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
+                print_error(thread_error())  # the environment's limits, not a bug
+                raise typer.Exit(int(ExitCode.BAD_INPUT)) from None
             if os.environ.get("JOURNEYCTL_DEBUG"):
                 traceback.print_exc()
             sys.stderr.write(

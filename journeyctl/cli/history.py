@@ -149,6 +149,10 @@ def history(
     trend: Annotated[
         bool, typer.Option("--trend", help="Customers per stage in every snapshot")
     ] = False,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Check the database file for damage (exit 2 if damaged)"),
+    ] = False,
     wait: Wait = None,
     fmt: o.Format = None,
     no_color: o.NoColor = False,
@@ -156,13 +160,16 @@ def history(
 ) -> None:
     """List the snapshots `journeyctl report` stored, one customer across them, or the trend."""
     fmt = check_format(fmt, RENDERERS, "history")
-    if customer is not None and trend:
-        raise UsageError("give --customer or --trend, not both")
+    if sum((customer is not None, trend, check)) > 1:
+        raise UsageError("give one of --customer, --trend and --check")
     from journeyctl.history import HistoryStore
     from journeyctl.output import history as views
 
     config = get_config()
     path = db_path(db, journeys, config)
+    if check:
+        _check(path, wait_seconds(wait, config), quiet)
+        return
     rows: Sequence[Any]
     with HistoryStore.open(path, wait=wait_seconds(wait, config), create=False) as store:
         if customer is not None:
@@ -181,3 +188,24 @@ def history(
             table = views.snapshots_table(rows)
     kind = "customer" if customer is not None else "trend" if trend else "snapshots"
     RENDERERS[fmt](HistoryView(kind, customer, rows, table, path, quiet, no_color))
+
+
+def _check(path: str, wait: float, quiet: bool) -> None:
+    """SQLite's integrity check and every stored value decoded: `ok`, or exit 2 naming the damage."""
+    from journeyctl.history import HistoryStore
+    from journeyctl.history.errors import damaged
+
+    with HistoryStore.open(path, wait=wait, create=False) as store:
+        problems = store.check(full=True)
+        count = len(store.snapshots()) if not problems else 0
+    if problems:
+        err = damaged(path, f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found")
+        err.message = err.message.removesuffix("; nothing was written")
+        err.details = problems[:10] + (
+            [f"... and {len(problems) - 10} more"] if len(problems) > 10 else []
+        )
+        raise err
+    if not quiet:
+        sys.stdout.write(
+            f"ok: {path}: {count} snapshot{'s' if count != 1 else ''}, no damage found\n"
+        )

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import re
-import sys
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ import pyarrow.compute as pc
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.fastcsv import read_fast
 from journeyctl.events.inputs import REQUIRED, Chunk, missing_columns_error, open_error
+from journeyctl.events.limits import MAX_RECORD, input_budget, read_input, too_big
 from journeyctl.events.model import BadRow, Event
 from journeyctl.events.sources import EventSource, Format, is_csv, source_name
 from journeyctl.events.sources.accounts import typed_accounts
@@ -38,6 +37,7 @@ from journeyctl.events.table import (
 )
 from journeyctl.events.timestamps import parse_instant
 
+MAX_COLUMNS = 10_000  # 100k columns took 51 s before a line was placed; no event log is that wide
 # a physical line as StringIO(newline="") splits them: ends at CRLF, CR or LF
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -91,21 +91,15 @@ def gzip_error(path: str, exc: BaseException) -> InputError:
     return InputError(f"{path}: not a valid gzip file: {exc}")
 
 
-def _read_bytes(path: str) -> bytes:
+def _read_bytes(path: str, budget: int | None) -> bytes:
+    """The file's bytes (gunzipped), at most `budget` of them (default: what the process's
+    memory allows the in-memory mode; see journeyctl.events.limits)."""
     try:
-        if path == "-":
-            raw = sys.stdin.buffer.read()
-        else:
-            with open(path, "rb") as fh:
-                raw = fh.read()
+        return read_input(path, input_budget(None) if budget is None else budget)
+    except (EOFError, zlib.error) as exc:
+        raise gzip_error(path, exc) from None
     except OSError as exc:
         raise open_error(path, exc) from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except GZIP_ERRORS as exc:
-            raise gzip_error(path, exc) from None
-    return raw
 
 
 def decode_csv_text(raw: bytes, path: str) -> str:
@@ -153,6 +147,12 @@ def _records(lines: Iterable[str], path: str) -> Iterator[tuple[int, list[str]]]
 
 
 def read_header(header: list[str], path: str, mapping: Mapping[str, str]) -> dict[str, int]:
+    if len(header) > MAX_COLUMNS:  # each column costs time and memory in every row and step
+        raise InputError(
+            f"{path}:1: {len(header):,} columns; an events file may have at most {MAX_COLUMNS:,}",
+            hint="keep the columns the journeys use (customer_id, timestamp, event and the "
+            "properties in `where`, `distinct` and segments)",
+        )
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         if name in seen:
@@ -257,6 +257,10 @@ def iter_csv_stream(fh: IO[bytes], path: str) -> Iterator[tuple[int, list[str]]]
             pending = ""
             if not eof and parts and not parts[-1].endswith("\n"):
                 pending = parts.pop()
+                if len(pending) > MAX_RECORD:  # an endless line: /dev/zero, a bomb
+                    raise too_big(
+                        path, MAX_RECORD, f"line {lines + 1} is longer than {MAX_RECORD >> 20} MiB"
+                    )
             lines += len(parts)
             yield from parts
             if eof:
@@ -276,8 +280,12 @@ def read_events(
     mapping: Mapping[str, str] | None = None,
     *,
     input_format: Format | None = None,
+    budget: int | None = None,
 ) -> EventLog:
     """Read every events source; bad rows are collected, whole-file problems raise InputError.
+
+    At most `budget` bytes of CSV are read in all (default: the process's memory allows);
+    beyond, `MemoryLimitError`.
 
     Each CSV file goes through pyarrow's fast reader when it is entirely valid, else through the
     exact row-by-row reader, which names every bad row's line and reason. Other sources (§8:
@@ -285,19 +293,22 @@ def read_events(
     """
     mapping = dict(mapping or {})
     required = {r: mapping.get(r, r) for r in REQUIRED}
-    columns: list[str] = []
+    columns: dict[str, None] = {}  # property columns in first-seen order (a set, for wide files)
     bad: list[BadRow] = []
     warnings: list[str] = []
     sizes: dict[str, int] = {}
     chunks: list[Chunk] = []
+    left = input_budget(None) if budget is None else budget
     for path in paths:
         if not is_csv(path, input_format):
             chunk, sizes[source_name(path)] = read_chunk(path, mapping, bad, warnings, input_format)
-            _add_columns(columns, chunk)
+            columns.update(dict.fromkeys(chunk.props))
             chunks.append(chunk)
             continue
         assert isinstance(path, str)  # is_csv holds only for paths
-        raw = _read_bytes(path)
+        raw = _read_bytes(path, left)
+        if left is not None:
+            left = max(left - len(raw), 0)
         sizes[path] = len(raw)
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
@@ -337,10 +348,10 @@ def read_events(
                 index[required["event"]],
             )
             chunk = _read_exact(text, path, index, header, ids, bad)
-        _add_columns(columns, chunk)
+        columns.update(dict.fromkeys(chunk.props))
         chunks.append(chunk)
     return EventLog(
-        _combine(chunks, columns),
+        _combine(chunks, list(columns)),
         tuple(columns),
         sum(c.n for c in chunks),
         bad,
@@ -348,12 +359,6 @@ def read_events(
         sizes,
         warnings,
     )
-
-
-def _add_columns(columns: list[str], chunk: Chunk) -> None:
-    for c in chunk.props:
-        if c not in columns:
-            columns.append(c)
 
 
 Arrow: TypeAlias = pa.Array | pa.ChunkedArray
@@ -411,7 +416,7 @@ def read_accounts(
     if not is_csv(path):
         return typed_accounts(path, mapping.get("customer_id", "customer_id"))
     assert isinstance(path, str)  # is_csv holds only for paths
-    text = decode_csv_text(_read_bytes(path), path)
+    text = decode_csv_text(_read_bytes(path, None), path)
     records = iter(iter_csv(text, path))
     first = next(records, None)
     if first is None:

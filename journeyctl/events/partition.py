@@ -17,7 +17,7 @@ import contextlib
 import gzip
 import io
 import os
-import shutil
+import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +42,7 @@ from journeyctl.events.ingest import (
     read_header,
 )
 from journeyctl.events.inputs import REQUIRED, Chunk, open_error
+from journeyctl.events.limits import MAX_RECORD, effective_limit, too_big
 from journeyctl.events.model import BadRow
 from journeyctl.events.sources import EventSource, Format, is_csv, source_name
 from journeyctl.events.sources.read import read_chunk
@@ -249,10 +250,10 @@ def partition_events(
             continue
         assert isinstance(path, str)  # is_csv holds only for paths
         source = path
-        if path == "-":  # spooled to disk: a file with a problem is read a second time
-            source = os.path.join(directory, "stdin")
-            with open(source, "wb") as copy:
-                shutil.copyfileobj(sys.stdin.buffer, copy, 1 << 24)
+        if not _regular(path):
+            # stdin, a FIFO: spooled to disk, as a file with a problem is read a second time
+            source = os.path.join(directory, f"input-{fi}")
+            _spool(path, source)
         fh, size = _open(path, source)
         writers = _Writers(directory, fi, parts)
         try:
@@ -290,9 +291,8 @@ def _record(
     max_ts: int | None,
 ) -> None:
     """Add one source's columns, partition files, row count and latest instant to `out`."""
-    for name in header:
-        if name not in required.values() and name not in out.columns:
-            out.columns.append(name)
+    seen = set(out.columns) | set(required.values())  # a set: wide files have 100k columns
+    out.columns.extend(n for n in dict.fromkeys(header) if n not in seen)
     for k, p in writers.paths.items():
         out.written[k].append(p)
     out.rows += rows
@@ -334,9 +334,45 @@ def _combined(col: pa.Array | pa.ChunkedArray) -> pa.Array:
     return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
 
+def _regular(path: str) -> bool:
+    try:
+        return path != "-" and stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # opening it will say what is wrong
+
+
+def _spool(path: str, target: str) -> None:
+    """Copy stdin or a FIFO to `target`. Text with a NUL byte stops at once: in memory that is a
+    whole-file error, and /dev/zero would otherwise fill the disk."""
+    try:
+        src = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise open_error(path, exc) from None
+    try:
+        with open(target, "wb") as copy:
+            first = src.read(1 << 16)
+            plain = first[:2] != b"\x1f\x8b"
+            lines = 0
+            block = first
+            while block:
+                if plain and b"\x00" in block:
+                    at = lines + block[: block.index(b"\x00")].count(b"\n") + 1
+                    raise InputError(
+                        f"{path}:{at}: contains a NUL byte: this is not a text CSV file"
+                    )
+                lines += block.count(b"\n")
+                copy.write(block)
+                block = src.read(1 << 24)
+    finally:
+        if src is not sys.stdin.buffer:
+            src.close()
+
+
 def _header_of(fh: IO[bytes], path: str) -> list[str]:
     """The header row (its names are checked by the caller)."""
-    head = fh.readline()
+    head = fh.readline(MAX_RECORD + 1)
+    if len(head) > MAX_RECORD:  # no line end in sight: /dev/zero, a bomb
+        raise too_big(path, MAX_RECORD, f"line 1 is longer than {MAX_RECORD >> 20} MiB")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputError(
             f"{path}:1: file is UTF-16; events files must be UTF-8",
@@ -522,12 +558,27 @@ def _exact_batches(
         yield cids, tss, evs, pv
 
 
+def _uncompressed(path: str) -> int:
+    meta = pq.read_metadata(path)
+    return sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+
+
 def read_partition(p: Partitioned, k: int) -> EventLog:
     """Partition k as an event log (its rows only; bad rows are counted for the whole input).
 
     Rows come back in input order (file by file, block by block), so positions restart at 0
     but keep their order: ties replay exactly as in memory."""
     chunks = []
+    limit = effective_limit(None)
+    if limit is not None:
+        # one customer with too many events, or a bomb of one id: refuse before reading it
+        held = sum(_uncompressed(f) for f in p.written[k])
+        if held > limit:
+            raise too_big(
+                p.files[0] if len(p.files) == 1 else "the events input",
+                limit,
+                f"partition {k + 1} of {p.parts} alone needs more memory than there is",
+            )
     for path in p.written[k]:
         names = pq.read_schema(path).names
         strings = [n for n in names if n not in ("ts", "seq")]

@@ -30,6 +30,19 @@ class HistoryVersionError(HistoryError):
     """The database was made by a newer journeyctl, or is not a journeyctl database."""
 
 
+class HistoryDamagedError(HistoryError):
+    """The file is damaged: corrupt pages, or stored values journeyctl cannot read."""
+
+
+def damaged(path: str, what: str) -> HistoryDamagedError:
+    """The error for a damaged database: what is wrong, and the way out."""
+    return HistoryDamagedError(
+        f"the history database {path} is damaged: {what}; nothing was written",
+        hint=f"restore {path} from a backup (or move it away to start a new history); "
+        f"`journeyctl history --check --db {path}` checks a file",
+    )
+
+
 def _code(exc: sqlite3.Error) -> int | None:
     code = getattr(exc, "sqlite_errorcode", None)
     if isinstance(code, int):
@@ -79,7 +92,9 @@ def translate(exc: sqlite3.Error, path: str, wait: float | None = None) -> Histo
             f"cannot open the history database {path}",
             hint="check that its directory exists and is writable, and that it is not a directory",
         )
-    if code in (_NOTADB, _CORRUPT):
+    if code == _CORRUPT:
+        return damaged(path, str(exc))
+    if code == _NOTADB:
         return HistoryVersionError(
             f"{path} is not a usable journeyctl history database ({exc})",
             hint="point --db at another file; journeyctl never overwrites a file it did not make",

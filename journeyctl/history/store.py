@@ -11,15 +11,26 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sqlite3
+import stat
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from types import TracebackType
 
 from journeyctl.config import DEFAULT_WAIT
 from journeyctl.definitions.model import SEVERITY_RANK
+from journeyctl.errors import UsageError
+from journeyctl.events.timestamps import format_instant
 from journeyctl.history import codec, migrations
-from journeyctl.history.errors import HistoryError, HistoryVersionError, translate
+from journeyctl.history.errors import (
+    HistoryDamagedError,
+    HistoryError,
+    HistoryVersionError,
+    damaged,
+    translate,
+)
 from journeyctl.history.model import (
     CustomerHistoryRow,
     CustomerRecord,
@@ -30,10 +41,17 @@ from journeyctl.history.model import (
     TrendRow,
 )
 
+# The argument of a KeyboardInterrupt that arrived once the snapshot was committed.
+STORED = "stored"
 # Test hook: "MARKER[:SECONDS]" makes `save` stop halfway through its transaction, create MARKER
 # and wait until MARKER is deleted (at most SECONDS), so tests can kill the process mid-write or
 # hold the lock while a second process tries to write.
 PAUSE_ENV = "JOURNEYCTL_TEST_PAUSE_IN_WRITE"
+
+# What decoding a stored JSON value (or an integer column) raises when the file was altered.
+_DECODE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, RecursionError)
+# Lines of a failed `PRAGMA quick_check` / `integrity_check` named in the message.
+_CHECK_LINES = 3
 
 _AT_RISK_LEVELS = tuple(k for k, v in SEVERITY_RANK.items() if v >= SEVERITY_RANK["medium"])
 _AT_RISK_SQL = "SUM(risk_level IN ({}))".format(", ".join(f"'{lv}'" for lv in _AT_RISK_LEVELS))
@@ -46,11 +64,15 @@ class HistoryStore:
         self._conn = conn
         self.path = path
         self.wait = wait
+        # the previous snapshot as decoded inside the last `save` (so it is read once, and the
+        # report compares with exactly what was checked before the commit)
+        self._checked: tuple[int, Snapshot | None] | None = None
 
     # -- opening ----------------------------------------------------------------------------
     @classmethod
     def open(cls, path: str, *, wait: float = DEFAULT_WAIT, create: bool = True) -> HistoryStore:
         """Open (and when needed create or migrate) the database at `path`."""
+        _check_is_a_file(path)
         if not create and not os.path.isfile(path):
             raise HistoryError(
                 f"no history database at {path}",
@@ -101,6 +123,41 @@ class HistoryStore:
             if doing == "open" and "read-only" in err.message:
                 err.message = f"the history database {self.path} is read-only: cannot upgrade it"
             raise err from None
+        except _DECODE_ERRORS as exc:
+            raise damaged(
+                self.path, f"a stored value cannot be read ({type(exc).__name__})"
+            ) from None
+
+    def check(self, *, full: bool = False) -> list[str]:
+        """What is damaged, if anything: SQLite's own check (`integrity_check` when `full`, else
+        the faster `quick_check`), then every stored value of every snapshot decoded."""
+        pragma = "integrity_check" if full else "quick_check"
+        try:
+            lines = [str(r[0]) for r in self._conn.execute(f"PRAGMA {pragma}").fetchall()]
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        if lines != ["ok"]:
+            return lines
+        if not full:
+            return []
+        problems = []
+        for sid, as_of, run_at in self._conn.execute(
+            "SELECT id, as_of, run_at FROM snapshots ORDER BY as_of"
+        ).fetchall():
+            try:
+                self._load(sid, as_of, run_at)
+            except HistoryDamagedError as exc:
+                problems.append(exc.message.split(": ", 1)[1].removesuffix("; nothing was written"))
+        return problems
+
+    def _check_before_write(self, as_of: int) -> None:
+        """A damaged file stops the write: SQLite's quick check, then the previous snapshot (the
+        one the report compares with) decoded, before anything is changed or committed."""
+        lines = self.check()
+        if lines:
+            shown = "; ".join(lines[:_CHECK_LINES]) + (" ..." if len(lines) > _CHECK_LINES else "")
+            raise damaged(self.path, f"SQLite's check fails ({shown})")
+        self._checked = (as_of, self._previous(as_of))
 
     def _version(self) -> tuple[int, int]:
         version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
@@ -146,11 +203,27 @@ class HistoryStore:
         try:
             yield self._conn
         except BaseException:
-            if self._conn.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
-        self._conn.execute("COMMIT")
+        committed = False
+        try:
+            with _signals_held() as pending:
+                if pending:  # the user cancelled before the commit: nothing is stored
+                    self._rollback()
+                else:
+                    self._conn.execute("COMMIT")
+                    committed = True
+        except KeyboardInterrupt:
+            # a Ctrl-C held during the commit is delivered as the mask is restored
+            if committed:
+                raise KeyboardInterrupt(STORED) from None
+            self._rollback()  # it landed (through another thread) just before the COMMIT
+            raise
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
 
     # -- writing ----------------------------------------------------------------------------
     def save(self, snap: Snapshot, tool_version: str) -> bool:
@@ -160,6 +233,7 @@ class HistoryStore:
             # Spill pages to the file as they are written, so a kill leaves a hot journal.
             self._conn.execute("PRAGMA cache_size = 1")
         with self._guard("store the snapshot"), self._write() as conn:
+            self._check_before_write(snap.as_of)
             row = conn.execute("SELECT id FROM snapshots WHERE as_of = ?", (snap.as_of,)).fetchone()
             if row is not None:
                 for table in ("placements", "snapshot_inputs", "snapshot_journeys", "snapshots"):
@@ -212,13 +286,17 @@ class HistoryStore:
 
     def previous(self, as_of: int) -> Snapshot | None:
         """The snapshot with the greatest as-of strictly before `as_of` (PRODUCT §5)."""
+        if self._checked is not None and self._checked[0] == as_of:
+            return self._checked[1]
         with self._guard("read"):
-            found = self._snapshot_id(
-                "SELECT id, as_of, run_at FROM snapshots WHERE as_of < ? "
-                "ORDER BY as_of DESC LIMIT 1",
-                (as_of,),
-            )
-            return self._load(*found) if found else None
+            return self._previous(as_of)
+
+    def _previous(self, as_of: int) -> Snapshot | None:
+        found = self._snapshot_id(
+            "SELECT id, as_of, run_at FROM snapshots WHERE as_of < ? ORDER BY as_of DESC LIMIT 1",
+            (as_of,),
+        )
+        return self._load(*found) if found else None
 
     def _journeys(self, sid: int) -> tuple[JourneyRecord, ...]:
         return tuple(
@@ -240,6 +318,16 @@ class HistoryStore:
         )
 
     def _load(self, sid: int, as_of: int, run_at: int) -> Snapshot:
+        try:
+            return self._decode(sid, as_of, run_at)
+        except _DECODE_ERRORS as exc:
+            raise damaged(
+                self.path,
+                f"the snapshot at {format_instant(int(as_of))} holds a value that cannot be read "
+                f"({type(exc).__name__})",
+            ) from None
+
+    def _decode(self, sid: int, as_of: int, run_at: int) -> Snapshot:
         customers = tuple(
             CustomerRecord(
                 customer_id=r[0],
@@ -335,6 +423,45 @@ class HistoryStore:
             )
             for r in rows
         ]
+
+
+def _check_is_a_file(path: str) -> None:
+    """The history must outlive the run: SQLite's in-memory (`:memory:`) and temporary (``)
+    databases would lose the snapshot silently, and a FIFO or a device is no database."""
+    if path in ("", ":memory:") or path.startswith(":memory:"):
+        raise UsageError(
+            f"--db {path!r} is not a file: the snapshot would be lost when the run ends",
+            hint="give the path of a database file, e.g. --db .journeyctl/history.db",
+        )
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # absent (created) or unreadable: SQLite's own error says which
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a directory: SQLite says so
+        raise UsageError(
+            f"--db {path} is not a regular file",
+            hint="give the path of a database file, e.g. --db .journeyctl/history.db",
+        )
+
+
+# Signals that end a run (Ctrl-C, kill, a closed terminal): held while deciding to commit.
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[bool]:
+    """Block the stop signals, and say whether one is already waiting. A signal that arrives
+    while the commit is decided is then either seen before it (and nothing is stored) or
+    delivered after it; never lost between the check and the COMMIT. Signals are the main
+    thread's: elsewhere nothing is held."""
+    if threading.current_thread() is not threading.main_thread():
+        yield False
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield bool(signal.sigpending() & _STOP_SIGNALS)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _trend_key(

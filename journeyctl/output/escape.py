@@ -10,6 +10,8 @@ text (JSON escapes control characters itself; CSV quotes by its own rules).
 
 from __future__ import annotations
 
+import re
+
 # Shown as the familiar backslash escapes; every other control character as `\xNN`.
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
@@ -54,9 +56,17 @@ def workflow_safe(text: str) -> str:
 _MD: dict[str, str] = {c: "\\" + c for c in "\\`*_{}[]()#+!|~"}
 
 
+# GitHub turns bare `scheme://...`, `www.` and `name@host` into links (GFM's autolink
+# extension), which matches within one text node; a character reference is a node of its own, so
+# writing these characters as references breaks the match and renders the same text.
+_AUTOLINK = re.compile(r"(:)(?=//)|(?<=www)(\.)|(@)", re.IGNORECASE)
+_REF = {":": "&#58;", ".": "&#46;", "@": "&#64;"}
+
+
 def md_escape(text: str) -> str:
     """Escape Markdown and HTML so data from the log renders as text, on one line, with control
-    and bidi characters neutralised by `safe_text`."""
+    and bidi characters neutralised by `safe_text`, and no bare URL or address turned into a link."""
     text = safe_text(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return "".join(_MD.get(ch, ch) for ch in text)
+    text = "".join(_MD.get(ch, ch) for ch in text)
+    return _AUTOLINK.sub(lambda m: _REF[m.group(0)], text)

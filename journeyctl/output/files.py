@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NEEDS_QUOTES = (",", '"', "\r", "\n")
 
 Cell = str | int | float | bool | None
 
@@ -24,17 +23,23 @@ def csv_cell(value: Cell) -> str | int | float:
     return value
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([csv_cell(h) for h in header])
-    for row in rows:
-        w.writerow([csv_cell(c) for c in row])
-    return buf.getvalue()
+def _csv_field(value: str | int | float) -> str:
+    """RFC 4180 quoting, and always for CR or LF: a spreadsheet ends a row at a bare CR too, so
+    the csv module's rule (quote what is in the line terminator, here only LF) is not enough."""
+    if not isinstance(value, str):
+        return repr(value) if isinstance(value, float) else str(value)
+    if any(ch in value for ch in _NEEDS_QUOTES):
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 def csv_line(row: Sequence[Cell]) -> str:
-    """One row as `csv_text` writes it (for output written row by row)."""
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow([csv_cell(c) for c in row])
-    return buf.getvalue()
+    """One CSV row, LF-terminated: the one writer of every CSV journeyctl writes (PRODUCT §4)."""
+    cells = [_csv_field(csv_cell(c)) for c in row]
+    if cells == [""]:
+        return '""\n'  # a row of one empty cell must not read back as a blank line
+    return ",".join(cells) + "\n"
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
+    return csv_line(header) + "".join(csv_line(row) for row in rows)

@@ -141,6 +141,8 @@ def place_streaming(
                 data = tables.tables()
                 if fmt == "markdown":
                     sys.stdout.write(to_markdown(data))
+    except BrokenPipeError:
+        raise  # stdout closed by its reader (`| head`), not a temporary-file problem
     except OSError as exc:
         raise InputError(
             f"streaming mode: cannot use temporary files in {tempfile.gettempdir()}: "

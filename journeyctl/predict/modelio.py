@@ -17,6 +17,13 @@ from journeyctl.definitions.model import JourneySet
 from journeyctl.durations import Duration
 from journeyctl.errors import InputError
 from journeyctl.fileio import write_atomic
+from journeyctl.predict.modelcheck import (
+    check_header,
+    check_linear,
+    check_trees,
+    read_document,
+    unusable,
+)
 from journeyctl.predict.models import LINEAR, TREES, Model, from_json
 from journeyctl.predict.spec import FEATURE_VERSION, FeatureSpec
 from journeyctl.predict.target import Target, parse_horizon, parse_target
@@ -86,26 +93,21 @@ def _bad(path: str, why: str, hint: str | None = None) -> InputError:
 
 def load_model(path: str, journeys: JourneySet) -> SavedModel:
     """Read a saved model, refusing one made for other journeys or another feature set."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except FileNotFoundError:
-        raise _bad(path, "no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _bad(path, f"not a journeyctl model file ({exc})") from None
+    doc = read_document(path)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise _bad(path, "not a journeyctl model file")
     if doc.get("format_version") != FORMAT_VERSION or doc.get("family") not in (LINEAR, TREES):
         raise _bad(
             path, f"model format {doc.get('format_version')!r} is not supported by this journeyctl"
         )
+    check_header(path, doc)
     try:
         spec = FeatureSpec.from_json(doc["feature_spec"])
         features = list(doc["features"])
         stored = [(str(j["id"]), int(j["version"])) for j in doc["journeys"]]
         fp = str(doc["fingerprint"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise _bad(path, f"model file is incomplete ({exc})") from None
+        raise unusable(path, f"incomplete ({exc})") from None
     if doc["feature_spec"].get("version") != FEATURE_VERSION or features != [
         c.name for c in spec.columns()
     ]:
@@ -126,10 +128,14 @@ def load_model(path: str, journeys: JourneySet) -> SavedModel:
         )
     if fp != fingerprint(now, spec):
         raise _bad(path, "the model's fingerprint does not match its journeys and feature set")
+    if doc["family"] == LINEAR:
+        check_linear(path, doc["parameters"], len(features))
+    else:
+        check_trees(path, doc["parameters"], len(features))
     try:
         model = from_json(doc["family"], doc["parameters"])
-    except Exception as exc:  # a corrupt parameter block, whatever the library raises
-        raise _bad(path, f"cannot read the model parameters ({type(exc).__name__})") from None
+    except Exception as exc:  # checked above; whatever the library still raises
+        raise unusable(path, f"cannot read the model parameters ({type(exc).__name__})") from None
     return SavedModel(
         parse_target(str(doc["target"]), journeys),
         parse_horizon(str(doc["horizon"])),

@@ -14,8 +14,9 @@ from journeyctl.config import DEFAULT_WAIT
 from journeyctl.engine.placement import PlaceResult
 from journeyctl.events.table import EventTable
 from journeyctl.events.timestamps import MICROS, now_instant
-from journeyctl.fileio import write_atomic
+from journeyctl.fileio import write_atomic_set
 from journeyctl.history import HistoryStore, compare, snapshot_of
+from journeyctl.history.store import STORED
 from journeyctl.reports.build import build_report
 from journeyctl.reports.jsondoc import render_json
 from journeyctl.reports.markdown import render_markdown
@@ -46,20 +47,21 @@ def run_time() -> int:
 
 
 def write_files(report: Report, out_dir: str) -> tuple[str, ...]:
-    """report.md, report.json and report.html, each replaced atomically."""
+    """report.md, report.json and report.html, replaced together: all three are written before
+    any is renamed into place, so a full disk leaves the previous set whole, never a mix."""
     # plotly takes most of a second to import: only when a page is drawn, not for every command.
     from journeyctl.reports.html import render_html
 
-    written = []
-    for name, text in (
-        ("report.json", render_json(report)),
-        ("report.md", render_markdown(report)),
-        ("report.html", render_html(report)),
-    ):
-        path = os.path.join(out_dir, name)
-        write_atomic(path, text)
-        written.append(path)
-    return tuple(written)
+    files = [
+        (os.path.join(out_dir, name), text)
+        for name, text in (
+            ("report.json", render_json(report)),
+            ("report.md", render_markdown(report)),
+            ("report.html", render_html(report)),
+        )
+    ]
+    write_atomic_set(files)
+    return tuple(path for path, _ in files)
 
 
 def run_report(
@@ -79,14 +81,24 @@ def run_report(
     report into `out` (default: beside the database). With the event `table`, the report also
     shows how customers travel each journey (`analyze`) and its KPIs per stage."""
     snap = snapshot_of(result, files, sizes, run_time())
-    with HistoryStore.open(db, wait=wait) as store:
-        replaced = store.save(snap, __version__)
-        previous = store.previous(snap.as_of)
-        trend = store.trend(snap.as_of, trend_snapshots)
-    # the analysis carries every journey's KPIs per stage: computed once for both uses
-    analysis = analyze(result, table) if table is not None else None
-    kpis = {j.id: j.tables.kpis for j in analysis.journeys} if analysis is not None else None
-    report = build_report(snap, previous, compare(previous, snap), trend, by, kpis, analysis)
-    report = dataclasses.replace(report, warnings=tuple(warnings))
-    written = write_files(report, out or default_out_dir(db))
+    stored = False
+    try:
+        with HistoryStore.open(db, wait=wait) as store:
+            replaced = store.save(snap, __version__)
+            stored = True
+            previous = store.previous(snap.as_of)
+            trend = store.trend(snap.as_of, trend_snapshots)
+        # the analysis carries every journey's KPIs per stage: computed once for both uses
+        analysis = analyze(result, table) if table is not None else None
+        kpis = {j.id: j.tables.kpis for j in analysis.journeys} if analysis is not None else None
+        report = build_report(snap, previous, compare(previous, snap), trend, by, kpis, analysis)
+        report = dataclasses.replace(report, warnings=tuple(warnings))
+        written = write_files(report, out or default_out_dir(db))
+    except KeyboardInterrupt as exc:
+        if stored or exc.args == (STORED,):  # say so: the user may expect nothing was stored
+            raise KeyboardInterrupt(
+                f"the snapshot was stored in {db} before the interrupt; "
+                "the report files were not written"
+            ) from None
+        raise
     return ReportRun(report, replaced, written)
