@@ -15,6 +15,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from types import TracebackType
+from typing import Any
 
 from journeyctl.definitions.model import SEVERITY_RANK
 from journeyctl.history import codec, migrations
@@ -335,6 +336,16 @@ class HistoryStore:
             )
             for r in rows
         ]
+
+    # -- the other tables' modules (history/notifications.py) ---------------------------------
+    def query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._guard("read"):
+            return self._conn.execute(sql, args).fetchall()
+
+    def execute(self, sql: str, args: tuple[object, ...] = ()) -> None:
+        """One statement in its own write transaction."""
+        with self._guard("write"), self._write() as conn:
+            conn.execute(sql, args)
 
 
 def _trend_key(
