@@ -13,6 +13,7 @@ from journeyctl.cli.common import check_format, err_console, get_config, handle_
 from journeyctl.config import Config, journeys_paths
 from journeyctl.errors import UsageError
 from journeyctl.history import HistoryStore, default_db_path, views
+from journeyctl.history import notifications as notification_log
 from journeyctl.history.store import DEFAULT_WAIT
 from journeyctl.output.tables import to_markdown, to_rich
 
@@ -93,6 +94,10 @@ def history(
     trend: Annotated[
         bool, typer.Option("--trend", help="Customers per stage in every snapshot")
     ] = False,
+    notifications: Annotated[
+        bool,
+        typer.Option("--notifications", help="The notifications `report` sent or tried to send"),
+    ] = False,
     wait: Wait = None,
     fmt: o.Format = None,
     no_color: o.NoColor = False,
@@ -100,8 +105,8 @@ def history(
 ) -> None:
     """List the snapshots `journeyctl report` stored, one customer across them, or the trend."""
     fmt = check_format(fmt, FORMATS, "history")
-    if customer is not None and trend:
-        raise UsageError("give --customer or --trend, not both")
+    if sum((customer is not None, trend, notifications)) > 1:
+        raise UsageError("give one of --customer, --trend and --notifications")
     config = get_config()
     path = db_path(db, journeys, config)
     with HistoryStore.open(path, wait=wait_seconds(wait, config), create=False) as store:
@@ -117,6 +122,13 @@ def history(
                 "csv": lambda: views.customer_csv(rows),
             }
             table = views.customer_table(customer, rows)
+        elif notifications:
+            nrows = notification_log.every(store)
+            text = {
+                "json": lambda: views.notifications_json(nrows),
+                "csv": lambda: views.notifications_csv(nrows),
+            }
+            table = views.notifications_table(nrows)
         elif trend:
             trows = store.trend()
             text = {"json": lambda: views.trend_json(trows), "csv": lambda: views.trend_csv(trows)}

@@ -11,6 +11,13 @@ from journeyctl.cli import options as o
 from journeyctl.cli.common import check_format, err_console, get_config, handle_errors
 from journeyctl.cli.common import out_console as out
 from journeyctl.cli.history import Db, Wait, db_path, shown, string_list, wait_seconds
+from journeyctl.cli.notify import (
+    NoNotify,
+    NotifyDryRun,
+    NotifyOnly,
+    notify_rules,
+    send_notifications,
+)
 from journeyctl.cli.place import run_for_cli
 from journeyctl.errors import ExitCode
 from journeyctl.failon import evaluate, parse_fail_on
@@ -61,6 +68,9 @@ def report(
         typer.Option("--fail-on", help="Exit 1 when met, e.g. newly_at_risk:high, regressed>0"),
     ] = None,
     max_file_size: o.MaxFileSize = None,
+    no_notify: NoNotify = False,
+    notify_dry_run: NotifyDryRun = False,
+    notify: NotifyOnly = None,
     no_color: o.NoColor = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No summary and no notes: only errors and alerts")
@@ -74,6 +84,7 @@ def report(
     )
     attributes = by or string_list(config, "report", "by")
     wait_s = wait_seconds(wait, config)
+    rules, known = notify_rules(config, notify, no_notify, notify_dry_run)
     path = db_path(db, journeys, config)
     # Fail fast on a database that cannot be used (newer, foreign, unopenable) before placing.
     HistoryStore.open(path, wait=wait_s).close()
@@ -114,9 +125,26 @@ def report(
             sys.stdout.write(to_markdown([changes_table(r)]))
         else:
             out(no_color).print(to_rich(changes_table(r)))
+    failure = send_notifications(
+        rules,
+        known,
+        run.result,
+        dict(r.changes),
+        db=path,
+        files=done.files,
+        wait=wait_s,
+        dry_run=notify_dry_run,
+        quiet=quiet,
+        notes=notes,
+    )
     counts, levels = fail_on_inputs(r)
     met = evaluate(conds, counts, levels)
     if met:
         # Printed even with --quiet: cron mails a job's output, so an alert must say something.
         notes.print("fail-on met: " + ", ".join(met), markup=False)
+    if failure:
+        # PRODUCT §10: after everything else, one line, and 2 wins over 1 (§4)
+        notes.print(failure, markup=False)
+        raise typer.Exit(int(ExitCode.BAD_INPUT))
+    if met:
         raise typer.Exit(int(ExitCode.FINDINGS))

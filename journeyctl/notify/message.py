@@ -40,7 +40,9 @@ class Message:
     body: str
 
 
-def label(category: str) -> str:
+def label(trigger: str) -> str:
+    """`newly_at_risk:high` -> `newly at risk`."""
+    category = trigger.partition(":")[0]
     return _LABELS.get(category, category.replace("_", " "))
 
 
@@ -70,8 +72,9 @@ def _days(d: float | None) -> str | None:
 def _facts(c: Notified) -> list[str]:
     """The parts of one customer's entry after its id, unescaped."""
     where = f"{c.journey or 'unmatched'} / {c.stage or 'not started'} ({c.status})"
-    risk = f"risk {c.risk_level}" + (": " + "; ".join(c.risks) if c.risks else "")
-    parts = [where, ", ".join(label(x) for x in c.categories), risk]
+    parts = [where, ", ".join(label(x) for x in c.categories)]
+    if c.risk_level != "none":
+        parts.append(f"risk {c.risk_level}" + (": " + "; ".join(c.risks) if c.risks else ""))
     days = _days(c.days_in_stage)
     if days:
         parts.append(days)
@@ -124,10 +127,12 @@ def slack_entry(c: Notified) -> str:
         f"{mrkdwn_id(c.journey or 'unmatched')} / {mrkdwn_id(c.stage or 'not started')}"
         f" ({mrkdwn(c.status)})"
     )
-    risk = f"risk *{mrkdwn(c.risk_level)}*" + (
-        ": " + "; ".join(mrkdwn(r) for r in c.risks) if c.risks else ""
-    )
-    head = [where, mrkdwn(", ".join(label(x) for x in c.categories)), risk]
+    head = [where, mrkdwn(", ".join(label(x) for x in c.categories))]
+    if c.risk_level != "none":
+        head.append(
+            f"risk *{mrkdwn(c.risk_level)}*"
+            + (": " + "; ".join(mrkdwn(r) for r in c.risks) if c.risks else "")
+        )
     days = _days(c.days_in_stage)
     if days:
         head.append(days)
@@ -205,23 +210,17 @@ def html_body(batch: Batch, report_path: str | None) -> str:
     e = html.escape
     rows = []
     for c in batch.customers[:MAX_LISTED]:
-        facts = _facts(c)
-        rows.append(
-            "<tr>"
-            + "".join(
-                f"<td>{x}</td>"
-                for x in (
-                    f"<b>{e(c.customer_id)}</b>",
-                    e(facts[0]),
-                    e(facts[1]),
-                    e(facts[2]),
-                    e(_days(c.days_in_stage) or ""),
-                    e(", ".join(c.overdue_milestones)),
-                    "<br>".join(e(a) for a in c.next_activities),
-                )
-            )
-            + "</tr>"
+        risk = "" if c.risk_level == "none" else c.risk_level + (": " if c.risks else "")
+        cells = (
+            f"<b>{e(c.customer_id)}</b>",
+            e(f"{c.journey or 'unmatched'} / {c.stage or 'not started'} ({c.status})"),
+            e(", ".join(label(x) for x in c.categories)),
+            e(risk + "; ".join(c.risks if risk else ())),
+            e(_days(c.days_in_stage) or ""),
+            e(", ".join(c.overdue_milestones)),
+            "<br>".join(e(a) for a in c.next_activities),
         )
+        rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
     more = _more(batch, report_path)
     tail = (
         f"<p>and {more} more" + (f": see {e(report_path)}" if report_path else "") + "</p>"
