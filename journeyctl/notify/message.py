@@ -167,7 +167,7 @@ def slack_payload(batch: Batch, report_path: str | None) -> dict[str, Any]:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": s}})
     more = _more(batch, report_path)
     if more:
-        tail = f"and {more} more" + (f": see {mrkdwn(report_path)}" if report_path else "")
+        tail = f"and {more} more" + (f": see {mrkdwn_id(report_path)}" if report_path else "")
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": tail}]})
     payload: dict[str, Any] = {"text": text, "blocks": blocks}
     if batch.routed:
