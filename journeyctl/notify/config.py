@@ -155,23 +155,40 @@ def _http_url(url: str, ctx: _Ctx) -> str:
     return url
 
 
-def _smtp(url: str, ctx: _Ctx, secrets: list[str]) -> SmtpServer:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+def _smtp(template: str, ctx: _Ctx, env: Mapping[str, str], secrets: list[str]) -> SmtpServer:
+    """smtp://USER:PASSWORD@HOST:PORT, split before `${NAME}` is substituted so that a password
+    may hold any character; literal text is percent-decoded, substituted values are taken as is."""
+    scheme, sep, rest = template.partition("://")
+    netloc = rest.split("/", 1)[0]
+    userinfo, at, hostport = netloc.rpartition("@")
+    host, colon, port_text = hostport.rpartition(":") if ":" in hostport else (hostport, "", "")
+
+    def part(text: str) -> str:
+        out, pos = [], 0
+        for m in _VAR.finditer(text):
+            out.append(urllib.parse.unquote(text[pos : m.start()]))
+            out.append(_substitute(m.group(0), "smtp", ctx, env, secrets))
+            pos = m.end()
+        out.append(urllib.parse.unquote(text[pos:]))
+        return "".join(out)
+
+    host = part(host)
+    if scheme not in ("smtp", "smtps") or not sep or not host:
         raise ctx.error(
             "smtp",
             "must look like smtp://USER:PASSWORD@HOST:PORT (STARTTLS) or smtps://... (implicit TLS)",
         )
-    try:
-        port = parts.port
-    except ValueError:
-        raise ctx.error("smtp", "has a bad port") from None
-    user = urllib.parse.unquote(parts.username) if parts.username else None
-    password = urllib.parse.unquote(parts.password) if parts.password is not None else None
+    port_text = part(port_text) if colon else ""
+    if port_text and not port_text.isdigit():
+        raise ctx.error("smtp", "has a bad port")
+    user_text, has_pw, pw_text = userinfo.partition(":")
+    user = part(user_text) if at and user_text else None
+    password = part(pw_text) if at and has_pw else None
     if password:
-        secrets += [password, parts.password or ""]
-    implicit = parts.scheme == "smtps"
-    return SmtpServer(parts.hostname, port or (465 if implicit else 25), implicit, user, password)
+        secrets += [password, pw_text]
+    implicit = scheme == "smtps"
+    port = int(port_text) if port_text else (465 if implicit else 25)
+    return SmtpServer(host, port, implicit, user, password)
 
 
 def _rule(raw: Any, index: int, path: str, env: Mapping[str, str]) -> Rule:
@@ -197,9 +214,8 @@ def _rule(raw: Any, index: int, path: str, env: Mapping[str, str]) -> Rule:
         value = _text(raw, key, ctx)
         return None if value is None else _substitute(value, key, ctx, env, secrets)
 
-    url, smtp_url, sender, route_by, default_to = (
-        sub(k) for k in ("url", "smtp", "from", "route_by", "default_to")
-    )
+    url, sender, route_by, default_to = (sub(k) for k in ("url", "from", "route_by", "default_to"))
+    smtp_url = _text(raw, "smtp", ctx)
     to = tuple(_substitute(t, "to", ctx, env, secrets) for t in _texts(raw, "to", ctx))
     smtp = None
     if channel == "email":
@@ -208,7 +224,7 @@ def _rule(raw: Any, index: int, path: str, env: Mapping[str, str]) -> Rule:
                 raise ctx.error(key, "is for slack and webhook rules; email uses `smtp`")
         if smtp_url is None or sender is None:
             raise ctx.error("smtp" if smtp_url is None else "from", "is required for email")
-        smtp = _smtp(smtp_url, ctx, secrets)
+        smtp = _smtp(smtp_url, ctx, env, secrets)
         if not to and route_by is None:
             raise ctx.error("to", "is required for email (or `route_by` an address attribute)")
         for address in (sender, *to, *([default_to] if default_to else [])):

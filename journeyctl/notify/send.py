@@ -102,6 +102,8 @@ def send_smtp(rule: Rule, m: Message, timeout: float, context: ssl.SSLContext | 
             conn.send_message(email_message(m))
     except SendError:
         raise
+    except smtplib.SMTPNotSupportedError:
+        raise SendError("SMTP: the server offers no authentication (AUTH)") from None
     except smtplib.SMTPAuthenticationError as exc:
         raise SendError(f"SMTP authentication failed ({exc.smtp_code})") from None
     except smtplib.SMTPResponseException as exc:

@@ -119,7 +119,7 @@ class _Handler:
 
 
 @contextlib.contextmanager
-def smtp_server(tmp: Path, *, implicit_tls: bool = False) -> Iterator[Mailbox]:
+def smtp_server(tmp: Path, *, implicit_tls: bool = False, plain: bool = False) -> Iterator[Mailbox]:
     """aiosmtpd on 127.0.0.1 with AUTH (only over TLS) and STARTTLS required, or implicit TLS."""
     ca = trustme.CA()
     cert = ca.issue_cert("127.0.0.1")
@@ -142,7 +142,7 @@ def smtp_server(tmp: Path, *, implicit_tls: bool = False) -> Iterator[Mailbox]:
         )
         if ok:
             logins.append(SMTP_USER)
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
     port = free_port()
     kwargs: dict[str, Any] = {
@@ -152,8 +152,12 @@ def smtp_server(tmp: Path, *, implicit_tls: bool = False) -> Iterator[Mailbox]:
         "auth_require_tls": True,
         "ready_timeout": 10,
     }
-    if implicit_tls:
-        kwargs["ssl_context"] = server_tls
+    if plain:
+        # no TLS at all: AUTH offered in clear (a client must refuse to send a password)
+        kwargs.update(auth_require_tls=False)
+    elif implicit_tls:
+        # aiosmtpd counts only STARTTLS as TLS for AUTH; the whole connection is TLS here
+        kwargs.update(ssl_context=server_tls, auth_require_tls=False)
     else:
         kwargs.update(tls_context=server_tls, require_starttls=True)
     controller = Controller(_Handler(messages), **kwargs)
