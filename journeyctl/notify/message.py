@@ -275,7 +275,8 @@ def render(batch: Batch, report_path: str | None) -> Message:
 
 def readable(m: Message, destination: str) -> str:
     """What a dry run prints: what the people will read, not the wire format."""
-    head = f"=== {m.rule} -> {m.recipient} ({m.channel} via {destination}) ==="
+    via = m.channel if m.recipient == destination else f"{m.channel} via {destination}"
+    head = f"=== {m.rule} -> {m.recipient} ({via}) ==="
     body = json.loads(m.body)
     if m.channel == "email":
         text = (
