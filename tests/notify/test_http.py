@@ -295,3 +295,23 @@ def test_the_database_holds_no_url(
     assert rows and all("/services" not in str(v) for row in rows for v in row)
     with HistoryStore.open(str(DB)) as store:
         assert [r.status for r in log.every(store)] == ["sent"]
+
+
+def test_journey_globs_and_the_history_table(
+    work: Path, http: HttpRecorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data.config(
+        work,
+        data.slack_rule("other", on=ON, extra='journeys = ["other-*"]\n')
+        + data.slack_rule("acct", on=ON, extra='journeys = ["ac*"]\n'),
+    )
+    hook(monkeypatch, http.url(f"/services/{data.TOKEN}"))
+    res = run("history", "--notifications", "--db", str(DB))
+    assert res.exit_code == 2  # no database yet
+    assert both()[1].exit_code == 0
+    assert [r["rule"] for r in recorded()] == ["acct"]
+    res = run("history", "--notifications")
+    assert res.exit_code == 0, res.stderr
+    assert "Notifications" in res.stdout
+    assert "│ acct " in res.stdout and "│ sent " in res.stdout and "http://127.0.0.1" in res.stdout
+    assert data.TOKEN not in res.stdout + res.stderr
