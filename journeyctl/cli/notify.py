@@ -3,6 +3,7 @@ journeyctl.notify."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -44,7 +45,15 @@ def notify_rules(
         if dry_run or only is not None:
             raise UsageError("--no-notify cannot be combined with --notify or --notify-dry-run")
         return (), ()
-    rules = parse_rules(config.extra.get("notify"), config.path or "journeyctl.toml", os.environ)
+    raw = config.extra.get("notify")
+    text = None
+    if raw is not None and config.path is not None:
+        with (
+            contextlib.suppress(OSError, UnicodeDecodeError),
+            open(config.path, encoding="utf-8") as fh,
+        ):
+            text = fh.read()  # only for line numbers in messages
+    rules = parse_rules(raw, config.path or "journeyctl.toml", os.environ, text)
     return select_rules(rules, only), tuple(r.name for r in rules)
 
 

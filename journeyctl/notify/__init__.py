@@ -6,7 +6,6 @@ only chooses the rules (`--notify NAME`), the mode (`--no-notify`, `--notify-dry
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -74,8 +73,3 @@ def notify_report(
             delays=delays,
         )
     return NotifyRun(messages, sel.unroutable, delivery)
-
-
-def load_rules(raw: object, config_path: str | None) -> tuple[Rule, ...]:
-    """The `notify` value of journeyctl.toml, with `${NAME}` from this process's environment."""
-    return parse_rules(raw, config_path or "journeyctl.toml", os.environ)

@@ -88,15 +88,45 @@ def is_address(text: str) -> bool:
     return bool(_ADDRESS.match(text))
 
 
-class _Ctx:
-    """Where a problem is, for the message: the file and the rule."""
+_HEADER = re.compile(r"^\s*\[\[\s*notify\s*\]\]")
+_TABLE = re.compile(r"^\s*\[")
+_KEY = re.compile(r"^\s*[\"']?([A-Za-z0-9_-]+)[\"']?\s*=")
 
-    def __init__(self, path: str, index: int, name: str | None) -> None:
-        self.path = path
+
+def key_line(text: str, index: int, key: str | None) -> int | None:
+    """The 1-based line of `key` in the `index`-th `[[notify]]` table (its header without a key).
+
+    tomllib gives no positions: reading the lines is enough for a message's line number."""
+    seen, header = -1, None
+    for n, line in enumerate(text.splitlines(), 1):
+        if _HEADER.match(line):
+            seen += 1
+            if seen == index:
+                header = n
+            elif seen > index:
+                break
+            continue
+        if _TABLE.match(line):
+            if seen >= index:
+                break
+            continue
+        m = _KEY.match(line)
+        if seen == index and key is not None and m and m.group(1) == key:
+            return n
+    return header
+
+
+class _Ctx:
+    """Where a problem is, for the message: the file, the line and the rule."""
+
+    def __init__(self, path: str, text: str | None, index: int, name: str | None) -> None:
+        self.path, self.text, self.index = path, text, index
         self.where = f"[[notify]] {name!r}" if name else f"[[notify]] #{index + 1}"
 
     def error(self, key: str, message: str, hint: str | None = None) -> NotifyConfigError:
-        return NotifyConfigError(f"{self.path}: {self.where}: `{key}` {message}", hint=hint)
+        line = key_line(self.text, self.index, key) if self.text is not None else None
+        at = f"{self.path}:{line}" if line else self.path
+        return NotifyConfigError(f"{at}: {self.where}: `{key}` {message}", hint=hint)
 
 
 def _substitute(value: str, key: str, ctx: _Ctx, env: Mapping[str, str], secrets: list[str]) -> str:
@@ -191,14 +221,14 @@ def _smtp(template: str, ctx: _Ctx, env: Mapping[str, str], secrets: list[str]) 
     return SmtpServer(host, port, implicit, user, password)
 
 
-def _rule(raw: Any, index: int, path: str, env: Mapping[str, str]) -> Rule:
-    ctx = _Ctx(path, index, None)
+def _rule(raw: Any, index: int, path: str, text: str | None, env: Mapping[str, str]) -> Rule:
+    ctx = _Ctx(path, text, index, None)
     if not isinstance(raw, dict):
         raise NotifyConfigError(f"{path}: [[notify]] #{index + 1} must be a table")
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ctx.error("name", "is required (a unique name for the rule)")
-    ctx = _Ctx(path, index, name)
+    ctx = _Ctx(path, text, index, name)
     for key in raw:
         if key not in KEYS:
             raise ctx.error(key, "is not a notify key", hint="valid keys: " + ", ".join(KEYS))
@@ -257,8 +287,11 @@ def _rule(raw: Any, index: int, path: str, env: Mapping[str, str]) -> Rule:
     )
 
 
-def parse_rules(raw: Any, path: str, env: Mapping[str, str]) -> tuple[Rule, ...]:
-    """The rules of `notify` in journeyctl.toml (`raw`: the parsed TOML value, None when absent)."""
+def parse_rules(
+    raw: Any, path: str, env: Mapping[str, str], text: str | None = None
+) -> tuple[Rule, ...]:
+    """The rules of `notify` in journeyctl.toml (`raw`: the parsed TOML value, None when absent;
+    `text`: the file's text, for line numbers in messages)."""
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -266,11 +299,13 @@ def parse_rules(raw: Any, path: str, env: Mapping[str, str]) -> tuple[Rule, ...]
             f"{path}: `notify` must be an array of tables: [[notify]]",
             hint="see docs/notifications.md",
         )
-    rules = tuple(_rule(r, i, path, env) for i, r in enumerate(raw))
+    rules = tuple(_rule(r, i, path, text, env) for i, r in enumerate(raw))
     seen: set[str] = set()
     for i, r in enumerate(rules):
         if r.name in seen:
-            raise _Ctx(path, i, r.name).error("name", "is used by two rules; names are unique")
+            raise _Ctx(path, text, i, r.name).error(
+                "name", "is used by two rules; names are unique"
+            )
         seen.add(r.name)
     return rules
 

@@ -100,13 +100,28 @@ def test_cli_checks_the_rules_before_placing(work: Path, monkeypatch: pytest.Mon
     data.config(work, data.slack_rule(on='"churned"'))
     res = run(*data.report_args(data.T1))
     assert res.exit_code == 2
-    assert "[[notify]] 'cs-slack': `url` uses ${HOOK_URL}, which is not set" in res.stderr
+    assert (
+        "journeyctl.toml:7: [[notify]] 'cs-slack': `url` uses ${HOOK_URL}, which is not set"
+        in res.stderr
+    )
     assert not (work / ".journeyctl").exists()  # nothing placed or stored
     data.config(work, data.slack_rule(on='"churned"', extra='colour = "red"\n'))
     monkeypatch.setenv("HOOK_URL", "https://hooks.example.com/x")
     res = run(*data.report_args(data.T1))
-    assert res.exit_code == 2 and "`colour` is not a notify key" in res.stderr
+    assert res.exit_code == 2
+    assert "journeyctl.toml:8: [[notify]] 'cs-slack': `colour` is not a notify key" in res.stderr
     # --no-notify runs without reading the rules
     assert run(*data.report_args(data.T1, "--no-notify")).exit_code == 0
     res = run(*data.report_args(data.T1, "--no-notify", "--notify-dry-run"))
     assert res.exit_code == 2
+
+
+def test_line_numbers() -> None:
+    text = '[[notify]]\nname = "a"\n\n[[notify]]\nname = "b"\n"on" = ["x"]\n[other]\non = 1\n'
+    raw = [{"name": "a"}, {"name": "b", "on": ["x"]}]
+    with pytest.raises(NotifyConfigError) as err:
+        parse_rules(raw, "j.toml", {}, text)
+    assert err.value.message.startswith("j.toml:1: [[notify]] 'a': `channel`")  # the header
+    with pytest.raises(NotifyConfigError) as err:
+        parse_rules(raw[1:], "j.toml", {}, text.split("\n\n", 1)[1])
+    assert err.value.message.startswith("j.toml:1: [[notify]] 'b': `channel`")
