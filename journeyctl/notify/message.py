@@ -16,6 +16,7 @@ SCHEMA_VERSION = 1
 MAX_LISTED = 50  # Slack and e-mail; the webhook lists every customer
 # Slack: a section's text holds at most 3000 characters and a message at most 50 blocks.
 _SECTION_CHARS = 2900
+_MAX_SECTIONS = 48  # and the header and the "and N more" blocks
 _LABELS = {
     "switched_journey": "switched journey",
     "stage_removed": "in a removed stage",
@@ -61,7 +62,7 @@ def subject(batch: Batch) -> str:
     return f"journeyctl: {headline(batch)} (as of {day})"
 
 
-def _more(batch: Batch, report_path: str | None) -> int:
+def _more(batch: Batch) -> int:
     return max(0, len(batch.customers) - MAX_LISTED)
 
 
@@ -99,7 +100,7 @@ def text_body(batch: Batch, report_path: str | None) -> str:
         "",
     ]
     lines += [text_entry(c) for c in batch.customers[:MAX_LISTED]]
-    more = _more(batch, report_path)
+    more = _more(batch)
     if more:
         lines.append(f"and {more} more" + (f": see {report_path}" if report_path else ""))
     return "\n".join(lines) + "\n"
@@ -145,14 +146,18 @@ def slack_entry(c: Notified) -> str:
     return entry if len(entry) <= _SECTION_CHARS else entry[: _SECTION_CHARS - 1] + "…"
 
 
-def _sections(entries: Sequence[str]) -> list[str]:
+def _sections(entries: Sequence[str]) -> tuple[list[str], int]:
+    """Entries packed into sections of at most _SECTION_CHARS, and how many fit in the blocks
+    a message may have (long entries can need a section each)."""
     out: list[str] = []
-    for e in entries:
+    for n, e in enumerate(entries):
         if out and len(out[-1]) + 1 + len(e) <= _SECTION_CHARS:
             out[-1] += "\n" + e
+        elif len(out) == _MAX_SECTIONS:
+            return out, n
         else:
             out.append(e)
-    return out
+    return out, len(entries)
 
 
 def slack_payload(batch: Batch, report_path: str | None) -> dict[str, Any]:
@@ -163,9 +168,10 @@ def slack_payload(batch: Batch, report_path: str | None) -> dict[str, Any]:
         f"(compared with {since}) · rule {mrkdwn_id(batch.rule.name)}"
     )
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": head}}]
-    for s in _sections([slack_entry(c) for c in batch.customers[:MAX_LISTED]]):
+    sections, listed = _sections([slack_entry(c) for c in batch.customers[:MAX_LISTED]])
+    for s in sections:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": s}})
-    more = _more(batch, report_path)
+    more = len(batch.customers) - listed
     if more:
         tail = f"and {more} more" + (f": see {mrkdwn_id(report_path)}" if report_path else "")
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": tail}]})
@@ -221,7 +227,7 @@ def html_body(batch: Batch, report_path: str | None) -> str:
             "<br>".join(e(a) for a in c.next_activities),
         )
         rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
-    more = _more(batch, report_path)
+    more = _more(batch)
     tail = (
         f"<p>and {more} more" + (f": see {e(report_path)}" if report_path else "") + "</p>"
         if more
