@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from journeyctl.definitions.model import SEVERITY_RANK
@@ -50,7 +50,7 @@ class SmtpServer:
     port: int
     implicit_tls: bool  # smtps://
     username: str | None
-    password: str | None
+    password: str | None = field(repr=False)  # never in a repr, a log or a traceback
 
     @property
     def destination(self) -> str:
@@ -62,14 +62,14 @@ class Rule:
     name: str
     on: tuple[Trigger, ...]
     channel: str
-    url: str | None  # slack and webhook
+    url: str | None = field(repr=False)  # slack and webhook; holds the token
     smtp: SmtpServer | None  # email
     sender: str | None  # email `from`
     to: tuple[str, ...]  # email
     route_by: str | None
     default_to: str | None
     journeys: tuple[str, ...]  # globs; empty: every journey
-    secrets: tuple[str, ...]  # texts that must never leave the tool
+    secrets: tuple[str, ...] = field(repr=False)  # texts that must never leave the tool
 
     @property
     def destination(self) -> str:

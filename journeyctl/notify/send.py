@@ -110,7 +110,7 @@ def send_smtp(rule: Rule, m: Message, timeout: float, context: ssl.SSLContext | 
         raise SendError(f"SMTP {exc.smtp_code}") from None
     except smtplib.SMTPRecipientsRefused:
         raise SendError("SMTP: every recipient was refused") from None
-    except (smtplib.SMTPException, OSError) as exc:
+    except (smtplib.SMTPException, OSError, ValueError) as exc:
         raise SendError(scrub(f"SMTP: {_reason(exc)}", rule.secrets)) from None
 
 

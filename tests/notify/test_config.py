@@ -30,6 +30,7 @@ def test_a_slack_rule() -> None:
     assert rule.url == "https://hooks.example.com/services/T0/B0/secret-xyz"
     assert rule.destination == "https://hooks.example.com"
     assert "T0/B0/secret-xyz" in rule.secrets
+    assert "secret-xyz" not in repr(rule)  # nor in a traceback or a debug print
 
 
 @pytest.mark.parametrize(
