@@ -69,7 +69,7 @@ _V3 = (
         recipient TEXT NOT NULL,
         channel TEXT NOT NULL,
         destination TEXT NOT NULL,          -- scheme://host, never a full URL
-        status TEXT NOT NULL,               -- sent | failed | given_up
+        status TEXT NOT NULL,               -- sent | failed | given_up; sending while a run sends it
         attempts INTEGER NOT NULL,
         runs INTEGER NOT NULL,              -- the report runs that tried it
         customers INTEGER NOT NULL,

@@ -8,7 +8,12 @@ from typing import Any
 from journeyctl.history.store import HistoryStore
 
 SENT, FAILED, GIVEN_UP = "sent", "failed", "given_up"
-STATUSES = (SENT, FAILED, GIVEN_UP)
+# While a run sends a message it holds it as `sending`, so that another run at the same time
+# neither sends it too nor retries it. A `sending` row older than STALE belongs to a run that
+# was killed midway: it is retried like a failed one.
+SENDING = "sending"
+STATUSES = (SENT, FAILED, GIVEN_UP, SENDING)
+STALE = 10 * 60 * 1_000_000  # microseconds; a send takes at most 3 x 10 s plus 3 s of pauses
 
 _COLUMNS = (
     "as_of, rule, recipient, channel, destination, status, attempts, runs, customers, subject, "
@@ -62,13 +67,24 @@ def get(store: HistoryStore, key: tuple[int, str, str]) -> NotificationRecord | 
     return _record(rows[0]) if rows else None
 
 
-def failed(store: HistoryStore) -> list[NotificationRecord]:
-    """Messages to retry, oldest as-of first."""
+def failed(store: HistoryStore, now: int) -> list[NotificationRecord]:
+    """Messages to retry, oldest as-of first: failed ones, and those a killed run left sending."""
     rows = store.query(
-        f"SELECT {_COLUMNS} FROM notifications WHERE status = ? ORDER BY as_of, rule, recipient",
-        (FAILED,),
+        f"SELECT {_COLUMNS} FROM notifications WHERE status = ? OR (status = ? AND updated_at < ?) "
+        "ORDER BY as_of, rule, recipient",
+        (FAILED, SENDING, now - STALE),
     )
     return [_record(r) for r in rows]
+
+
+def claim_retry(store: HistoryStore, rec: NotificationRecord, now: int) -> bool:
+    """Take `rec` (as read by `failed`) for a retry: False when another run took it meanwhile."""
+    changed = store.execute(
+        "UPDATE notifications SET status = ?, updated_at = ? WHERE as_of = ? AND rule = ? "
+        "AND recipient = ? AND runs = ? AND (status = ? OR (status = ? AND updated_at < ?))",
+        (SENDING, now, *rec.key, rec.runs, FAILED, SENDING, now - STALE),
+    )
+    return changed == 1
 
 
 def every(store: HistoryStore) -> list[NotificationRecord]:
@@ -76,10 +92,19 @@ def every(store: HistoryStore) -> list[NotificationRecord]:
     return [_record(r) for r in rows]
 
 
+def claim(store: HistoryStore, rec: NotificationRecord) -> bool:
+    """Record `rec` (status `sending`) unless its message is recorded already, by an earlier run
+    or one running now: True when this caller owns it and may send it."""
+    return _insert(store, "INSERT OR IGNORE", rec) == 1
+
+
 def put(store: HistoryStore, rec: NotificationRecord) -> None:
-    store.execute(
-        f"INSERT OR REPLACE INTO notifications ({_COLUMNS}) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    _insert(store, "INSERT OR REPLACE", rec)
+
+
+def _insert(store: HistoryStore, verb: str, rec: NotificationRecord) -> int:
+    return store.execute(
+        f"{verb} INTO notifications ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             rec.as_of,
             rec.rule,

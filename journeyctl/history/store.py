@@ -342,10 +342,10 @@ class HistoryStore:
         with self._guard("read"):
             return self._conn.execute(sql, args).fetchall()
 
-    def execute(self, sql: str, args: tuple[object, ...] = ()) -> None:
-        """One statement in its own write transaction."""
+    def execute(self, sql: str, args: tuple[object, ...] = ()) -> int:
+        """One statement in its own write transaction; the number of rows it changed."""
         with self._guard("write"), self._write() as conn:
-            conn.execute(sql, args)
+            return int(conn.execute(sql, args).rowcount)
 
 
 def _trend_key(

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from journeyctl.history import notifications as log
-from journeyctl.history.notifications import FAILED, GIVEN_UP, SENT, NotificationRecord
+from journeyctl.history.notifications import (
+    FAILED,
+    GIVEN_UP,
+    SENDING,
+    SENT,
+    NotificationRecord,
+)
 from journeyctl.history.store import HistoryStore
 from journeyctl.notify.config import Rule, scrub
 from journeyctl.notify.message import Message
@@ -100,6 +106,25 @@ def _message_of(rec: NotificationRecord) -> Message:
     )
 
 
+def _record_of(m: Message, destination: str, at: int) -> NotificationRecord:
+    """A message as first recorded: taken (`sending`) by this run, in its first run."""
+    return NotificationRecord(
+        m.as_of,
+        m.rule,
+        m.recipient,
+        m.channel,
+        destination,
+        SENDING,
+        0,
+        1,
+        m.customers,
+        m.subject,
+        None,
+        at,
+        m.body,
+    )
+
+
 def deliver(
     store: HistoryStore,
     rules: Sequence[Rule],
@@ -118,11 +143,13 @@ def deliver(
     by_name = {r.name: r for r in rules}
     known = set(known_rules) if known_rules is not None else set(by_name)
     outcomes: list[Outcome] = []
-    error: str | None
-    for rec in log.failed(store):
+    for rec in log.failed(store, now()):
         rule = by_name.get(rec.rule)
         if rule is None and rec.rule in known:
-            continue
+            continue  # a rule not chosen by --notify NAME: its turn comes
+        if not log.claim_retry(store, rec, now()):
+            continue  # another run retries it
+        error: str | None
         if rule is None or rule.channel != rec.channel:
             error = "the rule was removed or its channel changed"
             status, n = GIVEN_UP, 0
@@ -131,20 +158,13 @@ def deliver(
             status = SENT if error is None else (GIVEN_UP if rec.runs + 1 >= MAX_RUNS else FAILED)
         log.put(
             store,
-            NotificationRecord(
-                rec.as_of,
-                rec.rule,
-                rec.recipient,
-                rec.channel,
-                rec.destination,
-                status,
-                rec.attempts + n,
-                rec.runs + 1,
-                rec.customers,
-                rec.subject,
-                error if error is not None else rec.last_error,
-                now(),
-                rec.payload,
+            replace(
+                rec,
+                status=status,
+                attempts=rec.attempts + n,
+                runs=rec.runs + 1,
+                last_error=error if error is not None else rec.last_error,
+                updated_at=now(),
             ),
         )
         outcomes.append(
@@ -152,33 +172,14 @@ def deliver(
         )
     for m in messages:
         rule = by_name[m.rule]
-        before = log.get(store, (m.as_of, m.rule, m.recipient))
-        if before is not None:
-            key = (m.as_of, m.rule, m.recipient)
+        key = (m.as_of, m.rule, m.recipient)
+        rec = _record_of(m, rule.destination, now())
+        if not log.claim(store, rec):
             if not any(o.retry and (o.as_of, o.rule, o.recipient) == key for o in outcomes):
                 outcomes.append(Outcome(*key, rule.destination, "already", 0, None, False))
             continue
         n, error = attempt(send, rule, m, delays, sleep)
         status = SENT if error is None else (GIVEN_UP if MAX_RUNS <= 1 else FAILED)
-        log.put(
-            store,
-            NotificationRecord(
-                m.as_of,
-                m.rule,
-                m.recipient,
-                m.channel,
-                rule.destination,
-                status,
-                n,
-                1,
-                m.customers,
-                m.subject,
-                error,
-                now(),
-                m.body,
-            ),
-        )
-        outcomes.append(
-            Outcome(m.as_of, m.rule, m.recipient, rule.destination, status, n, error, False)
-        )
+        log.put(store, replace(rec, status=status, attempts=n, last_error=error, updated_at=now()))
+        outcomes.append(Outcome(*key, rule.destination, status, n, error, False))
     return Delivery(tuple(outcomes))
