@@ -80,6 +80,8 @@ def send_notifications(
 ) -> str | None:
     """Run the notifications after the report is stored; the §10 failure line, or None."""
     if not rules:
+        if dry_run and not quiet:
+            notes.print("notify dry run: no [[notify]] rule in journeyctl.toml", markup=False)
         return None
     run = notify_report(
         result,
