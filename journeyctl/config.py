@@ -14,6 +14,9 @@ from journeyctl.definitions.registry import RuleSettings
 from journeyctl.errors import Severity, UsageError
 
 CONFIG_NAME = "journeyctl.toml"
+# Seconds to wait for another run's lock on the history database (`--wait`, `wait =`); here, not
+# in history/, so that the CLI can show it in --help without loading the history package.
+DEFAULT_WAIT = 30.0
 
 # Every key journeyctl.toml may hold: top-level keys, and the keys of the tables whose keys are
 # fixed (None: the table's keys are the user's own, e.g. `[columns]`). A key not listed here is an

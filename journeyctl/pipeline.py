@@ -1,18 +1,28 @@
-"""Library entry points that tie loading, ingestion and placement together (no CLI, no rich)."""
+"""Library entry points that tie loading, ingestion and placement together (no CLI, no rich).
+
+The CLI's commands each make one call here (or into `diff`, `reports`, `predict`), with an
+`EventInputs` for the event options."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from journeyctl.definitions.model import Journey, JourneySet
-from journeyctl.engine.placement import PlaceResult, Summary, place
+from journeyctl.engine.placement import CustomerPlacement, PlaceResult, Summary, place
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.ingest import BadRow, EventLog, read_accounts, read_events
-from journeyctl.events.partition import partition_events, read_partition
 from journeyctl.events.timestamps import format_instant, now_instant, parse_instant
-from journeyctl.output.files import Cell, csv_text, write_atomic
+from journeyctl.fileio import write_atomic
+from journeyctl.inputs import Counts, EventInputs
+from journeyctl.output.files import Cell, csv_text
+
+if TYPE_CHECKING:
+    from journeyctl.engine.explain import Explanation, NextMove
+    from journeyctl.events.model import Event
+    from journeyctl.predict.run import Prediction, PredictResult
 
 MAX_LISTED_BAD_ROWS = 10
 
@@ -95,23 +105,42 @@ class PlaceRun:
 
 def run_place(
     journeys: JourneySet,
-    events: Sequence[str],
+    inputs: EventInputs,
     *,
-    columns: Mapping[str, str] | None = None,
-    accounts: str | None = None,
-    as_of: str | None = None,
-    skip_bad_rows: bool = False,
-    rejects: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> PlaceRun:
     """Read the events (and accounts), and place every customer at as-of."""
-    log = load_events(events, columns or {}, skip_bad_rows=skip_bad_rows, rejects=rejects)
-    acc = read_accounts(accounts, columns) if accounts else None
-    instant = resolve_as_of(parse_as_of(as_of), log)
+    log = load_events(
+        inputs.paths, inputs.columns, skip_bad_rows=inputs.skip_bad_rows, rejects=inputs.rejects
+    )
+    acc = read_accounts(inputs.accounts, inputs.columns) if inputs.accounts else None
+    instant = resolve_as_of(parse_as_of(inputs.as_of), log)
     result = place(journeys, log, instant, acc, progress=progress)
-    if not result.customers and not result.unmatched and as_of is None:
+    if not result.customers and not result.unmatched and inputs.as_of is None:
         raise InputError(f"no valid event at or before {format_instant(instant)}")
     return PlaceRun(result, log, acc)
+
+
+def counts_of(result: PlaceResult) -> Counts:
+    return Counts(
+        [c.risk_level for c in result.customers if c.at_risk],
+        len(result.unmatched),
+        result.summary.bad_rows,
+    )
+
+
+def find_customer(run: PlaceRun, customer: str) -> CustomerPlacement | None:
+    """The customer's placement; None when unmatched; unknown (no event by as-of) is an error."""
+    result = run.result
+    if customer in result.unmatched:
+        return None
+    c = next((x for x in result.customers if x.customer_id == customer), None)
+    if c is None:
+        raise UsageError(
+            f"unknown customer {customer!r}: no event at or before the as-of instant",
+            hint="check the id (it is case-sensitive) and --as-of",
+        )
+    return c
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,16 +157,11 @@ class StreamedPlace:
 
 def run_place_streaming(
     journeys: JourneySet,
-    events: Sequence[str],
+    inputs: EventInputs,
     workdir: str,
     parts: int,
     each: Callable[[PlaceResult], None],
     *,
-    columns: Mapping[str, str] | None = None,
-    accounts: str | None = None,
-    as_of: str | None = None,
-    skip_bad_rows: bool = False,
-    rejects: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> StreamedPlace:
     """Place every customer one partition at a time (inputs larger than memory).
@@ -145,12 +169,14 @@ def run_place_streaming(
     The input is split by customer into `parts` Parquet files under `workdir`; each partition's
     `PlaceResult` (its customers sorted by id) is handed to `each`, then dropped. Per customer
     the results are those of `run_place`; the summary is the whole input's."""
-    instant = parse_as_of(as_of)
-    acc = read_accounts(accounts, columns) if accounts else None
+    instant = parse_as_of(inputs.as_of)
+    acc = read_accounts(inputs.accounts, inputs.columns) if inputs.accounts else None
     if progress is not None:
         progress(0, parts + 1)
-    parted = partition_events(list(events), columns or {}, workdir, parts)
-    check_bad_rows(parted.bad_rows, skip_bad_rows, rejects)
+    from journeyctl.events.partition import partition_events, read_partition  # numba
+
+    parted = partition_events(list(inputs.paths), inputs.columns, workdir, parts)
+    check_bad_rows(parted.bad_rows, inputs.skip_bad_rows, inputs.rejects)
     instant = resolve_instant(instant, parted.max_ts, parted.files)
     placed = ignored = unmatched = 0
     for k in range(parts):
@@ -166,7 +192,7 @@ def run_place_streaming(
         del result  # before the next partition is placed: one partition in memory at a time
     if progress is not None:
         progress(parts + 1, parts + 1)
-    if not placed and not unmatched and as_of is None:
+    if not placed and not unmatched and inputs.as_of is None:
         raise InputError(f"no valid event at or before {format_instant(instant)}")
     summary = Summary(placed + unmatched, parted.rows, ignored, unmatched, len(parted.bad_rows))
     return StreamedPlace(instant, journeys.journeys, summary, parted.bad_rows, parted.files, acc)
@@ -226,3 +252,94 @@ def plan_partitions(paths: Sequence[str], memory_limit: int | None) -> int | Non
     if need is None:
         return 64  # unknown size (stdin): many small partitions
     return max(2, min(4096, -(-(need - BASE_MEMORY) // budget)))
+
+
+def predictions_for(model_path: str, run: PlaceRun) -> ModelPredictions:
+    """Every placed customer's prediction from a model saved by `predict --save-model`."""
+    # imported here: the model libraries are heavy, and only `--model` needs them
+    from journeyctl.predict.modelio import load_model
+    from journeyctl.predict.run import predict_placed
+
+    saved = load_model(model_path, JourneySet(run.result.journeys, None))
+    preds = predict_placed(saved, run.result, run.log, run.accounts)
+    return ModelPredictions(saved.target.text, saved.horizon.text, preds)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPredictions:
+    """What `place --model` and `show --model` add: the model's target and each prediction."""
+
+    target: str
+    horizon: str
+    predictions: Mapping[str, Prediction | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ShowData:
+    """One customer explained (`show`): the placement, its events up to as-of, which next moves
+    hold and why, and the events behind each active risk."""
+
+    customer: CustomerPlacement
+    events: Sequence[Event]
+    as_of: int
+    next_moves: Sequence[NextMove]
+    risk_reasons: Sequence[tuple[str, Explanation]]
+
+
+def show_data(run: PlaceRun, c: CustomerPlacement) -> ShowData:
+    """The customer's placement explained: next moves and the reasons for each risk."""
+    from journeyctl.engine.explain import next_moves, risk_reasons
+
+    as_of = run.result.as_of
+    evs = [e for e in run.log.customers[c.customer_id] if e.ts <= as_of]
+    rep = c.replay
+    return ShowData(
+        c,
+        evs,
+        as_of,
+        next_moves(c.journey, c, evs, as_of, rep.window_start, rep.window_begin, rep.attempts),
+        risk_reasons(c.journey, c, evs, as_of, rep.attempts),
+    )
+
+
+def run_predict(
+    journeys: JourneySet,
+    inputs: EventInputs,
+    *,
+    target: str,
+    horizon: str,
+    cutoffs: str | None = None,
+    save_model: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    warn: Callable[[Sequence[BadRow]], None] | None = None,
+) -> PredictResult:
+    """`predict`: check the target and horizon, read the events, learn, backtest and score;
+    with `save_model`, write the model there. `warn` hears of skipped bad rows before the
+    (long) learning starts."""
+    from journeyctl.predict.modelio import save_model as write_model
+    from journeyctl.predict.run import run_predict as learn
+    from journeyctl.predict.target import parse_horizon, parse_target
+
+    parse_target(target, journeys)
+    parse_horizon(horizon)
+    instant_opt = parse_as_of(inputs.as_of)
+    log = load_events(
+        inputs.paths, inputs.columns, skip_bad_rows=inputs.skip_bad_rows, rejects=inputs.rejects
+    )
+    if warn is not None and log.bad_rows:
+        warn(log.bad_rows)
+    acc = read_accounts(inputs.accounts, inputs.columns) if inputs.accounts else None
+    instant = resolve_as_of(instant_opt, log)
+    result = learn(
+        journeys,
+        log,
+        instant,
+        target=target,
+        horizon=horizon,
+        cutoffs=cutoffs,
+        accounts=acc,
+        progress=progress,
+    )
+    if save_model:
+        write_model(save_model, result.model_document)
+    return result

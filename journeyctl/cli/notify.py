@@ -7,16 +7,18 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from journeyctl.config import Config
-from journeyctl.engine.placement import PlaceResult
 from journeyctl.errors import UsageError
-from journeyctl.notify import Rule, notify_report, readable, select_rules
-from journeyctl.notify.config import parse_rules
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from journeyctl.engine.placement import PlaceResult
+    from journeyctl.notify import Rule
 
 NoNotify = Annotated[
     bool, typer.Option("--no-notify", help="Send and record no notification this run")
@@ -41,6 +43,8 @@ def notify_rules(
 ) -> tuple[tuple[Rule, ...], tuple[str, ...]]:
     """The rules to run and the names of every configured rule, checked before anything is placed
     (an unset `${NAME}` or a bad key is exit 2 now, not after minutes of placing)."""
+    from journeyctl.notify.config import parse_rules, select_rules
+
     if no_notify:
         if dry_run or only is not None:
             raise UsageError("--no-notify cannot be combined with --notify or --notify-dry-run")
@@ -79,6 +83,8 @@ def send_notifications(
     notes: Console,
 ) -> str | None:
     """Run the notifications after the report is stored; the §10 failure line, or None."""
+    from journeyctl.notify import notify_report, readable
+
     if not rules:
         if dry_run and not quiet:
             notes.print("notify dry run: no [[notify]] rule in journeyctl.toml", markup=False)

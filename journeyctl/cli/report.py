@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from journeyctl.cli import options as o
-from journeyctl.cli.common import check_format, err_console, get_config, handle_errors
-from journeyctl.cli.common import out_console as out
+from journeyctl.cli.common import (
+    check_format,
+    err_console,
+    fail_on_met,
+    get_config,
+    handle_errors,
+    load_valid_journeys,
+    place_events,
+    print_tables,
+)
 from journeyctl.cli.history import Db, Wait, db_path, shown, string_list, wait_seconds
 from journeyctl.cli.notify import (
     NoNotify,
@@ -18,38 +29,67 @@ from journeyctl.cli.notify import (
     notify_rules,
     send_notifications,
 )
-from journeyctl.cli.place import run_for_cli
 from journeyctl.errors import ExitCode
 from journeyctl.failon import evaluate, parse_fail_on
-from journeyctl.history import HistoryStore
-from journeyctl.history.compare import CATEGORIES
-from journeyctl.output.tables import to_markdown, to_rich
-from journeyctl.reports import run_report
-from journeyctl.reports.jsondoc import render_json
-from journeyctl.reports.model import Report
-from journeyctl.reports.summary import changes_table
+from journeyctl.inputs import EventInputs
 
-FORMATS = ("table", "json", "markdown")
-# `NAME:LEVEL` needs the customers' current risk level, which a vanished customer does not have.
-LEVEL_NAMES = tuple(c for c in CATEGORIES if c != "vanished")
+if TYPE_CHECKING:
+    from journeyctl.reports.model import Report
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    report: Report
+    no_color: bool
+
+
+def _json(v: View) -> None:
+    from journeyctl.reports.jsondoc import render_json
+
+    sys.stdout.write(render_json(v.report))
+
+
+def _markdown(v: View) -> None:
+    from journeyctl.output.tables import to_markdown
+    from journeyctl.reports.summary import changes_table
+
+    sys.stdout.write(to_markdown([changes_table(v.report)]))
+
+
+def _table(v: View) -> None:
+    from journeyctl.reports.summary import changes_table
+
+    print_tables([changes_table(v.report)], v.no_color)
+
+
+RENDERERS: dict[str, Callable[[View], None]] = {
+    "table": _table,
+    "json": _json,
+    "markdown": _markdown,
+}
+
+
+def level_names() -> tuple[str, ...]:
+    """`NAME:LEVEL` needs the customers' current risk level, which a vanished customer lacks."""
+    from journeyctl.history.compare import CATEGORIES
+
+    return tuple(c for c in CATEGORIES if c != "vanished")
 
 
 def fail_on_inputs(r: Report) -> tuple[dict[str, int], dict[str, list[str]]]:
+    from journeyctl.history.compare import CATEGORIES
+
     counts = {c: len(r.changes[c]) for c in CATEGORIES}
-    levels = {c: [r.risk_levels.get(cid, "none") for cid in r.changes[c]] for c in LEVEL_NAMES}
+    levels = {c: [r.risk_levels.get(cid, "none") for cid in r.changes[c]] for c in level_names()}
     return counts, levels
 
 
 @handle_errors
+@o.event_options()
 def report(
-    events: o.Events,
+    inputs: EventInputs,
     journeys: o.Journeys = None,
     catalog: o.Catalog = None,
-    accounts: o.Accounts = None,
-    column: o.Columns = None,
-    as_of: o.AsOf = None,
-    skip_bad_rows: o.SkipBad = False,
-    rejects: o.Rejects = None,
     db: Db = None,
     out_dir: Annotated[
         str | None,
@@ -77,10 +117,13 @@ def report(
     ] = False,
 ) -> None:
     """Place every customer, store a snapshot, and report what changed since the previous one."""
-    fmt = check_format(fmt, FORMATS, "report")
+    fmt = check_format(fmt, RENDERERS, "report")
+    from journeyctl.history import CATEGORIES, HistoryStore
+    from journeyctl.reports import run_report
+
     config = get_config()
     conds = parse_fail_on(
-        fail_on or string_list(config, "report", "fail_on"), CATEGORIES, LEVEL_NAMES
+        fail_on or string_list(config, "report", "fail_on"), CATEGORIES, level_names()
     )
     attributes = by or string_list(config, "report", "by")
     wait_s = wait_seconds(wait, config)
@@ -88,19 +131,8 @@ def report(
     path = db_path(db, journeys, config)
     # Fail fast on a database that cannot be used (newer, foreign, unopenable) before placing.
     HistoryStore.open(path, wait=wait_s).close()
-    run = run_for_cli(
-        events,
-        journeys,
-        catalog,
-        accounts,
-        column,
-        as_of,
-        skip_bad_rows,
-        rejects,
-        max_file_size,
-        quiet,
-        no_color,
-    )
+    js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
+    run = place_events(inputs, js, quiet, no_color)
     done = run_report(
         run.result,
         run.log.files,
@@ -119,12 +151,7 @@ def report(
         verb = "replaced the snapshot" if done.replaced else "stored a snapshot"
         files = ", ".join(shown(f) for f in done.files)
         notes.print(f"{verb} in {shown(path)}; wrote {files}", markup=False)
-        if fmt == "json":
-            sys.stdout.write(render_json(r))
-        elif fmt == "markdown":
-            sys.stdout.write(to_markdown([changes_table(r)]))
-        else:
-            out(no_color).print(to_rich(changes_table(r)))
+        RENDERERS[fmt](View(r, no_color))
     failure = send_notifications(
         rules,
         known,
@@ -139,12 +166,12 @@ def report(
     )
     counts, levels = fail_on_inputs(r)
     met = evaluate(conds, counts, levels)
-    if met:
-        # Printed even with --quiet: cron mails a job's output, so an alert must say something.
-        notes.print("fail-on met: " + ", ".join(met), markup=False)
-    if failure:
-        # PRODUCT §10: after everything else, one line, and 2 wins over 1 (§4)
-        notes.print(failure, markup=False)
-        raise typer.Exit(int(ExitCode.BAD_INPUT))
-    if met:
-        raise typer.Exit(int(ExitCode.FINDINGS))
+    if failure is None:
+        # Said even with --quiet: cron mails a job's output, so an alert must say something.
+        fail_on_met(met, False, no_color)
+        return
+    with contextlib.suppress(typer.Exit):  # said, but 2 wins over its 1 (§4)
+        fail_on_met(met, False, no_color)
+    # PRODUCT §10: a notification failure left is one line after everything else, and exit 2
+    notes.print(failure, markup=False)
+    raise typer.Exit(int(ExitCode.BAD_INPUT))

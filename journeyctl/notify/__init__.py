@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from journeyctl.config import DEFAULT_WAIT
 from journeyctl.engine.placement import PlaceResult
 from journeyctl.events.timestamps import now_instant
 from journeyctl.history.snapshot import snapshot_of
-from journeyctl.history.store import DEFAULT_WAIT, HistoryStore
+from journeyctl.history.store import HistoryStore
 from journeyctl.notify.config import NotifyConfigError, Rule, parse_rules, select_rules
 from journeyctl.notify.deliver import RETRY_DELAYS, Delivery, deliver
 from journeyctl.notify.message import Message, readable, render

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,15 +9,14 @@ from journeyctl.events.timestamps import format_instant
 from journeyctl.history.model import CustomerHistoryRow, SnapshotInfo, TrendRow
 from journeyctl.history.notifications import NotificationRecord
 from journeyctl.output.files import Cell, csv_text
-from journeyctl.output.place import TableData
+from journeyctl.output.jsonout import dumps
+from journeyctl.output.tabledata import TableData
 
 SCHEMA_VERSION = 1
 
 
 def _json(obj: dict[str, Any]) -> str:
-    return (
-        json.dumps({"schema_version": SCHEMA_VERSION, **obj}, indent=2, ensure_ascii=False) + "\n"
-    )
+    return dumps({"schema_version": SCHEMA_VERSION, **obj})
 
 
 def _journeys_text(s: SnapshotInfo) -> str:
