@@ -91,6 +91,8 @@ def _json(v: HistoryView) -> None:
         sys.stdout.write(views.customer_json(v.customer or "", v.rows))
     elif v.kind == "trend":
         sys.stdout.write(views.trend_json(v.rows))
+    elif v.kind == "notifications":
+        sys.stdout.write(views.notifications_json(v.rows))
     else:
         sys.stdout.write(views.snapshots_json(v.rows))
 
@@ -102,6 +104,8 @@ def _csv(v: HistoryView) -> None:
         sys.stdout.write(views.customer_csv(v.rows))
     elif v.kind == "trend":
         sys.stdout.write(views.trend_csv(v.rows))
+    elif v.kind == "notifications":
+        sys.stdout.write(views.notifications_csv(v.rows))
     else:
         sys.stdout.write(views.snapshots_csv(v.rows))
 
@@ -122,7 +126,7 @@ def _table(v: HistoryView) -> None:
 class HistoryView:
     """What the renderers of `history` read: one of the three listings, as rows and a table."""
 
-    kind: str  # snapshots, customer or trend
+    kind: str  # snapshots, customer, trend or notifications
     customer: str | None
     rows: Sequence[Any]
     table: TableData
@@ -153,15 +157,20 @@ def history(
         bool,
         typer.Option("--check", help="Check the database file for damage (exit 2 if damaged)"),
     ] = False,
+    notifications: Annotated[
+        bool,
+        typer.Option("--notifications", help="The notifications `report` sent or tried to send"),
+    ] = False,
     wait: Wait = None,
     fmt: o.Format = None,
     no_color: o.NoColor = False,
     quiet: o.Quiet = False,
 ) -> None:
-    """List the snapshots `journeyctl report` stored, one customer across them, or the trend."""
+    """List the snapshots `journeyctl report` stored, one customer across them, the trend, or the
+    notifications it sent."""
     fmt = check_format(fmt, RENDERERS, "history")
-    if sum((customer is not None, trend, check)) > 1:
-        raise UsageError("give one of --customer, --trend and --check")
+    if sum((customer is not None, trend, check, notifications)) > 1:
+        raise UsageError("give one of --customer, --trend, --check and --notifications")
     from journeyctl.history import HistoryStore
     from journeyctl.output import history as views
 
@@ -183,10 +192,20 @@ def history(
         elif trend:
             rows = store.trend()
             table = views.trend_table(rows)
+        elif notifications:
+            from journeyctl.history import notifications as notification_log
+
+            rows = notification_log.every(store)
+            table = views.notifications_table(rows)
         else:
             rows = store.snapshots()
             table = views.snapshots_table(rows)
-    kind = "customer" if customer is not None else "trend" if trend else "snapshots"
+    chosen = (
+        ("customer", customer is not None),
+        ("trend", trend),
+        ("notifications", notifications),
+    )
+    kind = next((k for k, on in chosen if on), "snapshots")
     RENDERERS[fmt](HistoryView(kind, customer, rows, table, path, quiet, no_color))
 
 

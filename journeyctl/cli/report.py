@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import contextlib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,14 @@ from journeyctl.cli.common import (
 from journeyctl.cli.datawarnings import FAIL_ON_NAME
 from journeyctl.cli.history import Db, Wait, db_path, shown, string_list, wait_seconds
 from journeyctl.config import Config
+from journeyctl.cli.notify import (
+    NoNotify,
+    NotifyDryRun,
+    NotifyOnly,
+    notify_rules,
+    send_notifications,
+)
+from journeyctl.errors import ExitCode
 from journeyctl.failon import evaluate, parse_fail_on
 from journeyctl.inputs import EventInputs
 
@@ -135,6 +144,9 @@ def report(
         typer.Option("--fail-on", help="Exit 1 when met, e.g. newly_at_risk:high, regressed>0"),
     ] = None,
     max_file_size: o.MaxFileSize = None,
+    no_notify: NoNotify = False,
+    notify_dry_run: NotifyDryRun = False,
+    notify: NotifyOnly = None,
     no_color: o.NoColor = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No summary and no notes: only errors and alerts")
@@ -153,6 +165,7 @@ def report(
     )
     attributes = by or string_list(config, "report", "by")
     wait_s = wait_seconds(wait, config)
+    rules, known = notify_rules(config, notify, no_notify, notify_dry_run)
     path = db_path(db, journeys, config)
     out = out_dir or config.out
     guard_report_outputs(inputs, journeys, config, catalog, path, out)
@@ -181,6 +194,26 @@ def report(
         files = ", ".join(shown(f) for f in done.files)
         notes.print(f"{verb} in {shown(path)}; wrote {files}", markup=False)
         RENDERERS[fmt](View(r, no_color))
+    failure = send_notifications(
+        rules,
+        known,
+        run.result,
+        dict(r.changes),
+        db=path,
+        files=done.files,
+        wait=wait_s,
+        dry_run=notify_dry_run,
+        quiet=quiet,
+        notes=notes,
+    )
     counts, levels = fail_on_inputs(r)
-    # Said even with --quiet: cron mails a job's output, so an alert must say something.
-    fail_on_met(evaluate(conds, counts, levels), False, no_color)
+    met = evaluate(conds, counts, levels)
+    if failure is None:
+        # Said even with --quiet: cron mails a job's output, so an alert must say something.
+        fail_on_met(met, False, no_color)
+        return
+    with contextlib.suppress(typer.Exit):  # said, but 2 wins over its 1 (§4)
+        fail_on_met(met, False, no_color)
+    # PRODUCT §10: a notification failure left is one line after everything else, and exit 2
+    notes.print(failure, markup=False)
+    raise typer.Exit(int(ExitCode.BAD_INPUT))

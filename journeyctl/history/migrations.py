@@ -59,7 +59,30 @@ _V2 = (
     "CREATE INDEX placements_customer ON placements (customer_id)",
 )
 
-MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _V1), (2, _V2))
+# v3: the notifications `report` sent or tried to send (PRODUCT §10), one row per message
+# (as_of, rule, recipient). `payload` is the rendered message, kept so that a failed one can be
+# retried by a later run; it never holds a secret (the destination comes from the config).
+_V3 = (
+    """CREATE TABLE notifications (
+        as_of INTEGER NOT NULL,
+        rule TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        destination TEXT NOT NULL,          -- scheme://host, never a full URL
+        status TEXT NOT NULL,               -- sent | failed | given_up; sending while a run sends it
+        attempts INTEGER NOT NULL,
+        runs INTEGER NOT NULL,              -- the report runs that tried it
+        customers INTEGER NOT NULL,
+        subject TEXT NOT NULL,
+        last_error TEXT,
+        updated_at INTEGER NOT NULL,        -- microseconds since the epoch, UTC
+        payload TEXT NOT NULL,
+        PRIMARY KEY (as_of, rule, recipient)
+    )""",
+    "CREATE INDEX notifications_status ON notifications (status)",
+)
+
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = ((1, _V1), (2, _V2), (3, _V3))
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from types import TracebackType
+from typing import Any
 
 from journeyctl.config import DEFAULT_WAIT
 from journeyctl.definitions.model import SEVERITY_RANK
@@ -423,6 +424,16 @@ class HistoryStore:
             )
             for r in rows
         ]
+
+    # -- the other tables' modules (history/notifications.py) ---------------------------------
+    def query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._guard("read"):
+            return self._conn.execute(sql, args).fetchall()
+
+    def execute(self, sql: str, args: tuple[object, ...] = ()) -> int:
+        """One statement in its own write transaction; the number of rows it changed."""
+        with self._guard("write"), self._write() as conn:
+            return int(conn.execute(sql, args).rowcount)
 
 
 def _check_is_a_file(path: str) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from journeyctl.events.timestamps import format_instant
 from journeyctl.history.model import CustomerHistoryRow, SnapshotInfo, TrendRow
+from journeyctl.history.notifications import NotificationRecord
 from journeyctl.output.files import Cell, csv_text
 from journeyctl.output.jsonout import dumps
 from journeyctl.output.tabledata import TableData
@@ -182,4 +183,64 @@ def trend_table(rows: Sequence[TrendRow]) -> TableData:
             for r in rows
         ),
         empty="no snapshot yet: run `journeyctl report`",
+    )
+
+
+# -- notifications --------------------------------------------------------------------------
+_NOTIFICATION_HEADER = (
+    "as_of",
+    "rule",
+    "recipient",
+    "channel",
+    "destination",
+    "status",
+    "attempts",
+    "runs",
+    "customers",
+    "last_error",
+    "updated_at",
+    "subject",
+)
+
+
+def _notification_cells(r: NotificationRecord) -> list[Cell]:
+    return [
+        format_instant(r.as_of),
+        r.rule,
+        r.recipient,
+        r.channel,
+        r.destination,
+        r.status,
+        r.attempts,
+        r.runs,
+        r.customers,
+        r.last_error,
+        format_instant(r.updated_at),
+        r.subject,
+    ]
+
+
+def notifications_json(rows: Sequence[NotificationRecord]) -> str:
+    return _json(
+        {
+            "notifications": [
+                dict(zip(_NOTIFICATION_HEADER, _notification_cells(r), strict=True)) for r in rows
+            ]
+        }
+    )
+
+
+def notifications_csv(rows: Sequence[NotificationRecord]) -> str:
+    return csv_text(_NOTIFICATION_HEADER, [_notification_cells(r) for r in rows])
+
+
+def notifications_table(rows: Sequence[NotificationRecord]) -> TableData:
+    """The CSV columns less the subject, to fit a terminal."""
+    return TableData(
+        "Notifications",
+        tuple(h.replace("_", " ") for h in _NOTIFICATION_HEADER[:-1]),
+        tuple(
+            tuple("" if c is None else str(c) for c in _notification_cells(r)[:-1]) for r in rows
+        ),
+        empty="no notification recorded: add [[notify]] rules (docs/notifications.md)",
     )

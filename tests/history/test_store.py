@@ -159,7 +159,7 @@ def test_migrates_a_v1_database(tmp_path: Path) -> None:
         ("1970-01-11T00:00:00Z", 1, 1)
     ]
     con = sqlite3.connect(db)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     cols = [r[1] for r in con.execute("PRAGMA table_info(placements)")]
     assert cols[-1] == "attributes"
     assert con.execute("SELECT attributes FROM placements").fetchone()[0] == "{}"
