@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import contextlib
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +25,6 @@ from journeyctl.cli.common import (
 )
 from journeyctl.cli.datawarnings import FAIL_ON_NAME
 from journeyctl.cli.history import Db, Wait, db_path, shown, string_list, wait_seconds
-from journeyctl.config import Config
 from journeyctl.cli.notify import (
     NoNotify,
     NotifyDryRun,
@@ -33,6 +32,7 @@ from journeyctl.cli.notify import (
     notify_rules,
     send_notifications,
 )
+from journeyctl.config import Config
 from journeyctl.errors import ExitCode
 from journeyctl.failon import evaluate, parse_fail_on
 from journeyctl.inputs import EventInputs
