@@ -9,6 +9,13 @@ from typing import Annotated
 import typer
 
 from journeyctl.cli import options as o
+from journeyctl.cli.cluster import (
+    DEFAULT_TIMEOUT,
+    ClusterOpt,
+    ClusterTimeout,
+    cluster_address,
+    runner_for,
+)
 from journeyctl.cli.common import (
     check_format,
     err_console,
@@ -117,36 +124,42 @@ def place(
             "partition by partition via temporary files in $TMPDIR",
         ),
     ] = None,
+    cluster: ClusterOpt = None,
+    cluster_timeout: ClusterTimeout = DEFAULT_TIMEOUT,
 ) -> None:
     """Replay the events and place every customer: stage, milestones, risks, regressions."""
     fmt = check_format(fmt, FORMATS, "place")
     conds = parse_fail_on(fail_on or [], ("at_risk", "unmatched", "bad_rows"), ("at_risk",))
     limit_bytes = parse_size(memory_limit, "--memory-limit") if memory_limit else None
-    parts = plan_partitions(events, limit_bytes)
-    if parts is not None:
+    address = cluster_address(cluster, get_config())
+    parts = None if address is not None else plan_partitions(events, limit_bytes)
+    if parts is not None or address is not None:
         if model:
             raise UsageError(
-                "--model needs the whole log in memory; it does not work with the streaming mode",
+                "--model needs the whole log in memory; it does not work with the streaming "
+                "mode or --cluster",
                 hint="drop --model, or raise --memory-limit",
             )
         config = get_config()
         filters = Filters(journey or [], stage or [], at_risk)
         js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
-        counts = place_streaming(
-            js,
-            events,
-            parts,
-            fmt,
-            filters,
-            limit,
-            columns=columns_of(column, config),
-            accounts=accounts or config.accounts,
-            as_of=as_of,
-            skip_bad_rows=skip_bad_rows,
-            rejects=rejects,
-            quiet=quiet,
-            no_color=no_color,
-        )
+        with runner_for(address, cluster_timeout) as runner:
+            counts = place_streaming(
+                js,
+                events,
+                parts or 0,
+                fmt,
+                filters,
+                limit,
+                columns=columns_of(column, config),
+                accounts=accounts or config.accounts,
+                as_of=as_of,
+                skip_bad_rows=skip_bad_rows,
+                rejects=rejects,
+                quiet=quiet,
+                no_color=no_color,
+                runner=runner,
+            )
         _fail_on(conds, counts, quiet, no_color)
         return
     run = run_for_cli(

@@ -8,10 +8,23 @@ from typing import Annotated
 import typer
 
 from journeyctl.cli import options as o
-from journeyctl.cli.common import check_format, err_console, get_config, handle_errors
+from journeyctl.cli.cluster import (
+    DEFAULT_TIMEOUT,
+    ClusterOpt,
+    ClusterTimeout,
+    cluster_address,
+    place_whole,
+)
+from journeyctl.cli.common import (
+    check_format,
+    err_console,
+    get_config,
+    handle_errors,
+    load_valid_journeys,
+)
 from journeyctl.cli.common import out_console as out
 from journeyctl.cli.history import Db, Wait, db_path, shown, string_list, wait_seconds
-from journeyctl.cli.place import run_for_cli
+from journeyctl.cli.place import columns_of, run_for_cli
 from journeyctl.errors import ExitCode
 from journeyctl.failon import evaluate, parse_fail_on
 from journeyctl.history import HistoryStore
@@ -65,6 +78,8 @@ def report(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No summary and no notes: only errors and alerts")
     ] = False,
+    cluster: ClusterOpt = None,
+    cluster_timeout: ClusterTimeout = DEFAULT_TIMEOUT,
 ) -> None:
     """Place every customer, store a snapshot, and report what changed since the previous one."""
     fmt = check_format(fmt, FORMATS, "report")
@@ -77,23 +92,41 @@ def report(
     path = db_path(db, journeys, config)
     # Fail fast on a database that cannot be used (newer, foreign, unopenable) before placing.
     HistoryStore.open(path, wait=wait_s).close()
-    run = run_for_cli(
-        events,
-        journeys,
-        catalog,
-        accounts,
-        column,
-        as_of,
-        skip_bad_rows,
-        rejects,
-        max_file_size,
-        quiet,
-        no_color,
-    )
+    address = cluster_address(cluster, config)
+    if address is not None:  # the same result, placed partition by partition on the cluster
+        placed = place_whole(
+            address,
+            cluster_timeout,
+            load_valid_journeys(journeys, config, catalog, max_file_size, quiet),
+            events,
+            columns=columns_of(column, config),
+            accounts=accounts or config.accounts,
+            as_of=as_of,
+            skip_bad_rows=skip_bad_rows,
+            rejects=rejects,
+            quiet=quiet,
+            no_color=no_color,
+        )
+        result, sources, sizes = placed.result, placed.files, placed.sizes
+    else:
+        run = run_for_cli(
+            events,
+            journeys,
+            catalog,
+            accounts,
+            column,
+            as_of,
+            skip_bad_rows,
+            rejects,
+            max_file_size,
+            quiet,
+            no_color,
+        )
+        result, sources, sizes = run.result, run.log.files, run.log.sizes
     done = run_report(
-        run.result,
-        run.log.files,
-        run.log.sizes,
+        result,
+        sources,
+        sizes,
         db=path,
         out=out_dir or config.out,
         wait=wait_s,

@@ -7,7 +7,7 @@ import itertools
 import re
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from journeyctl.cli.common import err_console, progress_bar, stdout_bytes
@@ -19,7 +19,7 @@ from journeyctl.output import place as render
 from journeyctl.output.files import csv_line
 from journeyctl.output.runs import Runs
 from journeyctl.output.tables import to_markdown, to_rich
-from journeyctl.pipeline import describe_bad_rows, run_place_streaming
+from journeyctl.pipeline import StreamedPlace, describe_bad_rows, run_place_streaming
 
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?)(i?B)?\s*$", re.IGNORECASE)
 
@@ -74,8 +74,11 @@ def place_streaming(
     rejects: str | None,
     quiet: bool,
     no_color: bool,
+    runner: Callable[..., StreamedPlace] = run_place_streaming,
 ) -> Counts:
-    """Place and print as `place` does in memory, with the same output byte for byte."""
+    """Place and print as `place` does in memory, with the same output byte for byte.
+
+    `runner` places the partitions: on this machine, or on a cluster (cli/cluster.py)."""
     levels: list[str] = []
     unmatched: list[list[str]] = []
     kept: list[list[CustomerPlacement]] = []  # with --limit: each partition's first `limit`
@@ -115,7 +118,7 @@ def place_streaming(
 
                 accounts_of = read_accounts(accounts, columns)
             with progress_bar("placing partitions", quiet, no_color, "partitions") as progress:
-                run = run_place_streaming(
+                run = runner(
                     js,
                     events,
                     work,

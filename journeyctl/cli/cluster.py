@@ -1,0 +1,147 @@
+"""`--cluster` for `place` and `report` (PRODUCT §9): the options, and the runs on a cluster."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from journeyctl.cli.common import err_console, progress_bar
+from journeyctl.cluster.connect import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+from journeyctl.cluster.connect import ClusterAddress, connect
+from journeyctl.config import Config
+from journeyctl.definitions.model import JourneySet
+from journeyctl.engine.placement import PlaceResult
+from journeyctl.errors import UsageError
+from journeyctl.pipeline import StreamedPlace, describe_bad_rows
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        help="Run on a Dask cluster: tcp://HOST:PORT (a `dask scheduler`) or local:N "
+        "(N local workers); default: [cluster] address in journeyctl.toml",
+    ),
+]
+ClusterTimeout = Annotated[
+    float,
+    typer.Option("--cluster-timeout", min=0.1, help="Seconds to reach the cluster's scheduler"),
+]
+
+
+def cluster_address(option: str | None, config: Config) -> ClusterAddress | None:
+    """--cluster, else `[cluster] address` of journeyctl.toml, else None (run here)."""
+    if option:
+        return ClusterAddress.parse(option)
+    section = config.extra.get("cluster")
+    if section is None:
+        return None
+    address = section.get("address") if isinstance(section, dict) else None
+    if not isinstance(address, str) or not address:
+        raise UsageError(
+            f'{config.path}: `cluster` must be a table like {{address = "tcp://HOST:8786"}}'
+        )
+    return ClusterAddress.parse(address)
+
+
+@contextlib.contextmanager
+def cluster_client(address: ClusterAddress, timeout: float) -> Iterator[Client]:
+    """A client; Dask's own log lines (a worker lost and rerun) stay off the user's screen."""
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    with connect(address, timeout) as client:
+        yield client
+
+
+def cluster_runner(client: Client) -> Callable[..., StreamedPlace]:
+    """`place_streaming`'s runner placing the partitions on the cluster."""
+    from journeyctl.cluster.run import place_on_cluster
+
+    def run(
+        js: JourneySet,
+        events: Sequence[str],
+        _workdir: str,
+        _parts: int,
+        each: Callable[[PlaceResult], None],
+        **kwargs: Any,
+    ) -> StreamedPlace:
+        return place_on_cluster(client, js, events, each, **kwargs).run
+
+    return run
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterReport:
+    """What `report` needs of a placement: the whole result, the sources and their sizes."""
+
+    result: PlaceResult
+    files: list[str]
+    sizes: dict[str, int]
+
+
+def place_whole(
+    address: ClusterAddress,
+    timeout: float,
+    js: JourneySet,
+    events: Sequence[str],
+    *,
+    columns: Mapping[str, str],
+    accounts: str | None,
+    as_of: str | None,
+    skip_bad_rows: bool,
+    rejects: str | None,
+    quiet: bool,
+    no_color: bool,
+) -> ClusterReport:
+    """Every customer placed on the cluster, merged into one result as a local run gives."""
+    from journeyctl.cluster.run import merge_results, place_on_cluster
+
+    parts: list[PlaceResult] = []
+    with (
+        cluster_client(address, timeout) as client,
+        progress_bar("placing partitions", quiet, no_color, "partitions") as progress,
+    ):
+        done = place_on_cluster(
+            client,
+            js,
+            events,
+            parts.append,
+            columns=columns,
+            accounts=accounts,
+            as_of=as_of,
+            skip_bad_rows=skip_bad_rows,
+            rejects=rejects,
+            progress=progress,
+        )
+    bad = done.run.bad_rows
+    if bad and not quiet:
+        con = err_console(no_color)
+        n = len(bad)
+        con.print(
+            f"warning: skipped {n} bad row{'s' if n != 1 else ''}"
+            + (f" (all written to {rejects})" if rejects else ""),
+            markup=False,
+        )
+        for line in describe_bad_rows(bad):
+            con.print("  " + line, markup=False)
+    return ClusterReport(merge_results(parts, done.run), done.run.files, done.sizes)
+
+
+@contextlib.contextmanager
+def runner_for(
+    address: ClusterAddress | None, timeout: float
+) -> Iterator[Callable[..., StreamedPlace]]:
+    """The streaming mode's runner: partitions placed here, or on the cluster at `address`."""
+    if address is None:
+        from journeyctl.pipeline import run_place_streaming
+
+        yield run_place_streaming
+        return
+    with cluster_client(address, timeout) as client:
+        yield cluster_runner(client)
