@@ -15,7 +15,6 @@ repository into the section's directory first.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import inspect
 import io
@@ -30,7 +29,7 @@ import pytest
 import typer
 
 from journeyctl.cli import app
-from journeyctl.definitions import rules
+from journeyctl.definitions import registry, rules
 from tests.helpers import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,19 +67,6 @@ ANCHORED = {
     "docs/show.md",
     "docs/recipes.md",
     "docs/rules.md",
-}
-# Rule ids the brief names explicitly: the extraction below must find at least these.
-KNOWN_IDS = {
-    "file-too-large",
-    "yaml-syntax",
-    "encoding",
-    "empty-file",
-    "not-a-mapping",
-    "unknown-file",
-    "multiple-catalogs",
-    "condition-form",
-    "bad-matcher",
-    "schema",
 }
 
 FENCE = re.compile(r"^```[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
@@ -172,72 +158,71 @@ def test_every_option_is_documented(command: str) -> None:
 
 
 # -- rule ids -----------------------------------------------------------------------------------
+# The registry (journeyctl/definitions/registry.py) is the list of rules; the page must agree.
 
-# Where the rule id is, by callee: Problem(file, line, col, severity, RULE, ...), problem(RULE, ...)
-# in yamlio, _p(src, severity, RULE, ...) in rules, self.error(path, RULE, ...) / b.error(...).
-RULE_ARG = {"Problem": 4, "problem": 0, "_p": 2, "error": 1}
-RULE_SOURCES = [
-    "definitions/rules.py",
-    "definitions/yamlio.py",
-    "definitions/parse.py",
-    "definitions/load.py",
-    "definitions/schema.py",
-    "diff/sides.py",  # `diff` reads journeys from git revisions
-]
-RULE_ID = re.compile(r"^[a-z]+(?:-[a-z]+)*$")
+PHASE_LABEL = {
+    "reading": "reading",
+    "classifying": "classifying",
+    "schema": "schema",
+    "building": "building",
+    "semantic": "semantic rules",
+}
 
 
-def emitted_rule_ids() -> set[str]:
-    ids: set[str] = set()
-    for name in RULE_SOURCES:
-        tree = ast.parse((ROOT / "journeyctl" / name).read_text("utf-8"))
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            f = node.func
-            callee = (
-                f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-            )
-            index = RULE_ARG.get(callee)
-            if index is None or len(node.args) <= index:
-                continue
-            for sub in ast.walk(node.args[index]):
-                if (
-                    isinstance(sub, ast.Constant)
-                    and isinstance(sub.value, str)
-                    and RULE_ID.match(sub.value)
-                    and sub.value not in ("error", "warning")
-                ):
-                    ids.add(sub.value)
-    for fn in rules.RULES:
-        head = (inspect.getdoc(fn) or "").split(":")[0]
-        ids.update(re.findall(r"`([a-z]+(?:-[a-z]+)*)`", head))
-    return ids
+def rules_table() -> list[str]:
+    """The rows of the "All rules" table, as the registry says they must read."""
+    return [
+        f"| [`{r.id}`](#{r.id}) | {r.severity} | {PHASE_LABEL[r.phase]} | {r.summary} |"
+        for r in registry.ALL
+    ]
 
 
-def test_rule_extraction_finds_the_known_ids() -> None:
-    missing = KNOWN_IDS - emitted_rule_ids()
-    assert not missing, f"the rule-id extraction in this test misses {sorted(missing)}"
-
-
-def documented_rule_ids() -> set[str]:
+def test_rules_table_is_the_registry() -> None:
     text = (DOCS / "rules.md").read_text("utf-8")
-    return set(re.findall(r"^## `([a-z-]+)`\s*$", text, re.M))
+    rows = [ln for ln in text.splitlines() if ln.startswith("| [`")]
+    assert rows == rules_table(), "the table in docs/rules.md must list registry.ALL in order"
 
 
-def test_every_rule_id_is_documented() -> None:
-    missing = emitted_rule_ids() - documented_rule_ids()
-    assert not missing, f"rule ids without a `## `id`` section in docs/rules.md: {sorted(missing)}"
+def test_every_rule_has_a_section_in_registry_order() -> None:
+    text = (DOCS / "rules.md").read_text("utf-8")
+    sections = re.findall(r"^## `([a-z-]+)`\s*$", text, re.M)
+    assert sections == [r.id for r in registry.ALL]
 
 
-def test_no_documented_rule_is_stale() -> None:
-    stale = documented_rule_ids() - emitted_rule_ids()
-    assert not stale, f"docs/rules.md documents rule ids the code never emits: {sorted(stale)}"
+def test_every_section_states_the_default_severity() -> None:
+    text = (DOCS / "rules.md").read_text("utf-8")
+    for r in registry.ALL:
+        body = text.split(f"## `{r.id}`\n", 1)[1].lstrip()
+        assert body.startswith(f"**{r.severity.capitalize()}.**"), r.id
+
+
+def test_semantic_rules_are_named_after_their_ids() -> None:
+    semantic = [r for r in registry.ALL if r.phase == "semantic"]
+    assert [info for info, _ in rules.RULES] == semantic
+    for info, fn in rules.RULES:
+        assert fn.__name__ == info.id.replace("-", "_")
+        assert (inspect.getdoc(fn) or "").startswith(f"`{info.id}`")
+
+
+def test_no_rule_id_is_written_outside_the_registry() -> None:
+    # every emitter goes through registry.RULE.at(...): a quoted id elsewhere is a second source
+    # of truth. One-word ids ("schema", "catalog", ...) are ordinary words too, so only
+    # hyphenated ids are searched for.
+    ids = [r.id for r in registry.ALL if "-" in r.id]
+    for path in sorted((ROOT / "journeyctl").rglob("*.py")):
+        if path.name == "registry.py":
+            continue
+        text = path.read_text("utf-8")
+        for rid in ids:
+            assert f'"{rid}"' not in text, f"{path}: the rule id {rid!r} is written out"
+        assert not re.search(r"\bProblem\(", text) or path.name == "errors.py", (
+            f"{path}: make problems with registry.RULE.at(...)"
+        )
 
 
 def test_rule_docstrings_are_quoted() -> None:
     page = " ".join((DOCS / "rules.md").read_text("utf-8").split())
-    for fn in rules.RULES:
+    for _, fn in rules.RULES:
         doc = " ".join((inspect.getdoc(fn) or "").split())
         assert doc, f"{fn.__name__} has no docstring"
         assert doc in page, f"the docstring of {fn.__name__} is not quoted in docs/rules.md"

@@ -249,7 +249,7 @@ CASES = [
             (J, "  - from: renewl", "  - from: renewal"),
         ],
         expected="""
-            j/demo.yaml:9:5: error unknown-stage: transition from unknown stage 'renewl'
+            j/demo.yaml:9:11: error unknown-stage: transition from unknown stage 'renewl'
                 hint: did you mean `renewal`?
             """,
     ),
@@ -276,7 +276,7 @@ CASES = [
             (J, "    to: churnd", "    to: churned"),
         ],
         expected="""
-            j/demo.yaml:11:5: error unknown-stage: transition to unknown stage 'churnd'
+            j/demo.yaml:12:9: error unknown-stage: transition to unknown stage 'churnd'
                 hint: did you mean `churned`?
             """,
     ),
@@ -438,7 +438,7 @@ CASES = [
             (J, "    to: renewal", "    to: onboarding"),
         ],
         expected="""
-            j/demo.yaml:9:5: error self-transition: transition from 'renewal' to itself never applies
+            j/demo.yaml:10:9: error self-transition: transition from 'renewal' to itself never applies
                 hint: a transition never moves a customer to the stage it is already in
             """,
     ),
@@ -1092,10 +1092,7 @@ def test_rule_good_file(case: Case, in_tmp: Path) -> None:
 def test_every_rule_in_rules_py_has_a_case() -> None:
     from journeyctl.definitions import rules
 
-    rule_ids = set()
-    for rule in rules.RULES:
-        doc = rule.__doc__ or ""
-        rule_ids.update(part.split("`")[1] for part in doc.split(":")[0].split("/"))
+    rule_ids = {info.id for info, _ in rules.RULES}
     covered = {p["rule"] for c in CASES for p in parse_text(c.text)}
     assert rule_ids - covered == set()
 
@@ -1354,7 +1351,7 @@ def test_format_text(format_dir: Path) -> None:
         "j/demo.yaml:7:17: warning milestone-order: milestone 'first_feature' belongs to stage "
         "'adoption', which a customer cannot have reached when this is checked\n"
         "    hint: refer to milestones of earlier stages\n"
-        "j/demo.yaml:12:5: error unknown-stage: transition from unknown stage 'adoptoin'\n"
+        "j/demo.yaml:12:11: error unknown-stage: transition from unknown stage 'adoptoin'\n"
         "    hint: did you mean `adoption`?\n"
     )
     assert res.stderr == "1 file checked: 1 error, 1 warning\n"
@@ -1405,7 +1402,7 @@ def test_format_json(format_dir: Path) -> None:
             P(
                 J,
                 12,
-                5,
+                11,
                 "error",
                 "unknown-stage",
                 "transition from unknown stage 'adoptoin'",
@@ -1434,7 +1431,7 @@ def test_format_github(format_dir: Path) -> None:
         "::warning file=j/demo.yaml,line=7,col=17,title=milestone-order::milestone "
         "'first_feature' belongs to stage 'adoption', which a customer cannot have reached "
         "when this is checked (hint: refer to milestones of earlier stages)",
-        "::error file=j/demo.yaml,line=12,col=5,title=unknown-stage::transition from unknown "
+        "::error file=j/demo.yaml,line=12,col=11,title=unknown-stage::transition from unknown "
         "stage 'adoptoin' (hint: did you mean `adoption`?)",
     ]
 
@@ -1456,7 +1453,7 @@ def test_format_table(format_dir: Path) -> None:
     assert "Problems" in out
     for cell in (
         "j/demo.yaml:7:17",
-        "j/demo.yaml:12:5",
+        "j/demo.yaml:12:11",
         "warning",
         "error",
         "milestone-order",

@@ -186,7 +186,7 @@ def load(
     journeys: list[str] | None, config: Config, catalog: str | None, max_file_size: int | None
 ) -> LoadResult:
     paths = journeys_paths(journeys, config)
-    kwargs: dict[str, Any] = {"catalog": catalog or config.catalog}
+    kwargs: dict[str, Any] = {"catalog": catalog or config.catalog, "rules": config.rules}
     mfs = max_file_size or config.max_file_size
     if mfs:
         kwargs["max_file_size"] = mfs

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from journeyctl.definitions import limits, registry
 from journeyctl.definitions.model import Catalog, Journey, JourneySet
-from journeyctl.definitions.parse import build_catalog, build_journey
+from journeyctl.definitions.parse import build_catalog, build_for_rules, build_journey
+from journeyctl.definitions.partial import valid_part
+from journeyctl.definitions.registry import RuleSettings
 from journeyctl.definitions.rules import RuleContext, run_rules
 from journeyctl.definitions.schema import check_schema
 from journeyctl.definitions.yamlio import (
@@ -73,10 +78,49 @@ def expand_paths(paths: list[str]) -> list[str]:
 
 
 def _dir_files(d: str) -> list[str]:
-    return sorted(
-        os.path.join(d, n)
-        for n in os.listdir(d)
-        if n.endswith(YAML_SUFFIXES) and os.path.isfile(os.path.join(d, n))
+    # every *.yaml name, whatever it is: one that is not a regular file is a finding
+    # (`not_a_file`), never silently left out, or its journey would vanish without a word
+    return sorted(os.path.join(d, n) for n in os.listdir(d) if n.endswith(YAML_SUFFIXES))
+
+
+def not_a_file(path: str) -> Problem | None:
+    """`not-a-file`: the problem with a path that is not a regular file, without opening it
+    (opening a FIFO for reading would block until a writer comes)."""
+    rule = registry.NOT_A_FILE
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return rule.at(path, 1, 1, "a symlink loop", "remove it, or point it at a journey file")
+        if os.path.islink(path):
+            target = os.readlink(path)
+            return rule.at(
+                path,
+                1,
+                1,
+                f"a dangling symlink (to {target}, which does not exist)",
+                "remove it, or point it at an existing journey file",
+            )
+        return None  # e.g. permission denied: reading it says so (exit 2)
+    if stat.S_ISREG(mode):
+        return None
+    what = (
+        "a directory"
+        if stat.S_ISDIR(mode)
+        else "a named pipe (FIFO)"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    return rule.at(
+        path,
+        1,
+        1,
+        f"{what}, not a journey file",
+        "move it out of the journeys directory, or rename it so that it does not end in .yaml",
     )
 
 
@@ -85,14 +129,19 @@ def load_journeys(
     *,
     catalog: str | None = None,
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    rules: RuleSettings | None = None,
 ) -> LoadResult:
-    """Load, schema-check and rule-check every journey in `paths`; problems are values, not raises."""
+    """Load, schema-check and rule-check every journey in `paths`; problems are values, not raises.
+
+    `rules` (journeyctl.toml `[validate]`) turns rules off or changes their level.
+    """
+    check_max_file_size(max_file_size)
     files = expand_paths(paths)
-    loaded = [(f, load_yaml_file(f, max_size=max_file_size)) for f in files]
+    loaded = [(f, not_a_file(f) or load_yaml_file(f, max_size=max_file_size)) for f in files]
     cat = None
     if catalog is not None:
         cat = (catalog, load_yaml_file(catalog, max_size=max_file_size))
-    return _check_and_build(loaded, cat)
+    return _check_and_build(loaded, cat, rules)
 
 
 def load_journeys_from_files(
@@ -100,22 +149,26 @@ def load_journeys_from_files(
     *,
     catalog: tuple[str, bytes] | None = None,
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    rules: RuleSettings | None = None,
 ) -> LoadResult:
     """Like `load_journeys`, from in-memory `(name, content)` pairs (e.g. read from a git revision).
 
     The names stand for paths: a journeys directory's files share their directory name.
     """
+    check_max_file_size(max_file_size)
     loaded = [(name, load_yaml_bytes(raw, name, max_size=max_file_size)) for name, raw in files]
     cat = None
     if catalog is not None:
         cat = (catalog[0], load_yaml_bytes(catalog[1], catalog[0], max_size=max_file_size))
-    return _check_and_build(loaded, cat)
+    return _check_and_build(loaded, cat, rules)
 
 
 def _check_and_build(
     loaded: Sequence[tuple[str, YamlDocument | Problem]],
     catalog: tuple[str, YamlDocument | Problem] | None,
+    settings: RuleSettings | None = None,
 ) -> LoadResult:
+    settings = settings or RuleSettings()
     files = [f for f, _ in loaded]
     problems: list[Problem] = []
     journey_docs: list[YamlDocument] = []
@@ -135,12 +188,10 @@ def _check_and_build(
         if not isinstance(data, dict):
             kind = "a list" if isinstance(data, list) else "a single value"
             problems.append(
-                Problem(
+                registry.NOT_A_MAPPING.at(
                     f,
                     1,
                     1,
-                    "error",
-                    "not-a-mapping",
                     f"file holds {kind}, not a mapping",
                     "a journey file starts with `journey: <id>`; a catalog with `events:`",
                 )
@@ -151,12 +202,10 @@ def _check_and_build(
             d = os.path.dirname(os.path.abspath(f))
             if d in catalog_dirs:
                 problems.append(
-                    Problem(
+                    registry.MULTIPLE_CATALOGS.at(
                         f,
                         1,
                         1,
-                        "error",
-                        "multiple-catalogs",
                         f"a second event catalog in this directory (first: {catalog_dirs[d]})",
                         "keep one catalog per journeys directory",
                     )
@@ -166,12 +215,10 @@ def _check_and_build(
                 add_catalog(loaded_file)
         else:
             problems.append(
-                Problem(
+                registry.UNKNOWN_FILE.at(
                     f,
                     1,
                     1,
-                    "error",
-                    "unknown-file",
                     "neither a journey (`journey:` key) nor an event catalog (`events:` key)",
                     "move other YAML files out of the journeys directory",
                 )
@@ -182,12 +229,10 @@ def _check_and_build(
             problems.append(loaded_cat)
         elif not isinstance(loaded_cat.data, dict) or "events" not in loaded_cat.data:
             problems.append(
-                Problem(
+                registry.CATALOG.at(
                     catalog_name,
                     1,
                     1,
-                    "error",
-                    "catalog",
                     "an event catalog is a mapping with an `events:` list",
                     None,
                 )
@@ -195,20 +240,35 @@ def _check_and_build(
         else:
             catalogs.insert(0, build_catalog(loaded_cat, problems) or Catalog((), catalog_name))
     journeys: list[Journey] = []
+    checked: list[Journey] = []  # also the valid parts of journeys with schema errors
     for doc in journey_docs:
         schema_problems = check_schema(doc)
         problems.extend(schema_problems)
         if schema_problems:
+            part = valid_part(doc)
+            if part is not None:  # checked by the rules, never used: the file has errors
+                checked.append(build_for_rules(part, problems))
             continue
         j = build_journey(doc, problems)
         if j is not None:
             journeys.append(j)
+            checked.append(j)
     cat = catalogs[0] if catalogs else None
-    problems.extend(run_rules(RuleContext(tuple(journeys), cat)))
-    problems.sort(key=Problem.sort_key)
+    problems.extend(run_rules(RuleContext(tuple(checked), cat), skip=settings.disable))
+    kept = settings.apply(problems)
+    kept.sort(key=Problem.sort_key)
     return LoadResult(
-        JourneySet(tuple(journeys), cat), tuple(problems), tuple(files), tuple(journey_docs)
+        JourneySet(tuple(journeys), cat), tuple(kept), tuple(files), tuple(journey_docs)
     )
+
+
+def check_max_file_size(value: int) -> None:
+    """`--max-file-size` / `max_file_size` within 1..MAX_FILE_SIZE_LIMIT, else a usage error."""
+    if not 1 <= value <= limits.MAX_FILE_SIZE_LIMIT:
+        raise UsageError(
+            f"--max-file-size must be from 1 to {limits.MAX_FILE_SIZE_LIMIT} bytes, got {value}",
+            hint="journey files are read into memory whole; split a larger file",
+        )
 
 
 def require_valid(result: LoadResult) -> JourneySet:

@@ -110,6 +110,9 @@ class Transition:
     to_stage: str
     when: Condition
     source: Source
+    # where the `from` and `to` values are, so a rule about one of them points at it
+    from_source: Source
+    to_source: Source
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from journeyctl.definitions import limits, registry
 from journeyctl.definitions.model import (
     AllCond,
     AnyCond,
@@ -30,8 +31,9 @@ from journeyctl.definitions.model import (
     Stage,
     Transition,
 )
+from journeyctl.definitions.registry import RuleInfo
 from journeyctl.definitions.yamlio import Path, YamlDocument
-from journeyctl.durations import Duration, parse_duration
+from journeyctl.durations import Duration, duration_seconds
 from journeyctl.errors import Problem
 
 FORMS = ("event", "latest", "inactive", "milestones", "all", "any", "not")
@@ -68,24 +70,38 @@ class _Builder:
         return Source(self.doc.file, line, col)
 
     def error(
-        self, path: Path, rule: str, message: str, hint: str | None, *, key: bool = False
+        self, path: Path, rule: RuleInfo, message: str, hint: str | None, *, key: bool = False
     ) -> None:
         line, col = self.doc.position(path, key=key)
-        self.problems.append(Problem(self.doc.file, line, col, "error", rule, message, hint))
+        self.problems.append(rule.at(self.doc.file, line, col, message, hint))
         self.ok = False
 
     def duration(self, value: Any, path: Path) -> Duration | None:
         if value is None:
             return None
-        d = parse_duration(str(value))
-        if d is None:
+        text = str(value)
+        seconds = duration_seconds(text)
+        if seconds is None:
             self.error(
                 path,
-                "schema",
+                registry.SCHEMA,
                 f"{dotted(path)}: {value!r} is not a duration",
                 "use a positive whole number and h, d or w, e.g. 7d, 12h, 2w",
             )
-        return d
+            return None
+        # bounded here rather than by parse_duration's cap of 10**6 units: every instant a
+        # duration reaches must stay within the supported years (1900-2199), whatever the unit
+        if seconds > limits.MAX_DURATION_SECONDS:
+            self.error(
+                path,
+                registry.DURATION_TOO_LONG,
+                f"{dotted(path)}: {text} is longer than {limits.MAX_DURATION_TEXT}, "
+                "the longest supported duration",
+                f"use at most {limits.MAX_DURATION_DAYS}d; instants must stay within the years "
+                f"{limits.MIN_YEAR}-{limits.MAX_YEAR}",
+            )
+            return None
+        return Duration(text, seconds)
 
     def names(self, value: Any) -> tuple[str, ...]:
         return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
@@ -94,13 +110,13 @@ class _Builder:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             self.error(
                 path,
-                "bad-matcher",
+                registry.BAD_MATCHER,
                 f"{dotted(path)}: null and .nan are not valid matcher values",
                 "to match a missing value use {exists: false}",
             )
             return None
         if isinstance(value, dict | list):
-            self.error(path, "bad-matcher", f"{dotted(path)}: expected a single value", None)
+            self.error(path, registry.BAD_MATCHER, f"{dotted(path)}: expected a single value", None)
             return None
         return value  # type: ignore[no-any-return]
 
@@ -132,14 +148,14 @@ class _Builder:
             if not forms:
                 self.error(
                     path,
-                    "condition-form",
+                    registry.CONDITION_FORM,
                     f"{dotted(path)}: a condition needs one of {', '.join(FORMS)}",
                     "e.g. {event: login} or {milestones: [kickoff]}",
                 )
             else:
                 self.error(
                     path,
-                    "condition-form",
+                    registry.CONDITION_FORM,
                     f"{dotted(path)}: a condition has exactly one form, found {' and '.join(forms)}",
                     "combine several with {all: [...]} or {any: [...]}",
                 )
@@ -150,7 +166,7 @@ class _Builder:
                 allowed = ", ".join(sorted(MODIFIERS[form])) or "nothing else"
                 self.error(
                     (*path, key),
-                    "condition-form",
+                    registry.CONDITION_FORM,
                     f"{dotted(path)}: `{key}` does not go with `{form}`",
                     f"`{form}` takes {allowed}",
                     key=True,
@@ -202,7 +218,7 @@ class _Builder:
             if outcome is not None and not terminal:
                 self.error(
                     (*sp, "outcome"),
-                    "outcome-not-terminal",
+                    registry.OUTCOME_NOT_TERMINAL,
                     f"stage {s['id']!r} has an outcome but is not terminal",
                     "add `terminal: true`, or remove `outcome`",
                     key=True,
@@ -210,7 +226,7 @@ class _Builder:
             if terminal and outcome is None:
                 self.error(
                     sp,
-                    "terminal-outcome",
+                    registry.TERMINAL_OUTCOME,
                     f"terminal stage {s['id']!r} needs `outcome: churned` or `outcome: completed`",
                     None,
                 )
@@ -234,6 +250,8 @@ class _Builder:
                 str(t["to"]),
                 self.condition(t["when"], ("transitions", i, "when")),
                 self.src(("transitions", i)),
+                self.src(("transitions", i, "from")),
+                self.src(("transitions", i, "to")),
             )
             for i, t in enumerate(d.get("transitions") or [])
         )
@@ -278,6 +296,12 @@ def build_journey(doc: YamlDocument, problems: list[Problem]) -> Journey | None:
     return journey if b.ok else None
 
 
+def build_for_rules(doc: YamlDocument, problems: list[Problem]) -> Journey:
+    """Build a Journey for the semantic rules only, even when parts are malformed: a malformed
+    condition becomes one no rule reads, a malformed duration is left out."""
+    return _Builder(doc, problems).journey()
+
+
 def build_catalog(doc: YamlDocument, problems: list[Problem]) -> Catalog | None:
     """Build the event catalog (`events:` list) from a document; problems for bad shapes."""
     b = _Builder(doc, problems)
@@ -285,7 +309,7 @@ def build_catalog(doc: YamlDocument, problems: list[Problem]) -> Catalog | None:
     if not isinstance(events_data, list):
         b.error(
             ("events",),
-            "catalog",
+            registry.CATALOG,
             "catalog `events` must be a list of events",
             "each item is {name: EVENT, properties: {...}}",
         )
@@ -294,7 +318,7 @@ def build_catalog(doc: YamlDocument, problems: list[Problem]) -> Catalog | None:
     for k in extra:
         b.error(
             (k,),
-            "catalog",
+            registry.CATALOG,
             f"unknown catalog key {k!r}",
             "a catalog holds only `events:`",
             key=True,
@@ -306,13 +330,13 @@ def build_catalog(doc: YamlDocument, problems: list[Problem]) -> Catalog | None:
             events.append(CatalogEvent(e, None, (), b.src(path)))
             continue
         if not isinstance(e, dict) or not isinstance(e.get("name"), str):
-            b.error(path, "catalog", "a catalog event needs a `name`", "e.g. {name: login}")
+            b.error(path, registry.CATALOG, "a catalog event needs a `name`", "e.g. {name: login}")
             continue
         for k in e:
             if k not in ("name", "description", "properties"):
                 b.error(
                     (*path, k),
-                    "catalog",
+                    registry.CATALOG,
                     f"unknown catalog event key {k!r}",
                     "an event has name, description and properties",
                     key=True,
@@ -324,7 +348,7 @@ def build_catalog(doc: YamlDocument, problems: list[Problem]) -> Catalog | None:
         if not isinstance(raw_props, dict):
             b.error(
                 (*path, "properties"),
-                "catalog",
+                registry.CATALOG,
                 "`properties` must be a mapping",
                 "e.g. properties: {feature: {values: [dashboards, reports]}}",
             )

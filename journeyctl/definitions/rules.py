@@ -1,8 +1,8 @@
 """Semantic rules of `journeyctl validate`.
 
-Each rule is a small generator with an id and a docstring (the docstring is its documentation in
-`docs/`); it reads the loaded model and yields problems with positions. `RULES` lists them in the
-order they run.
+Each rule is a small generator named after its rule id (`unknown_stage` is `unknown-stage` in
+`registry`), whose docstring is its documentation in `docs/rules.md`; it reads the loaded model and
+yields problems with positions. `RULES` pairs each with its registry entry, in the order they run.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from journeyctl.definitions import registry
 from journeyctl.definitions.model import (
     Catalog,
     Condition,
@@ -22,8 +23,9 @@ from journeyctl.definitions.model import (
     Source,
     iter_conditions,
 )
+from journeyctl.definitions.registry import RuleInfo
 from journeyctl.engine.values import values_equal
-from journeyctl.errors import Problem, Severity
+from journeyctl.errors import Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +37,8 @@ class RuleContext:
 Rule = Callable[[RuleContext], Iterator[Problem]]
 
 
-def _p(
-    src: Source, severity: Severity, rule: str, message: str, hint: str | None = None
-) -> Problem:
-    return Problem(src.file, src.line, src.col, severity, rule, message, hint)
+def _p(rule: RuleInfo, src: Source, message: str, hint: str | None = None) -> Problem:
+    return rule.at(src.file, src.line, src.col, message, hint)
 
 
 def _suggest(name: str, options: list[str]) -> str:
@@ -69,9 +69,8 @@ def duplicate_journey_id(ctx: RuleContext) -> Iterator[Problem]:
         if j.id in first:
             other = first[j.id]
             yield _p(
+                registry.DUPLICATE_JOURNEY_ID,
                 j.source,
-                "error",
-                "duplicate-journey-id",
                 f"journey id {j.id!r} is already defined in {other.file}:{other.source.line}",
                 "give each journey a unique `journey:` id",
             )
@@ -91,9 +90,8 @@ def duplicate_id(ctx: RuleContext) -> Iterator[Problem]:
             for ident, src in items:
                 if ident in seen:
                     yield _p(
+                        registry.DUPLICATE_ID,
                         src,
-                        "error",
-                        "duplicate-id",
                         f"{kind} id {ident!r} is already used at line {seen[ident].line}",
                         f"{kind} ids must be unique within a journey",
                     )
@@ -111,9 +109,8 @@ def unknown_stage(ctx: RuleContext) -> Iterator[Problem]:
                     continue
                 if name not in ids:
                     yield _p(
-                        t.source,
-                        "error",
-                        "unknown-stage",
+                        registry.UNKNOWN_STAGE,
+                        t.from_source if end == "from" else t.to_source,
                         f"transition {end} unknown stage {name!r}",
                         _suggest(name, ids),
                     )
@@ -121,9 +118,8 @@ def unknown_stage(ctx: RuleContext) -> Iterator[Problem]:
             for name in r.stages or ():
                 if name not in ids:
                     yield _p(
+                        registry.UNKNOWN_STAGE,
                         r.source,
-                        "error",
-                        "unknown-stage",
                         f"risk {r.id!r} names unknown stage {name!r}",
                         _suggest(name, ids),
                     )
@@ -139,15 +135,14 @@ def unknown_milestone(ctx: RuleContext) -> Iterator[Problem]:
                     for m in c.ids:
                         if m not in ids:
                             yield _p(
+                                registry.UNKNOWN_MILESTONE,
                                 c.source,
-                                "error",
-                                "unknown-milestone",
                                 f"unknown milestone {m!r}",
                                 _suggest(m, ids),
                             )
 
 
-def milestone_never_first(ctx: RuleContext) -> Iterator[Problem]:
+def milestone_order(ctx: RuleContext) -> Iterator[Problem]:
     """`milestone-order` (warning): a condition refers to a milestone of a stage the customer
     cannot have been in yet when the condition is checked, so it can only hold after a regression."""
     for j in ctx.journeys:
@@ -167,9 +162,8 @@ def milestone_never_first(ctx: RuleContext) -> Iterator[Problem]:
                 for m in c.ids:
                     if m in owner and owner[m] > latest:
                         yield _p(
+                            registry.MILESTONE_ORDER,
                             c.source,
-                            "warning",
-                            "milestone-order",
                             f"milestone {m!r} belongs to stage {j.stages[owner[m]].id!r}, which a "
                             "customer cannot have reached when this is checked",
                             "refer to milestones of earlier stages",
@@ -183,9 +177,8 @@ def unreachable_stage(ctx: RuleContext) -> Iterator[Problem]:
         for s in j.stages:
             if s.enter_when is None and s.id not in targets:
                 yield _p(
+                    registry.UNREACHABLE_STAGE,
                     s.source,
-                    "error",
-                    "unreachable-stage",
                     f"no customer can ever enter stage {s.id!r}",
                     "give it an `enter_when`, or a transition `to:` it",
                 )
@@ -197,9 +190,8 @@ def self_transition(ctx: RuleContext) -> Iterator[Problem]:
         for t in j.transitions:
             if t.from_stage == t.to_stage:
                 yield _p(
-                    t.source,
-                    "error",
-                    "self-transition",
+                    registry.SELF_TRANSITION,
+                    t.to_source,
                     f"transition from {t.from_stage!r} to itself never applies",
                     "a transition never moves a customer to the stage it is already in",
                 )
@@ -211,9 +203,8 @@ def terminal_milestones(ctx: RuleContext) -> Iterator[Problem]:
         for s in j.stages:
             if s.terminal and s.milestones:
                 yield _p(
+                    registry.TERMINAL_MILESTONES,
                     s.milestones[0].source,
-                    "warning",
-                    "terminal-milestones",
                     f"terminal stage {s.id!r} has milestones",
                     "remove them",
                 )
@@ -237,9 +228,8 @@ def reserved_risk_id(ctx: RuleContext) -> Iterator[Problem]:
         for r in j.risks:
             if r.id in BUILTIN_RISKS:
                 yield _p(
+                    registry.RESERVED_RISK_ID,
                     r.source,
-                    "error",
-                    "reserved-risk-id",
                     f"risk id {r.id!r} is the id of a built-in risk",
                     "choose another id, e.g. " + r.id + "_custom",
                 )
@@ -259,21 +249,16 @@ def segment_overlap(ctx: RuleContext) -> Iterator[Problem]:
                 and _could_overlap(a, b)
             ):
                 yield _p(
+                    registry.SEGMENT_OVERLAP,
                     b.source,
-                    "error",
-                    "segment-overlap",
                     f"journeys {a.id!r} ({a.file}) and {b.id!r} can match the same customer with "
                     f"{len(a.segment)} segment key(s) and priority {a.priority}",
                     "make the segments disjoint, add a key to one, or set a different `priority`",
                 )
 
 
-def catalog_names(ctx: RuleContext) -> Iterator[Problem]:
-    """`unknown-event` / `unknown-property` (warnings): with an event catalog, names it does not know."""
-    cat = ctx.catalog
-    if cat is None:
-        return
-    names = [e.name for e in cat.events]
+def _catalog_uses(ctx: RuleContext) -> Iterator[tuple[Source, str, list[str]]]:
+    """Each event name a journey reads, with the properties that condition reads from it."""
     for j in ctx.journeys:
         for _, cond in _conditions(j):
             for c in iter_conditions(cond):
@@ -283,50 +268,67 @@ def catalog_names(ctx: RuleContext) -> Iterator[Problem]:
                 if isinstance(c, EventCond) and c.distinct:
                     props.append(c.distinct)
                 for ev in c.events:
-                    known = cat.event(ev)
-                    if known is None:
-                        close = difflib.get_close_matches(ev, names, n=1, cutoff=0.6)
-                        hint = f"did you mean `{close[0]}`?" if close else "add it to the catalog"
-                        yield _p(
-                            c.source,
-                            "warning",
-                            "unknown-event",
-                            f"event {ev!r} is not in the catalog ({cat.file})",
-                            hint,
-                        )
-                        continue
-                    plist = [n for n, _ in known.properties]
-                    for prop in props:
-                        if prop not in plist:
-                            near = difflib.get_close_matches(prop, plist, n=1, cutoff=0.6)
-                            hint = (
-                                f"did you mean `{near[0]}`?"
-                                if near
-                                else f"add it to {ev!r} in the catalog"
-                            )
-                            yield _p(
-                                c.source,
-                                "warning",
-                                "unknown-property",
-                                f"event {ev!r} has no property {prop!r} in the catalog",
-                                hint,
-                            )
+                    yield c.source, ev, props
 
 
-RULES: tuple[Rule, ...] = (
-    duplicate_journey_id,
-    duplicate_id,
-    unknown_stage,
-    unknown_milestone,
-    milestone_never_first,
-    unreachable_stage,
-    self_transition,
-    terminal_milestones,
-    reserved_risk_id,
-    segment_overlap,
-    catalog_names,
+def unknown_event(ctx: RuleContext) -> Iterator[Problem]:
+    """`unknown-event` (warning): with an event catalog, an event name it does not list."""
+    cat = ctx.catalog
+    if cat is None:
+        return
+    names = [e.name for e in cat.events]
+    for src, ev, _ in _catalog_uses(ctx):
+        if cat.event(ev) is None:
+            close = difflib.get_close_matches(ev, names, n=1, cutoff=0.6)
+            hint = f"did you mean `{close[0]}`?" if close else "add it to the catalog"
+            yield _p(
+                registry.UNKNOWN_EVENT,
+                src,
+                f"event {ev!r} is not in the catalog ({cat.file})",
+                hint,
+            )
+
+
+def unknown_property(ctx: RuleContext) -> Iterator[Problem]:
+    """`unknown-property` (warning): with an event catalog, a `where` or `distinct` property that
+    the catalog does not list for that event."""
+    cat = ctx.catalog
+    if cat is None:
+        return
+    for src, ev, props in _catalog_uses(ctx):
+        known = cat.event(ev)
+        if known is None:
+            continue  # unknown-event already says so
+        plist = [n for n, _ in known.properties]
+        for prop in props:
+            if prop not in plist:
+                near = difflib.get_close_matches(prop, plist, n=1, cutoff=0.6)
+                hint = f"did you mean `{near[0]}`?" if near else f"add it to {ev!r} in the catalog"
+                yield _p(
+                    registry.UNKNOWN_PROPERTY,
+                    src,
+                    f"event {ev!r} has no property {prop!r} in the catalog",
+                    hint,
+                )
+
+
+# Each semantic rule with its registry entry, in the order they run.
+RULES: tuple[tuple[RuleInfo, Rule], ...] = (
+    (registry.DUPLICATE_JOURNEY_ID, duplicate_journey_id),
+    (registry.DUPLICATE_ID, duplicate_id),
+    (registry.UNKNOWN_STAGE, unknown_stage),
+    (registry.UNKNOWN_MILESTONE, unknown_milestone),
+    (registry.MILESTONE_ORDER, milestone_order),
+    (registry.UNREACHABLE_STAGE, unreachable_stage),
+    (registry.SELF_TRANSITION, self_transition),
+    (registry.TERMINAL_MILESTONES, terminal_milestones),
+    (registry.RESERVED_RISK_ID, reserved_risk_id),
+    (registry.SEGMENT_OVERLAP, segment_overlap),
+    (registry.UNKNOWN_EVENT, unknown_event),
+    (registry.UNKNOWN_PROPERTY, unknown_property),
 )
 
 
-def run_rules(ctx: RuleContext) -> list[Problem]:
-    return [p for rule in RULES for p in rule(ctx)]
+def run_rules(ctx: RuleContext, *, skip: frozenset[str] = frozenset()) -> list[Problem]:
+    """Every problem the semantic rules find; the rules in `skip` (ids) are not run at all."""
+    return [p for info, rule in RULES if info.id not in skip for p in rule(ctx)]

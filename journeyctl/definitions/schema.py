@@ -11,6 +11,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from journeyctl.definitions import registry
 from journeyctl.definitions.parse import dotted
 from journeyctl.definitions.yamlio import Path, YamlDocument
 from journeyctl.errors import Problem
@@ -22,12 +23,12 @@ def schema_text() -> str:
 
 
 @cache
-def _validator() -> Draft202012Validator:
+def validator() -> Draft202012Validator:
     return Draft202012Validator(json.loads(schema_text()))
 
 
 def _def_name(schema: Any) -> str | None:
-    root: Any = _validator().schema
+    root: Any = validator().schema
     defs = root.get("$defs", {})
     for name, sub in defs.items():
         if sub is schema or sub == schema:
@@ -82,7 +83,7 @@ def _humanize(err: Any, doc: YamlDocument) -> list[Problem]:
 
     def p(message: str, hint: str | None, at: Path = path, key: bool = False) -> Problem:
         line, col = doc.position(at, key=key)
-        return Problem(doc.file, line, col, "error", "schema", message, hint)
+        return registry.SCHEMA.at(doc.file, line, col, message, hint)
 
     v = err.validator
     if v == "additionalProperties" and isinstance(inst, dict):
@@ -146,6 +147,13 @@ def _humanize(err: Any, doc: YamlDocument) -> list[Problem]:
                 f"use {err.validator_value} or more",
             )
         ]
+    if v == "maximum":
+        return [
+            p(
+                f"{where}: must be at most {err.validator_value}, got {inst}",
+                f"use {err.validator_value} or less",
+            )
+        ]
     if (v == "maxProperties" and defn == "matcher") or (defn == "matcher"):
         return [
             p(
@@ -191,7 +199,7 @@ def check_schema(doc: YamlDocument) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[int, int, str]] = set()
     for err in sorted(
-        _validator().iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))
+        validator().iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))
     ):
         for prob in _humanize(err, doc):
             k = (prob.line, prob.col, prob.message)

@@ -23,6 +23,8 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
+from journeyctl.definitions import registry
+from journeyctl.definitions.registry import RuleInfo
 from journeyctl.errors import InputError, Problem
 
 DEFAULT_MAX_FILE_SIZE = 1_000_000
@@ -237,25 +239,29 @@ def load_yaml_bytes(
 ) -> YamlDocument | Problem:
     """Parse one YAML file's bytes; return the document or the problem that stopped it."""
 
-    def problem(rule: str, message: str, hint: str | None, line: int = 1, col: int = 1) -> Problem:
-        return Problem(file, line, col, "error", rule, message, hint)
+    def problem(
+        rule: RuleInfo, message: str, hint: str | None, line: int = 1, col: int = 1
+    ) -> Problem:
+        return rule.at(file, line, col, message, hint)
 
     if len(raw) > max_size:
         return problem(
-            "file-too-large",
+            registry.FILE_TOO_LARGE,
             f"file is {len(raw):,} bytes, over the {max_size:,}-byte limit; it was not parsed",
             "split the file, or raise the limit with --max-file-size",
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return problem(
-            "encoding", "file is UTF-16; journey files must be UTF-8", "re-save the file as UTF-8"
+            registry.ENCODING,
+            "file is UTF-16; journey files must be UTF-8",
+            "re-save the file as UTF-8",
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _line_col_of_offset(raw, exc.start)
         return problem(
-            "encoding",
+            registry.ENCODING,
             f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
             "re-save the file as UTF-8",
             line,
@@ -265,7 +271,7 @@ def load_yaml_bytes(
     if "\x00" in text:
         line, col = _line_col_of_offset(text.encode(), text.encode().index(b"\x00"))
         return problem(
-            "encoding",
+            registry.ENCODING,
             "file contains a NUL byte: it looks binary",
             "is this a YAML file?",
             line,
@@ -274,11 +280,13 @@ def load_yaml_bytes(
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
-        return problem("empty-file", "file is empty", "a journey file starts with `journey: <id>`")
+        return problem(
+            registry.EMPTY_FILE, "file is empty", "a journey file starts with `journey: <id>`"
+        )
     if _flow_depth(raw) > MAX_DEPTH:
         # ruamel's scanner is quadratic in flow nesting: refuse before it starts
         return problem(
-            "yaml-too-deep",
+            registry.YAML_TOO_DEEP,
             f"the YAML is nested more than {MAX_DEPTH} levels deep",
             "flatten the structure",
         )
@@ -290,7 +298,7 @@ def load_yaml_bytes(
     except ReaderError as exc:
         line, col = _line_col_of_char(text, exc.position)
         return problem(
-            "encoding",
+            registry.ENCODING,
             f"control character {_char_name(exc.character)} is not allowed in YAML",
             "remove it (only printable characters, tab and newlines are allowed)",
             line,
@@ -302,36 +310,39 @@ def load_yaml_bytes(
         what = exc.problem or "invalid YAML"
         if "found character '\\t'" in str(exc) or "\t" in (exc.problem or ""):
             hint = "YAML indentation must use spaces, not tabs"
+        elif "alias" in (exc.context or ""):
+            # `from: *` (any stage) reads as a YAML alias with no name
+            hint = 'a bare `*` starts a YAML alias: quote it, e.g. from: "*"'
         elif "duplicate key" in (exc.problem or ""):
             what = exc.problem.split("\n")[0]
             hint = "remove or rename one of the keys"
         else:
             hint = "fix the YAML syntax at this position"
         what = " ".join(what.split())
-        return problem("yaml-syntax", what, hint, line, col)
+        return problem(registry.YAML_SYNTAX, what, hint, line, col)
     except RecursionError:
         return problem(
-            "yaml-too-deep", "the YAML is nested too deeply to read", "flatten the structure"
+            registry.YAML_TOO_DEEP, "the YAML is nested too deeply to read", "flatten the structure"
         )
     except ValueError as exc:
         if "integer string conversion" in str(exc):
             return problem(
-                "yaml-number", "a number has more than 4300 digits", "use a smaller number"
+                registry.YAML_NUMBER, "a number has more than 4300 digits", "use a smaller number"
             )
         msg = " ".join(str(exc).split())[:300]
-        return problem("yaml-syntax", msg or "invalid YAML", "fix the YAML syntax")
+        return problem(registry.YAML_SYNTAX, msg or "invalid YAML", "fix the YAML syntax")
     except Exception as exc:
         # ruamel raises assorted non-YAML errors on odd tags and directives (`!!bool maybe`,
         # `%YAML 1.3`, an empty `!!float`): any failure to parse is a finding, never a crash
         msg = " ".join(str(exc).split())[:200]
         return problem(
-            "yaml-syntax",
+            registry.YAML_SYNTAX,
             f"the YAML cannot be read ({type(exc).__name__}{': ' + msg if msg else ''})",
             "remove explicit tags (`!!...`) and directives (`%YAML`), or fix the syntax",
         )
     if len(docs) != 1:
         return problem(
-            "multiple-documents" if docs else "empty-file",
+            registry.MULTIPLE_DOCUMENTS if docs else registry.EMPTY_FILE,
             f"file holds {len(docs)} YAML documents; one journey per file",
             "split it into one file per document",
         )
@@ -340,24 +351,24 @@ def load_yaml_bytes(
         data = conv.convert(docs[0], (), 0)
     except _TooBig:
         return problem(
-            "yaml-too-complex",
+            registry.YAML_TOO_COMPLEX,
             f"the YAML expands to more than {MAX_NODES:,} nodes (an alias bomb?)",
             "remove the anchors and aliases that repeat large structures",
         )
     except _TooDeep:
         return problem(
-            "yaml-too-deep",
+            registry.YAML_TOO_DEEP,
             f"the YAML is nested more than {MAX_DEPTH} levels deep",
             "flatten the structure",
         )
     except RecursionError:
         return problem(
-            "yaml-too-deep", "the YAML is nested too deeply to read", "flatten the structure"
+            registry.YAML_TOO_DEEP, "the YAML is nested too deeply to read", "flatten the structure"
         )
     except _Unsupported as exc:
         line, col = conv.positions.get(exc.path, (1, 1))
         return problem(
-            "yaml-type",
+            registry.YAML_TYPE,
             f"{exc.what} is not allowed here (only plain mappings, lists and scalars)",
             "remove the explicit YAML tag or the complex key",
             line,
@@ -379,12 +390,10 @@ def load_yaml_file(path: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE) -> YamlD
                 import os
 
                 size = os.fstat(fh.fileno()).st_size
-                return Problem(
+                return registry.FILE_TOO_LARGE.at(
                     path,
                     1,
                     1,
-                    "error",
-                    "file-too-large",
                     f"file is {size:,} bytes, over the {max_size:,}-byte limit; it was not parsed",
                     "split the file, or raise the limit with --max-file-size",
                 )

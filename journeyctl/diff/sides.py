@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from journeyctl.definitions import registry
 from journeyctl.definitions.load import (
     YAML_SUFFIXES,
     LoadResult,
@@ -180,17 +181,13 @@ def _load_revision(
                 with open(catalog, "rb") as fh:
                     cat = (catalog, fh.read())
             except OSError as exc:
-                extra.append(
-                    Problem(catalog, 1, 1, "error", "unreadable", f"cannot read: {exc.strerror}")
-                )
+                extra.append(registry.UNREADABLE.at(catalog, 1, 1, f"cannot read: {exc.strerror}"))
         else:
             found = [e for e in _ls_tree(top, commit, rel) if e.path == rel and e.type == "blob"]
             if found:
                 cat = (catalog, _read_blob(top, found[0].sha, catalog))
             else:
-                extra.append(
-                    Problem(catalog, 1, 1, "error", "unreadable", f"catalog not found in {label}")
-                )
+                extra.append(registry.UNREADABLE.at(catalog, 1, 1, f"catalog not found in {label}"))
     loaded = load_journeys_from_files(files, catalog=cat, max_file_size=max_file_size)
     if extra:
         loaded = replace(
