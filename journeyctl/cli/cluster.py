@@ -100,18 +100,16 @@ def place_whole(
     no_color: bool,
 ) -> ClusterReport:
     """Every customer placed on the cluster, merged into one result as a local run gives."""
-    from journeyctl.cluster.run import merge_results, place_on_cluster
+    from journeyctl.cluster.run import place_all_on_cluster
 
-    parts: list[PlaceResult] = []
     with (
         cluster_client(address, timeout) as client,
         progress_bar("placing partitions", quiet, no_color, "partitions") as progress,
     ):
-        done = place_on_cluster(
+        result, done = place_all_on_cluster(
             client,
             js,
             events,
-            parts.append,
             columns=columns,
             accounts=accounts,
             as_of=as_of,
@@ -130,7 +128,7 @@ def place_whole(
         )
         for line in describe_bad_rows(bad):
             con.print("  " + line, markup=False)
-    return ClusterReport(merge_results(parts, done.run), done.run.files, done.sizes)
+    return ClusterReport(result, done.run.files, done.sizes)
 
 
 @contextlib.contextmanager

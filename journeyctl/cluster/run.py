@@ -152,3 +152,13 @@ def merge_results(parts: Sequence[PlaceResult], run: StreamedPlace) -> PlaceResu
     return PlaceResult(
         run.as_of, run.journeys, tuple(customers), tuple(unmatched), attrs, run.summary
     )
+
+
+def place_all_on_cluster(
+    client: Client, journeys: JourneySet, events: Sequence[str], **options: Any
+) -> tuple[PlaceResult, ClusterPlace]:
+    """Every customer placed on the cluster, as one result (what `run_place` returns), for the
+    commands that need them all at once (`report`, `analyze`). `options`: `place_on_cluster`'s."""
+    parts: list[PlaceResult] = []
+    done = place_on_cluster(client, journeys, events, parts.append, **options)
+    return merge_results(parts, done.run), done
