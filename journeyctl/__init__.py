@@ -1,8 +1,7 @@
 """journeyctl: post-sale customer journeys as code.
 
 The Python API (PRODUCT §8): `load_journeys`, `validate`, `place`, `predict`, `Placement`,
-`Prediction` and the `Error` family. The names load on first use, so `journeyctl --version`
-and the CLI's startup do not pay for pandas.
+`Prediction` and the `Error` family (see `journeyctl.api`).
 """
 
 from __future__ import annotations
@@ -43,8 +42,10 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
+    # the API loads on first use: importing the package alone (as every `journeyctl` command
+    # does) loads neither the definitions nor pandas, so `--help` starts fast
     if name in __all__:
         from journeyctl import api
 
         return getattr(api, name)
-    raise AttributeError(f"module 'journeyctl' has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,18 +17,14 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from journeyctl.definitions.load import load_journeys as _load
 from journeyctl.definitions.load import require_valid
 from journeyctl.definitions.model import JourneySet
-from journeyctl.engine.explain import next_moves, risk_reasons
-from journeyctl.engine.placement import PlaceResult
-from journeyctl.engine.placement import place as _place
 from journeyctl.errors import DefinitionsError, InputError, JourneyctlError, Problem, UsageError
-from journeyctl.events.ingest import EventLog, read_accounts, read_events
 from journeyctl.events.sources import EventSource, Frame, SqlQuery
 from journeyctl.events.sources.frames import is_frame
 from journeyctl.events.timestamps import MICROS, format_instant
+from journeyctl.inputs import EventInputs
 from journeyctl.output.bi_tables import BiTables, bi_tables
 from journeyctl.output.place import render_json
-from journeyctl.output.show import ShowData, show_json
-from journeyctl.pipeline import check_bad_rows, parse_as_of, resolve_as_of
+from journeyctl.pipeline import PlaceRun, find_customer, run_place, show_data
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -99,46 +95,52 @@ def _sources(events: Events) -> list[EventSource]:
     return [_source(events)]
 
 
-def _as_of(as_of: AsOf) -> int | None:
+def _as_of(as_of: AsOf) -> str | None:
+    """The as-of as the CLI's `--as-of` text (a datetime without a zone is UTC)."""
     if isinstance(as_of, dt.datetime):
         if as_of.tzinfo is None:
             as_of = as_of.replace(tzinfo=dt.UTC)
         delta = as_of - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-        return (delta.days * 86400 + delta.seconds) * MICROS + delta.microseconds
-    return parse_as_of(as_of)
+        return format_instant((delta.days * 86400 + delta.seconds) * MICROS + delta.microseconds)
+    return as_of
 
 
-def _accounts(
-    accounts: Events | None, columns: Mapping[str, str]
-) -> dict[str, dict[str, str]] | None:
+def _accounts(accounts: Events | None) -> EventSource | None:
     if accounts is None:
         return None
     sources = _sources(accounts)
     if len(sources) != 1:
         raise UsageError("accounts: give one table (a path or a DataFrame)")
-    return read_accounts(sources[0], columns)
+    return sources[0]
+
+
+def _inputs(
+    events: Events,
+    as_of: AsOf,
+    accounts: Events | None,
+    columns: Mapping[str, str] | None,
+    skip_bad_rows: bool,
+) -> EventInputs:
+    """The CLI's event options, as the API's arguments give them."""
+    from journeyctl.events.ingest import parse_column_mappings
+
+    mapping = parse_column_mappings(f"{k}={v}" for k, v in (columns or {}).items())
+    return EventInputs(
+        tuple(_sources(events)), mapping, _accounts(accounts), _as_of(as_of), skip_bad_rows
+    )
 
 
 def _instant(us: int) -> dt.datetime:
     return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=us)
 
 
-def _read(
-    events: Events, columns: Mapping[str, str] | None, skip_bad_rows: bool
-) -> tuple[EventLog, dict[str, str]]:
-    mapping = dict(columns or {})
-    log = read_events(_sources(events), mapping)
-    check_bad_rows(log.bad_rows, skip_bad_rows, None)
-    return log, mapping
-
-
 class Placement:
     """Where every customer stands at `as_of`; the tables are pandas DataFrames with the
     columns of `place --format parquet` (customers, moves, milestones, risks)."""
 
-    def __init__(self, result: PlaceResult, log: EventLog) -> None:
-        self._result = result
-        self._log = log
+    def __init__(self, run: PlaceRun) -> None:
+        self._run = run
+        result = self._result = run.result
         self._tables: BiTables | None = None
         self.as_of: dt.datetime = _instant(result.as_of)
         s = result.summary
@@ -150,8 +152,8 @@ class Placement:
             "bad_rows": s.bad_rows,
         }
         self.unmatched: list[str] = list(result.unmatched)
-        self.bad_rows = list(log.bad_rows)
-        self.warnings = list(log.warnings)
+        self.bad_rows = list(run.log.bad_rows)
+        self.warnings = list(run.log.warnings)
 
     def _bi(self) -> BiTables:
         if self._tables is None:
@@ -181,36 +183,15 @@ class Placement:
 
     def explain(self, customer_id: str) -> dict[str, Any]:
         """What `journeyctl show CUSTOMER` prints, as data (its `--format json` object)."""
+        from journeyctl.output.show import show_obj, unmatched_json
+
         r = self._result
-        if customer_id in r.unmatched_attributes or customer_id in r.unmatched:
-            return {
-                "schema_version": 1,
-                "as_of": format_instant(r.as_of),
-                "customer_id": customer_id,
-                "journey": None,
-                "stage": None,
-                "status": "unmatched",
-                "attributes": dict(sorted(r.unmatched_attributes.get(customer_id, {}).items())),
-            }
-        c = next((x for x in r.customers if x.customer_id == customer_id), None)
+        c = find_customer(self._run, customer_id)
         if c is None:
-            raise UsageError(
-                f"unknown customer {customer_id!r}: no event at or before the as-of instant",
-                hint="check the id (it is case-sensitive) and as_of",
-            )
-        evs = [e for e in self._log.customers[customer_id] if e.ts <= r.as_of]
-        rep = c.replay
-        data = ShowData(
-            c,
-            evs,
-            r.as_of,
-            next_moves(
-                c.journey, c, evs, r.as_of, rep.window_start, rep.window_begin, rep.attempts
-            ),
-            risk_reasons(c.journey, c, evs, r.as_of, rep.attempts),
-        )
-        out: dict[str, Any] = json.loads(show_json(data))
-        return out
+            attrs = r.unmatched_attributes.get(customer_id, {})
+            out: dict[str, Any] = json.loads(unmatched_json(customer_id, r.as_of, attrs))
+            return out
+        return json.loads(json.dumps(show_obj(show_data(self._run, c))))  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return (
@@ -240,21 +221,15 @@ def place(
     skip_bad_rows: bool = False,
 ) -> Placement:
     """Replay the events and place every customer (what `journeyctl place` computes)."""
-    js = _journeys(journeys)
-    log, mapping = _read(events, columns, skip_bad_rows)
-    acc = _accounts(accounts, mapping)
-    instant = resolve_as_of(_as_of(as_of), log)
-    result = _place(js, log, instant, acc)
-    if not result.customers and not result.unmatched and as_of is None:
-        raise InputError(f"no valid event at or before {format_instant(instant)}")
-    return Placement(result, log)
+    inputs = _inputs(events, as_of, accounts, columns, skip_bad_rows)
+    return Placement(run_place(_journeys(journeys), inputs))
 
 
 class Prediction:
     """Scores of every customer for a target within a horizon, with the backtest."""
 
     def __init__(self, result: PredictResult) -> None:
-        from journeyctl.output.predict import backtest_json
+        from journeyctl.predict.backtestdoc import backtest_json
 
         self._result = result
         self.as_of: dt.datetime = _instant(result.as_of)
@@ -314,16 +289,10 @@ def predict(
 ) -> Prediction:
     """Learn from the log who will reach `target` within `horizon` (what `journeyctl predict`
     computes): backtest out of time, then score every customer with the reasons."""
-    from journeyctl.predict.run import run_predict
-    from journeyctl.predict.target import parse_horizon, parse_target
+    from journeyctl.pipeline import run_predict
 
-    js = _journeys(journeys)
-    parse_target(target, js)
-    parse_horizon(horizon)
-    log, mapping = _read(events, columns, skip_bad_rows)
-    acc = _accounts(accounts, mapping)
-    instant = resolve_as_of(_as_of(as_of), log)
+    inputs = _inputs(events, as_of, accounts, columns, skip_bad_rows)
     result = run_predict(
-        js, log, instant, target=target, horizon=horizon, cutoffs=cutoffs, accounts=acc
+        _journeys(journeys), inputs, target=target, horizon=horizon, cutoffs=cutoffs
     )
     return Prediction(result)

@@ -14,6 +14,9 @@ from journeyctl.definitions.registry import RuleSettings
 from journeyctl.errors import Severity, UsageError
 
 CONFIG_NAME = "journeyctl.toml"
+# Seconds to wait for another run's lock on the history database (`--wait`, `wait =`); here, not
+# in history/, so that the CLI can show it in --help without loading the history package.
+DEFAULT_WAIT = 30.0
 
 # Every key journeyctl.toml may hold: top-level keys, and the keys of the tables whose keys are
 # fixed (None: the table's keys are the user's own, e.g. `[columns]`). A key not listed here is an
@@ -29,9 +32,9 @@ KNOWN_KEYS: dict[str, frozenset[str] | None] = {
     "wait": None,
     "report": frozenset({"by", "fail_on"}),
     "validate": frozenset({"disable", "warn", "error"}),
-    # tables of features PRODUCT.md describes (§8 sources, §9 cluster, §10 notify): their keys are
-    # checked where those features read them
-    "source": None,
+    "source": frozenset({"url", "query"}),  # §8: the events' database and query
+    # tables of features PRODUCT.md describes (§9 cluster, §10 notify): their keys are checked
+    # where those features read them
     "cluster": None,
     "notify": None,
 }
@@ -49,11 +52,11 @@ class Config:
     db: str | None = None
     out: str | None = None
     max_file_size: int | None = None
-    source_url: str | None = None  # [source] url: a database URL (`${NAME}` for secrets)
-    source_query: str | None = None  # [source] query
     rules: RuleSettings = field(
         default_factory=RuleSettings
     )  # `[validate]`: rules turned off or at another level
+    source_url: str | None = None  # [source] url: a database URL (`${NAME}` for secrets)
+    source_query: str | None = None  # [source] query
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -115,9 +118,9 @@ def load_config(path: str | None = None) -> Config:
         db=cfg.resolve(data["db"]) if data.get("db") else None,
         out=cfg.resolve(data["out"]) if data.get("out") else None,
         max_file_size=mfs,
+        rules=_rule_settings(path, text, data.get("validate")),
         source_url=source.get("url") or None,
         source_query=source.get("query") or None,
-        rules=_rule_settings(path, text, data.get("validate")),
         extra={k: v for k, v in data.items()},
     )
 

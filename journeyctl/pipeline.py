@@ -1,18 +1,29 @@
-"""Library entry points that tie loading, ingestion and placement together (no CLI, no rich)."""
+"""Library entry points that tie loading, ingestion and placement together (no CLI, no rich).
+
+The CLI's commands each make one call here (or into `diff`, `reports`, `predict`), with an
+`EventInputs` for the event options."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from journeyctl.definitions.model import Journey, JourneySet
-from journeyctl.engine.placement import PlaceResult, Summary, place
+from journeyctl.engine.placement import CustomerPlacement, PlaceResult, Summary, place
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.ingest import BadRow, EventLog, read_accounts, read_events
-from journeyctl.events.partition import partition_events, read_partition
 from journeyctl.events.timestamps import format_instant, now_instant, parse_instant
-from journeyctl.output.files import Cell, csv_text, write_atomic
+from journeyctl.fileio import write_atomic
+from journeyctl.inputs import Counts, EventInputs
+from journeyctl.output.files import Cell, csv_text
+
+if TYPE_CHECKING:
+    from journeyctl.engine.explain import Explanation, NextMove
+    from journeyctl.events.model import Event
+    from journeyctl.events.sources import EventSource, Format
+    from journeyctl.predict.run import Prediction, PredictResult
 
 MAX_LISTED_BAD_ROWS = 10
 
@@ -48,10 +59,15 @@ def write_rejects(path: str, bad: Sequence[BadRow]) -> None:
 
 
 def load_events(
-    paths: Sequence[str], columns: Mapping[str, str], *, skip_bad_rows: bool, rejects: str | None
+    sources: Sequence[EventSource],
+    columns: Mapping[str, str],
+    *,
+    skip_bad_rows: bool,
+    rejects: str | None,
+    input_format: Format | None = None,
 ) -> EventLog:
-    """Read events; bad rows stop the command (exit 2) unless skipped."""
-    log = read_events(list(paths), columns)
+    """Read events from any sources of §8; bad rows stop the command (exit 2) unless skipped."""
+    log = read_events(sources, columns, input_format=input_format)
     check_bad_rows(log.bad_rows, skip_bad_rows, rejects)
     return log
 
@@ -95,23 +111,46 @@ class PlaceRun:
 
 def run_place(
     journeys: JourneySet,
-    events: Sequence[str],
+    inputs: EventInputs,
     *,
-    columns: Mapping[str, str] | None = None,
-    accounts: str | None = None,
-    as_of: str | None = None,
-    skip_bad_rows: bool = False,
-    rejects: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> PlaceRun:
     """Read the events (and accounts), and place every customer at as-of."""
-    log = load_events(events, columns or {}, skip_bad_rows=skip_bad_rows, rejects=rejects)
-    acc = read_accounts(accounts, columns) if accounts else None
-    instant = resolve_as_of(parse_as_of(as_of), log)
+    log = load_events(
+        inputs.sources,
+        inputs.columns,
+        skip_bad_rows=inputs.skip_bad_rows,
+        rejects=inputs.rejects,
+        input_format=inputs.input_format,
+    )
+    acc = read_accounts(inputs.accounts, inputs.columns) if inputs.accounts is not None else None
+    instant = resolve_as_of(parse_as_of(inputs.as_of), log)
     result = place(journeys, log, instant, acc, progress=progress)
-    if not result.customers and not result.unmatched and as_of is None:
+    if not result.customers and not result.unmatched and inputs.as_of is None:
         raise InputError(f"no valid event at or before {format_instant(instant)}")
     return PlaceRun(result, log, acc)
+
+
+def counts_of(result: PlaceResult) -> Counts:
+    return Counts(
+        [c.risk_level for c in result.customers if c.at_risk],
+        len(result.unmatched),
+        result.summary.bad_rows,
+    )
+
+
+def find_customer(run: PlaceRun, customer: str) -> CustomerPlacement | None:
+    """The customer's placement; None when unmatched; unknown (no event by as-of) is an error."""
+    result = run.result
+    if customer in result.unmatched:
+        return None
+    c = next((x for x in result.customers if x.customer_id == customer), None)
+    if c is None:
+        raise UsageError(
+            f"unknown customer {customer!r}: no event at or before the as-of instant",
+            hint="check the id (it is case-sensitive) and --as-of",
+        )
+    return c
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,20 +163,16 @@ class StreamedPlace:
     bad_rows: list[BadRow]
     files: list[str]
     accounts: Mapping[str, Mapping[str, str]] | None
+    warnings: list[str]  # about the input, e.g. nested columns left out (§8)
 
 
 def run_place_streaming(
     journeys: JourneySet,
-    events: Sequence[str],
+    inputs: EventInputs,
     workdir: str,
     parts: int,
     each: Callable[[PlaceResult], None],
     *,
-    columns: Mapping[str, str] | None = None,
-    accounts: str | None = None,
-    as_of: str | None = None,
-    skip_bad_rows: bool = False,
-    rejects: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> StreamedPlace:
     """Place every customer one partition at a time (inputs larger than memory).
@@ -145,12 +180,16 @@ def run_place_streaming(
     The input is split by customer into `parts` Parquet files under `workdir`; each partition's
     `PlaceResult` (its customers sorted by id) is handed to `each`, then dropped. Per customer
     the results are those of `run_place`; the summary is the whole input's."""
-    instant = parse_as_of(as_of)
-    acc = read_accounts(accounts, columns) if accounts else None
+    instant = parse_as_of(inputs.as_of)
+    acc = read_accounts(inputs.accounts, inputs.columns) if inputs.accounts is not None else None
     if progress is not None:
         progress(0, parts + 1)
-    parted = partition_events(list(events), columns or {}, workdir, parts)
-    check_bad_rows(parted.bad_rows, skip_bad_rows, rejects)
+    from journeyctl.events.partition import partition_events, read_partition  # numba
+
+    parted = partition_events(
+        list(inputs.sources), inputs.columns, workdir, parts, input_format=inputs.input_format
+    )
+    check_bad_rows(parted.bad_rows, inputs.skip_bad_rows, inputs.rejects)
     instant = resolve_instant(instant, parted.max_ts, parted.files)
     placed = ignored = unmatched = 0
     for k in range(parts):
@@ -166,10 +205,12 @@ def run_place_streaming(
         del result  # before the next partition is placed: one partition in memory at a time
     if progress is not None:
         progress(parts + 1, parts + 1)
-    if not placed and not unmatched and as_of is None:
+    if not placed and not unmatched and inputs.as_of is None:
         raise InputError(f"no valid event at or before {format_instant(instant)}")
     summary = Summary(placed + unmatched, parted.rows, ignored, unmatched, len(parted.bad_rows))
-    return StreamedPlace(instant, journeys.journeys, summary, parted.bad_rows, parted.files, acc)
+    return StreamedPlace(
+        instant, journeys.journeys, summary, parted.bad_rows, parted.files, acc, parted.warnings
+    )
 
 
 # Peak memory of the in-memory mode, measured with benchmarks/run.py: about 300 MiB of code and
@@ -177,22 +218,41 @@ def run_place_streaming(
 BASE_MEMORY = 300 << 20
 BYTES_PER_CSV_BYTE = 5.5
 GZIP_RATIO = 6  # a gzipped events CSV is about this much smaller
+# the size of the same events as CSV, per byte of another format (the sample and the benchmark
+# logs: Parquet is ~6x smaller than its CSV, Arrow ~1x, JSON Lines ~2.5x larger)
+CSV_BYTES_PER_BYTE = {"parquet": 6.0, "arrow": 1.0, "jsonl": 0.4}
 
 
-def estimated_memory(paths: Sequence[str]) -> int | None:
-    """The in-memory mode's expected peak for these inputs; None when unknown (stdin)."""
-    total = 0
-    for p in paths:
-        if p == "-":
+def estimated_memory(
+    sources: Sequence[EventSource], input_format: Format | None = None
+) -> int | None:
+    """The in-memory mode's expected peak for these inputs; None when unknown (stdin, a query,
+    a table in memory)."""
+    from journeyctl.events.sources import format_of
+
+    total = 0.0
+    for p in sources:
+        if not isinstance(p, str) or p == "-":
             return None
+        fmt = format_of(p, input_format)
         try:
-            size = os.stat(p).st_size
+            size = _size_of(p)
             with open(p, "rb") as fh:
                 gz = fh.read(2) == b"\x1f\x8b"
         except OSError:
             continue  # reading it will say what is wrong
-        total += size * GZIP_RATIO if gz else size
+        csv_size = size * GZIP_RATIO if gz else size
+        total += csv_size * CSV_BYTES_PER_BYTE.get(fmt, 1.0)
     return BASE_MEMORY + int(total * BYTES_PER_CSV_BYTE)
+
+
+def _size_of(path: str) -> int:
+    """A file's size, or a dataset directory's total."""
+    if not os.path.isdir(path):
+        return os.stat(path).st_size
+    return sum(
+        os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(path) for f in files
+    )
 
 
 def available_memory() -> int | None:
@@ -207,12 +267,14 @@ def available_memory() -> int | None:
     return None
 
 
-def plan_partitions(paths: Sequence[str], memory_limit: int | None) -> int | None:
+def plan_partitions(
+    sources: Sequence[EventSource], memory_limit: int | None, input_format: Format | None = None
+) -> int | None:
     """How many partitions the streaming mode needs to stay under the limit; None: in memory.
 
     Without a limit, streaming starts when the in-memory mode would need more than 3/4 of the
     memory available now."""
-    need = estimated_memory(paths)
+    need = estimated_memory(sources, input_format)
     limit = memory_limit
     if limit is None:
         avail = available_memory()
@@ -226,3 +288,98 @@ def plan_partitions(paths: Sequence[str], memory_limit: int | None) -> int | Non
     if need is None:
         return 64  # unknown size (stdin): many small partitions
     return max(2, min(4096, -(-(need - BASE_MEMORY) // budget)))
+
+
+def predictions_for(model_path: str, run: PlaceRun) -> ModelPredictions:
+    """Every placed customer's prediction from a model saved by `predict --save-model`."""
+    # imported here: the model libraries are heavy, and only `--model` needs them
+    from journeyctl.predict.modelio import load_model
+    from journeyctl.predict.run import predict_placed
+
+    saved = load_model(model_path, JourneySet(run.result.journeys, None))
+    preds = predict_placed(saved, run.result, run.log, run.accounts)
+    return ModelPredictions(saved.target.text, saved.horizon.text, preds)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPredictions:
+    """What `place --model` and `show --model` add: the model's target and each prediction."""
+
+    target: str
+    horizon: str
+    predictions: Mapping[str, Prediction | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ShowData:
+    """One customer explained (`show`): the placement, its events up to as-of, which next moves
+    hold and why, and the events behind each active risk."""
+
+    customer: CustomerPlacement
+    events: Sequence[Event]
+    as_of: int
+    next_moves: Sequence[NextMove]
+    risk_reasons: Sequence[tuple[str, Explanation]]
+
+
+def show_data(run: PlaceRun, c: CustomerPlacement) -> ShowData:
+    """The customer's placement explained: next moves and the reasons for each risk."""
+    from journeyctl.engine.explain import next_moves, risk_reasons
+
+    as_of = run.result.as_of
+    evs = [e for e in run.log.customers[c.customer_id] if e.ts <= as_of]
+    rep = c.replay
+    return ShowData(
+        c,
+        evs,
+        as_of,
+        next_moves(c.journey, c, evs, as_of, rep.window_start, rep.window_begin, rep.attempts),
+        risk_reasons(c.journey, c, evs, as_of, rep.attempts),
+    )
+
+
+def run_predict(
+    journeys: JourneySet,
+    inputs: EventInputs,
+    *,
+    target: str,
+    horizon: str,
+    cutoffs: str | None = None,
+    save_model: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    warn: Callable[[EventLog], None] | None = None,
+) -> PredictResult:
+    """`predict`: check the target and horizon, read the events, learn, backtest and score;
+    with `save_model`, write the model there. `warn` hears of the log (its skipped bad rows and
+    warnings) before the (long) learning starts."""
+    from journeyctl.predict.modelio import save_model as write_model
+    from journeyctl.predict.run import run_predict as learn
+    from journeyctl.predict.target import parse_horizon, parse_target
+
+    parse_target(target, journeys)
+    parse_horizon(horizon)
+    instant_opt = parse_as_of(inputs.as_of)
+    log = load_events(
+        inputs.sources,
+        inputs.columns,
+        skip_bad_rows=inputs.skip_bad_rows,
+        rejects=inputs.rejects,
+        input_format=inputs.input_format,
+    )
+    if warn is not None:
+        warn(log)
+    acc = read_accounts(inputs.accounts, inputs.columns) if inputs.accounts is not None else None
+    instant = resolve_as_of(instant_opt, log)
+    result = learn(
+        journeys,
+        log,
+        instant,
+        target=target,
+        horizon=horizon,
+        cutoffs=cutoffs,
+        accounts=acc,
+        progress=progress,
+    )
+    if save_model:
+        write_model(save_model, result.model_document)
+    return result

@@ -12,6 +12,7 @@ import pytest
 
 from journeyctl.definitions.load import load_journeys, require_valid
 from journeyctl.engine.placement import PlaceResult
+from journeyctl.inputs import EventInputs
 from journeyctl.output import place as render
 from journeyctl.pipeline import plan_partitions, run_place, run_place_streaming
 from tests.helpers import run
@@ -54,9 +55,10 @@ def test_cli_output_is_identical(fmt: str, extra: list[str]) -> None:
 @pytest.mark.parametrize("parts", [1, 2, 3, 7, 64])
 def test_library_results_match_per_partition_count(parts: int, tmp_path: Path) -> None:
     js = require_valid(load_journeys([str(SAMPLE)]))
-    whole = run_place(js, [str(EVENTS)]).result
+    inputs = EventInputs((str(EVENTS),))
+    whole = run_place(js, inputs).result
     results: list[PlaceResult] = []
-    streamed = run_place_streaming(js, [str(EVENTS)], str(tmp_path), parts, results.append)
+    streamed = run_place_streaming(js, inputs, str(tmp_path), parts, results.append)
     assert len(results) == parts
     customers = sorted((c for r in results for c in r.customers), key=lambda c: c.customer_id)
     assert customers == list(whole.customers)

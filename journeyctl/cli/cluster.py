@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from journeyctl.cli.common import err_console, progress_bar
+from journeyctl.cli.common import progress_bar, warn_bad_rows
 from journeyctl.cluster.connect import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
 from journeyctl.cluster.connect import ClusterAddress, connect
 from journeyctl.config import Config
-from journeyctl.definitions.model import JourneySet
-from journeyctl.engine.placement import PlaceResult
 from journeyctl.errors import UsageError
-from journeyctl.pipeline import StreamedPlace, describe_bad_rows
 
 if TYPE_CHECKING:
     from distributed import Client
+
+    from journeyctl.definitions.model import JourneySet
+    from journeyctl.engine.placement import PlaceResult
+    from journeyctl.inputs import EventInputs
+    from journeyctl.pipeline import StreamedPlace
 
 ClusterOpt = Annotated[
     str | None,
@@ -65,13 +67,14 @@ def cluster_runner(client: Client) -> Callable[..., StreamedPlace]:
 
     def run(
         js: JourneySet,
-        events: Sequence[str],
+        inputs: EventInputs,
         _workdir: str,
         _parts: int,
         each: Callable[[PlaceResult], None],
-        **kwargs: Any,
+        *,
+        progress: Callable[[int, int], None] | None = None,
     ) -> StreamedPlace:
-        return place_on_cluster(client, js, events, each, **kwargs).run
+        return place_on_cluster(client, js, inputs, each, progress=progress).run
 
     return run
 
@@ -89,13 +92,7 @@ def place_whole(
     address: ClusterAddress,
     timeout: float,
     js: JourneySet,
-    events: Sequence[str],
-    *,
-    columns: Mapping[str, str],
-    accounts: str | None,
-    as_of: str | None,
-    skip_bad_rows: bool,
-    rejects: str | None,
+    inputs: EventInputs,
     quiet: bool,
     no_color: bool,
 ) -> ClusterReport:
@@ -106,28 +103,8 @@ def place_whole(
         cluster_client(address, timeout) as client,
         progress_bar("placing partitions", quiet, no_color, "partitions") as progress,
     ):
-        result, done = place_all_on_cluster(
-            client,
-            js,
-            events,
-            columns=columns,
-            accounts=accounts,
-            as_of=as_of,
-            skip_bad_rows=skip_bad_rows,
-            rejects=rejects,
-            progress=progress,
-        )
-    bad = done.run.bad_rows
-    if bad and not quiet:
-        con = err_console(no_color)
-        n = len(bad)
-        con.print(
-            f"warning: skipped {n} bad row{'s' if n != 1 else ''}"
-            + (f" (all written to {rejects})" if rejects else ""),
-            markup=False,
-        )
-        for line in describe_bad_rows(bad):
-            con.print("  " + line, markup=False)
+        result, done = place_all_on_cluster(client, js, inputs, progress)
+    warn_bad_rows(done.run.bad_rows, inputs.rejects, quiet, no_color, done.run.warnings)
     return ClusterReport(result, done.run.files, done.sizes)
 
 

@@ -7,22 +7,26 @@ import functools
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
-from typing import Any, BinaryIO, TextIO, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from journeyctl.config import Config, journeys_paths, load_config
-from journeyctl.definitions.load import LoadResult, load_journeys, require_valid
-from journeyctl.definitions.model import JourneySet
 from journeyctl.errors import DefinitionsError, ExitCode, JourneyctlError, UsageError
 from journeyctl.output.problems import render_text
 
-F = TypeVar("F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    from journeyctl.definitions.load import LoadResult
+    from journeyctl.definitions.model import JourneySet
+    from journeyctl.events.model import BadRow
+    from journeyctl.inputs import EventInputs
+    from journeyctl.output.tabledata import TableData
+    from journeyctl.pipeline import PlaceRun
 
-JOURNEYS_HELP = "Journey file or directory (repeatable); default: $JOURNEYCTL_JOURNEYS, journeyctl.toml, ./journeys"
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def want_color(no_color: bool) -> bool:
@@ -56,7 +60,8 @@ def err_console(no_color: bool = False) -> Console:
 def progress_bar(
     label: str, quiet: bool, no_color: bool, unit: str = "customers"
 ) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress callback drawing a bar with rate and ETA on stderr, only on a terminal."""
+    """A progress callback drawing a bar with rate and ETA on stderr, only on a terminal: the
+    one progress bar of every command."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
@@ -94,26 +99,6 @@ def progress_bar(
         yield update
 
 
-class _TextAsBytes:
-    """Bytes written to a text stream without a binary buffer (a redirected sys.stdout)."""
-
-    def __init__(self, text: TextIO) -> None:
-        self.text = text
-
-    def write(self, data: bytes) -> int:
-        return self.text.write(data.decode("utf-8"))
-
-    def flush(self) -> None:
-        self.text.flush()
-
-
-def stdout_bytes() -> BinaryIO:
-    """Standard output for bytes (large JSON and CSV are written as they are made)."""
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    return buffer if buffer is not None else _TextAsBytes(sys.stdout)  # type: ignore[return-value]
-
-
 def default_format(kind: str) -> str:
     """`table` on a terminal; off one `text` for validate/diff and an uncoloured table elsewhere."""
     if kind in ("validate", "diff") and not sys.stdout.isatty():
@@ -121,11 +106,57 @@ def default_format(kind: str) -> str:
     return "table"
 
 
-def check_format(fmt: str | None, allowed: tuple[str, ...], kind: str) -> str:
+def check_format(fmt: str | None, allowed: Iterable[str], kind: str) -> str:
+    """The `--format` (or the default), checked against a command's `{format: renderer}` table."""
     fmt = fmt or default_format(kind)
     if fmt not in allowed:
         raise UsageError(f"unknown format {fmt!r}; use one of: {', '.join(allowed)}")
     return fmt
+
+
+def print_tables(tables: Sequence[TableData], no_color: bool) -> Console:
+    """Draw tables for people on stdout; the console is returned for a summary line after them."""
+    from journeyctl.output.tables import print_tables as draw
+
+    con = out_console(no_color)
+    draw(con, tables)
+    return con
+
+
+def warn_bad_rows(
+    bad: Sequence[BadRow],
+    rejects: str | None,
+    quiet: bool,
+    no_color: bool,
+    warnings: Sequence[str] = (),
+) -> None:
+    """The input's warnings (nested columns left out, §8), then the warning for rows skipped
+    under --skip-bad-rows: how many, where they went, the first."""
+    if quiet:
+        return
+    con = err_console(no_color)
+    for w in warnings:
+        con.print(f"warning: {w}", markup=False)
+    if not bad:
+        return
+    from journeyctl.pipeline import describe_bad_rows
+
+    n = len(bad)
+    con.print(
+        f"warning: skipped {n} bad row{'s' if n != 1 else ''}"
+        + (f" (all written to {rejects})" if rejects else ""),
+        markup=False,
+    )
+    for line in describe_bad_rows(bad):
+        con.print("  " + line, markup=False)
+
+
+def fail_on_met(met: Sequence[str], quiet: bool, no_color: bool) -> None:
+    """Exit 1 when a --fail-on condition is met, saying which (not with --quiet)."""
+    if met:
+        if not quiet:
+            err_console(no_color).print("fail-on met: " + ", ".join(met), markup=False)
+        raise typer.Exit(int(ExitCode.FINDINGS))
 
 
 def print_error(err: JourneyctlError) -> None:
@@ -176,15 +207,34 @@ def load_valid_journeys(
     quiet: bool = False,
 ) -> JourneySet:
     """Load the journeys for a command other than validate/diff: errors stop it (exit 2)."""
+    from journeyctl.definitions.load import require_valid
+
     result = load(journeys, config, catalog, max_file_size)
     if result.warnings and not result.errors and not quiet:  # with errors, all problems print once
         sys.stderr.write(render_text(result.warnings))
     return require_valid(result)
 
 
+def place_events(
+    inputs: EventInputs,
+    js: JourneySet,
+    quiet: bool,
+    no_color: bool,
+) -> PlaceRun:
+    """`pipeline.run_place` with the progress bar and the bad-row warning (place, show, report)."""
+    from journeyctl.pipeline import run_place
+
+    with progress_bar("placing customers", quiet, no_color) as progress:
+        run = run_place(js, inputs, progress=progress)
+    warn_bad_rows(run.log.bad_rows, inputs.rejects, quiet, no_color, run.log.warnings)
+    return run
+
+
 def load(
     journeys: list[str] | None, config: Config, catalog: str | None, max_file_size: int | None
 ) -> LoadResult:
+    from journeyctl.definitions.load import load_journeys
+
     paths = journeys_paths(journeys, config)
     kwargs: dict[str, Any] = {"catalog": catalog or config.catalog, "rules": config.rules}
     mfs = max_file_size or config.max_file_size

@@ -3,26 +3,72 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from journeyctl.cli import options as o
-from journeyctl.cli.common import check_format, err_console, get_config, handle_errors
-from journeyctl.cli.common import out_console as out
-from journeyctl.cli.place import columns_of
+from journeyctl.cli.common import (
+    check_format,
+    err_console,
+    fail_on_met,
+    get_config,
+    handle_errors,
+    out_console,
+    warn_bad_rows,
+)
 from journeyctl.config import journeys_paths
-from journeyctl.definitions.yamlio import DEFAULT_MAX_FILE_SIZE
-from journeyctl.diff.compare import DiffResult, compare, read_replay_input
-from journeyctl.diff.impact import COUNT_NAMES, counts_by_name, levels_of
-from journeyctl.diff.sides import load_side
-from journeyctl.errors import ExitCode, UsageError
+from journeyctl.errors import UsageError
 from journeyctl.failon import FailOn, evaluate, parse_fail_on
-from journeyctl.output import diff as render
-from journeyctl.output.tables import to_rich
-from journeyctl.pipeline import describe_bad_rows
+from journeyctl.inputs import EventInputs
 
-FORMATS = ("table", "text", "markdown", "json", "github")
+if TYPE_CHECKING:
+    from journeyctl.diff.compare import DiffResult
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    result: DiffResult
+    no_color: bool
+
+
+def _writer(name: str) -> Callable[[View], None]:
+    """A text format: `output.diff.render_<name>` written to stdout."""
+
+    def write(v: View) -> None:
+        from journeyctl.output import diff as render
+
+        text = {
+            "json": render.render_json,
+            "text": render.render_text,
+            "github": render.render_github,
+            "markdown": render.render_markdown,
+        }[name]
+        sys.stdout.write(text(v.result))
+
+    return write
+
+
+def _table(v: View) -> None:
+    from journeyctl.output import diff as render
+    from journeyctl.output.tables import print_tables
+
+    con = out_console(v.no_color)
+    con.print(render.summary_line(v.result), markup=False)
+    for note in render.result_notes(v.result):
+        con.print(note, markup=False)
+    print_tables(con, render.diff_tables(v.result))
+
+
+RENDERERS: dict[str, Callable[[View], None]] = {
+    "table": _table,
+    "text": _writer("text"),
+    "markdown": _writer("markdown"),
+    "json": _writer("json"),
+    "github": _writer("github"),
+}
 FLAGS = ("version_not_bumped", "invalid")
 LEVELS = ("newly_at_risk",)
 
@@ -37,6 +83,8 @@ HeadArg = Annotated[
 
 
 def _fail_on(result: DiffResult, conds: list[FailOn], quiet: bool, no_color: bool) -> list[str]:
+    from journeyctl.diff.impact import counts_by_name, levels_of
+
     impact_conds = [c for c in conds if not c.flag]
     if result.impact is None:
         if impact_conds and not quiet:
@@ -56,6 +104,7 @@ def _fail_on(result: DiffResult, conds: list[FailOn], quiet: bool, no_color: boo
 
 
 @handle_errors
+@o.event_options(events="option")
 def diff(
     base: Annotated[
         str,
@@ -67,17 +116,9 @@ def diff(
         ),
     ],
     head: HeadArg = None,
-    events: Annotated[
-        list[str] | None,
-        typer.Option("--events", help="Event CSV (repeatable): replay it under both sides"),
-    ] = None,
+    inputs: EventInputs | None = None,
     journeys: o.Journeys = None,
     catalog: o.Catalog = None,
-    accounts: o.Accounts = None,
-    column: o.Columns = None,
-    as_of: o.AsOf = None,
-    skip_bad_rows: o.SkipBad = False,
-    rejects: o.Rejects = None,
     fmt: Annotated[
         str | None, typer.Option("--format", "-f", help="text, table, markdown, json or github")
     ] = None,
@@ -94,16 +135,19 @@ def diff(
     quiet: o.Quiet = False,
 ) -> None:
     """What changed between two versions of the journeys, and with --events whom it would move."""
-    fmt = check_format(fmt, FORMATS, "diff")
+    fmt = check_format(fmt, RENDERERS, "diff")
+    from journeyctl.definitions.yamlio import DEFAULT_MAX_FILE_SIZE
+    from journeyctl.diff.compare import compare, read_replay_input
+    from journeyctl.diff.impact import COUNT_NAMES
+    from journeyctl.diff.sides import load_side
+
     conds = parse_fail_on(fail_on or [], COUNT_NAMES, LEVELS, FLAGS)
     needs_events = [c.text for c in conds if not c.flag]
-    if needs_events and not events:
+    if needs_events and inputs is None:
         raise UsageError(
             f"--fail-on {', '.join(needs_events)} needs the impact: give --events",
             hint="or fail only on invalid or version_not_bumped",
         )
-    if events and events.count("-") > 1:
-        raise UsageError("stdin (-) can be given only once")
     config = get_config()
     paths = journeys_paths(journeys, config)
     cat = catalog or config.catalog
@@ -111,51 +155,24 @@ def diff(
     base_side = load_side(base, paths, catalog=cat, max_file_size=mfs, role="BASE")
     head_side = load_side(head, paths, catalog=cat, max_file_size=mfs, role="HEAD")
     replay = None
-    if events:
+    if inputs is not None:
         replay = read_replay_input(
-            events,
-            columns=columns_of(column, config),
-            accounts=accounts or config.accounts,
-            as_of=as_of,
-            skip_bad_rows=skip_bad_rows,
-            rejects=rejects,
+            inputs.sources,
+            input_format=inputs.input_format,
+            columns=inputs.columns,
+            accounts=inputs.accounts,
+            as_of=inputs.as_of,
+            skip_bad_rows=inputs.skip_bad_rows,
+            rejects=inputs.rejects,
         )
     result = compare(base_side, head_side, replay)
     err = err_console(no_color)
     if not quiet:
         for note in [*base_side.notes, *head_side.notes]:
             err.print(f"note: {note}", markup=False)
-        if replay is not None and replay.log.bad_rows:
-            n = len(replay.log.bad_rows)
-            err.print(
-                f"warning: skipped {n} bad row{'s' if n != 1 else ''}"
-                + (f" (all written to {rejects})" if rejects else ""),
-                markup=False,
-            )
-            for line in describe_bad_rows(replay.log.bad_rows):
-                err.print("  " + line, markup=False)
+        if replay is not None and inputs is not None:
+            warn_bad_rows(replay.log.bad_rows, inputs.rejects, quiet, no_color, replay.log.warnings)
         if result.impact_note and fmt in ("json", "github"):
             err.print(f"warning: {result.impact_note}", markup=False)
-    if fmt == "json":
-        sys.stdout.write(render.render_json(result))
-    elif fmt == "text":
-        sys.stdout.write(render.render_text(result))
-    elif fmt == "github":
-        sys.stdout.write(render.render_github(result))
-    elif fmt == "markdown":
-        sys.stdout.write(render.render_markdown(result))
-    else:
-        con = out(no_color)
-        con.print(render.summary_line(result), markup=False)
-        for note in render.result_notes(result):
-            con.print(note, markup=False)
-        for t in render.diff_tables(result):
-            if t.rows:
-                con.print(to_rich(t))
-            else:
-                con.print(f"{t.title}: {t.empty}", markup=False)
-    met = _fail_on(result, conds, quiet, no_color)
-    if met:
-        if not quiet:
-            err.print("fail-on met: " + ", ".join(met), markup=False)
-        raise typer.Exit(int(ExitCode.FINDINGS))
+    RENDERERS[fmt](View(result, no_color))
+    fail_on_met(_fail_on(result, conds, quiet, no_color), quiet, no_color)

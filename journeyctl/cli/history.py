@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from journeyctl.cli import options as o
-from journeyctl.cli.common import check_format, err_console, get_config, handle_errors, out_console
-from journeyctl.config import Config, journeys_paths
+from journeyctl.cli.common import check_format, err_console, get_config, handle_errors, print_tables
+from journeyctl.config import DEFAULT_WAIT, Config, journeys_paths
 from journeyctl.errors import UsageError
-from journeyctl.history import HistoryStore, default_db_path, views
-from journeyctl.history.store import DEFAULT_WAIT
-from journeyctl.output.tables import to_markdown, to_rich
+
+if TYPE_CHECKING:
+    from journeyctl.output.tabledata import TableData
 
 Db = Annotated[
     str | None,
@@ -62,6 +64,8 @@ def shown(path: str) -> str:
 
 def db_path(option: str | None, journeys: list[str] | None, config: Config) -> str:
     """--db, else `db` in journeyctl.toml, else the PRODUCT §5 default."""
+    from journeyctl.history import default_db_path
+
     if option:
         return option
     if config.db:
@@ -80,7 +84,59 @@ def wait_seconds(option: float | None, config: Config) -> float:
     return float(value)
 
 
-FORMATS = ("table", "json", "csv", "markdown")
+def _json(v: HistoryView) -> None:
+    from journeyctl.output import history as views
+
+    if v.kind == "customer":
+        sys.stdout.write(views.customer_json(v.customer or "", v.rows))
+    elif v.kind == "trend":
+        sys.stdout.write(views.trend_json(v.rows))
+    else:
+        sys.stdout.write(views.snapshots_json(v.rows))
+
+
+def _csv(v: HistoryView) -> None:
+    from journeyctl.output import history as views
+
+    if v.kind == "customer":
+        sys.stdout.write(views.customer_csv(v.rows))
+    elif v.kind == "trend":
+        sys.stdout.write(views.trend_csv(v.rows))
+    else:
+        sys.stdout.write(views.snapshots_csv(v.rows))
+
+
+def _markdown(v: HistoryView) -> None:
+    from journeyctl.output.tables import to_markdown
+
+    sys.stdout.write(to_markdown([v.table]))
+
+
+def _table(v: HistoryView) -> None:
+    print_tables([v.table], v.no_color)
+    if not v.quiet:
+        err_console(v.no_color).print(f"database: {shown(v.path)}", markup=False)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryView:
+    """What the renderers of `history` read: one of the three listings, as rows and a table."""
+
+    kind: str  # snapshots, customer or trend
+    customer: str | None
+    rows: Sequence[Any]
+    table: TableData
+    path: str
+    quiet: bool
+    no_color: bool
+
+
+RENDERERS: dict[str, Callable[[HistoryView], None]] = {
+    "table": _table,
+    "json": _json,
+    "csv": _csv,
+    "markdown": _markdown,
+}
 
 
 @handle_errors
@@ -99,11 +155,15 @@ def history(
     quiet: o.Quiet = False,
 ) -> None:
     """List the snapshots `journeyctl report` stored, one customer across them, or the trend."""
-    fmt = check_format(fmt, FORMATS, "history")
+    fmt = check_format(fmt, RENDERERS, "history")
     if customer is not None and trend:
         raise UsageError("give --customer or --trend, not both")
+    from journeyctl.history import HistoryStore
+    from journeyctl.output import history as views
+
     config = get_config()
     path = db_path(db, journeys, config)
+    rows: Sequence[Any]
     with HistoryStore.open(path, wait=wait_seconds(wait, config), create=False) as store:
         if customer is not None:
             rows = store.customer(customer)
@@ -112,31 +172,12 @@ def history(
                     f"unknown customer {customer!r}: no snapshot in {path} lists it",
                     hint="customer ids are case-sensitive; see `journeyctl history --trend`",
                 )
-            text = {
-                "json": lambda: views.customer_json(customer, rows),
-                "csv": lambda: views.customer_csv(rows),
-            }
             table = views.customer_table(customer, rows)
         elif trend:
-            trows = store.trend()
-            text = {"json": lambda: views.trend_json(trows), "csv": lambda: views.trend_csv(trows)}
-            table = views.trend_table(trows)
+            rows = store.trend()
+            table = views.trend_table(rows)
         else:
-            snaps = store.snapshots()
-            text = {
-                "json": lambda: views.snapshots_json(snaps),
-                "csv": lambda: views.snapshots_csv(snaps),
-            }
-            table = views.snapshots_table(snaps)
-    if fmt in text:
-        sys.stdout.write(text[fmt]())
-    elif fmt == "markdown":
-        sys.stdout.write(to_markdown([table]))
-    else:
-        con = out_console(no_color)
-        if table.rows:
-            con.print(to_rich(table))
-        else:
-            con.print(f"{table.title}: {table.empty}", markup=False)
-        if not quiet:
-            err_console(no_color).print(f"database: {shown(path)}", markup=False)
+            rows = store.snapshots()
+            table = views.snapshots_table(rows)
+    kind = "customer" if customer is not None else "trend" if trend else "snapshots"
+    RENDERERS[fmt](HistoryView(kind, customer, rows, table, path, quiet, no_color))

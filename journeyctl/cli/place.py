@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import gc
+import os
 import sys
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,86 +21,123 @@ from journeyctl.cli.cluster import (
 from journeyctl.cli.common import (
     check_format,
     err_console,
-    get_config,
+    fail_on_met,
     handle_errors,
     load_valid_journeys,
+    place_events,
+    print_tables,
     progress_bar,
-    stdout_bytes,
+    warn_bad_rows,
 )
-from journeyctl.cli.common import out_console as out
-from journeyctl.cli.streaming import Counts, Filters, parse_size, place_streaming
-from journeyctl.config import Config
-from journeyctl.errors import ExitCode, UsageError
-from journeyctl.events.ingest import parse_column_mappings
+from journeyctl.config import load_config
+from journeyctl.errors import UsageError
 from journeyctl.failon import FailOn, evaluate, parse_fail_on
-from journeyctl.output import place as render
-from journeyctl.output.tables import to_markdown, to_rich
-from journeyctl.pipeline import PlaceRun, describe_bad_rows, plan_partitions, run_place
+from journeyctl.inputs import Counts, EventInputs, Filters
 
-FORMATS = ("table", "json", "csv", "markdown")
+if TYPE_CHECKING:
+    from journeyctl.engine.placement import CustomerPlacement
+    from journeyctl.output.tabledata import TableData
+    from journeyctl.pipeline import ModelPredictions, PlaceRun
 
-
-def columns_of(column: list[str] | None, config: Config) -> dict[str, str]:
-    mapping = dict(config.columns)
-    mapping.update(parse_column_mappings(column or []))
-    return parse_column_mappings(f"{k}={v}" for k, v in mapping.items())
+NAMES = ("at_risk", "unmatched", "bad_rows")
 
 
-def run_for_cli(
-    events: list[str],
-    journeys: list[str] | None,
-    catalog: str | None,
-    accounts: str | None,
-    column: list[str] | None,
-    as_of: str | None,
-    skip_bad_rows: bool,
-    rejects: str | None,
-    max_file_size: int | None,
-    quiet: bool,
-    no_color: bool,
-) -> PlaceRun:
-    config = get_config()
-    mapping = columns_of(column, config)
-    if events.count("-") > 1:
-        raise UsageError("stdin (-) can be given only once")
-    js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
-    with progress_bar("placing customers", quiet, no_color) as progress:
-        run = run_place(
-            js,
-            events,
-            columns=mapping,
-            accounts=accounts or config.accounts,
-            as_of=as_of,
-            skip_bad_rows=skip_bad_rows,
-            rejects=rejects,
-            progress=progress,
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the renderers of `place` read."""
+
+    run: PlaceRun
+    shown: Sequence[CustomerPlacement]
+    extra_unmatched: Sequence[str]  # unmatched customers listed in the CSV (unfiltered)
+    model: ModelPredictions | None
+    quiet: bool
+    no_color: bool
+    output: str | None = None  # --output: a file, or for parquet a directory
+
+
+def _json(v: View) -> None:
+    from journeyctl.output import place as render
+    from journeyctl.output.predict import place_model_json
+    from journeyctl.output.stdout import stdout_bytes
+
+    result = v.run.result
+    if v.model is not None:
+        sys.stdout.write(place_model_json(result, v.shown, v.model))
+        return
+    stdout = stdout_bytes()
+    render.write_place_json(
+        stdout,
+        result.as_of,
+        result.journeys,
+        result.summary,
+        (render.customer_fragment(c, result.as_of) for c in v.shown),
+        result.unmatched,
+    )
+    stdout.flush()
+
+
+def _csv(v: View) -> None:
+    from journeyctl.output import place as render
+    from journeyctl.output.predict import place_model_csv
+
+    if v.model is not None:
+        sys.stdout.write(place_model_csv(v.run.result, v.shown, v.model))
+    else:
+        sys.stdout.write(render.render_csv(v.run.result, v.shown, v.extra_unmatched))
+
+
+def _tables(v: View) -> list[TableData]:
+    from journeyctl.output import place as render
+    from journeyctl.output.predict import place_model_tables
+
+    if v.model is not None:
+        return place_model_tables(v.run.result, v.shown, v.run.accounts, v.model)
+    return render.place_tables(v.run.result, v.shown, v.run.accounts)
+
+
+def _markdown(v: View) -> None:
+    from journeyctl.output.tables import to_markdown
+
+    sys.stdout.write(to_markdown(_tables(v)))
+
+
+def _table(v: View) -> None:
+    from journeyctl.output.place import summary_line
+
+    con = print_tables(_tables(v), v.no_color)
+    if not v.quiet:
+        con.print(summary_line(v.run.result), markup=False)
+
+
+def _parquet(v: View) -> None:
+    """The four tables of §8 (customers, moves, milestones, risks) into the --output directory."""
+    from journeyctl.output.bi_tables import bi_tables, write_parquet_dir
+
+    result = v.run.result
+    assert v.output is not None  # checked with the options
+    tables = bi_tables(result.as_of, v.shown, v.extra_unmatched, result.unmatched_attributes)
+    written = write_parquet_dir(v.output, tables)
+    if not v.quiet:
+        err_console(v.no_color).print(
+            f"wrote {', '.join(os.path.basename(p) for p in written)} to {v.output}", markup=False
         )
-    # the placements live until the command ends: spare them the collector's full scans, which
-    # otherwise dominate rendering hundreds of thousands of customers
-    gc.freeze()
-    if run.log.bad_rows and not quiet:
-        con = err_console(no_color)
-        n = len(run.log.bad_rows)
-        con.print(
-            f"warning: skipped {n} bad row{'s' if n != 1 else ''}"
-            + (f" (all written to {rejects})" if rejects else ""),
-            markup=False,
-        )
-        for line in describe_bad_rows(run.log.bad_rows):
-            con.print("  " + line, markup=False)
-    return run
+
+
+RENDERERS: dict[str, Callable[[View], None]] = {
+    "table": _table,
+    "json": _json,
+    "csv": _csv,
+    "markdown": _markdown,
+    "parquet": _parquet,
+}
 
 
 @handle_errors
+@o.event_options(memory_limit=True)
 def place(
-    events: o.Events,
+    inputs: EventInputs,
     journeys: o.Journeys = None,
     catalog: o.Catalog = None,
-    accounts: o.Accounts = None,
-    column: o.Columns = None,
-    as_of: o.AsOf = None,
-    skip_bad_rows: o.SkipBad = False,
-    rejects: o.Rejects = None,
     fmt: o.Format = None,
     journey: Annotated[
         list[str] | None, typer.Option("--journey", help="Only customers of this journey")
@@ -116,23 +155,35 @@ def place(
         str | None,
         typer.Option("--model", help="Add each customer's prediction (predict --save-model)"),
     ] = None,
-    memory_limit: Annotated[
+    output: Annotated[
         str | None,
         typer.Option(
-            "--memory-limit",
-            help="Stay under this much memory (e.g. 2G, 512M): larger inputs are placed "
-            "partition by partition via temporary files in $TMPDIR",
+            "--output",
+            "-o",
+            help="Write to this file instead of stdout (atomically); a directory for parquet",
         ),
     ] = None,
     cluster: ClusterOpt = None,
     cluster_timeout: ClusterTimeout = DEFAULT_TIMEOUT,
 ) -> None:
     """Replay the events and place every customer: stage, milestones, risks, regressions."""
-    fmt = check_format(fmt, FORMATS, "place")
-    conds = parse_fail_on(fail_on or [], ("at_risk", "unmatched", "bad_rows"), ("at_risk",))
-    limit_bytes = parse_size(memory_limit, "--memory-limit") if memory_limit else None
-    address = cluster_address(cluster, get_config())
-    parts = None if address is not None else plan_partitions(events, limit_bytes)
+    fmt = check_format(fmt, RENDERERS, "place")
+    if fmt == "parquet" and output is None:
+        raise UsageError(
+            "--format parquet writes four tables: give --output DIR",
+            hint="e.g. --format parquet --output tables/ (customers, moves, milestones, risks)",
+        )
+    if fmt == "parquet" and model:
+        raise UsageError("--model does not apply to --format parquet", hint="use json or csv")
+    from journeyctl import pipeline
+
+    conds = parse_fail_on(fail_on or [], NAMES, ("at_risk",))
+    filters = Filters(journey or [], stage or [], at_risk)
+    address = cluster_address(cluster, load_config())
+    parts = None
+    if address is None:
+        parts = pipeline.plan_partitions(inputs.sources, inputs.memory_limit, inputs.input_format)
+    js = load_valid_journeys(journeys, load_config(), catalog, max_file_size, quiet)
     if parts is not None or address is not None:
         if model:
             raise UsageError(
@@ -140,98 +191,63 @@ def place(
                 "mode or --cluster",
                 hint="drop --model, or raise --memory-limit",
             )
-        config = get_config()
-        filters = Filters(journey or [], stage or [], at_risk)
-        js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
-        with runner_for(address, cluster_timeout) as runner:
-            counts = place_streaming(
+        from journeyctl.output.streaming import place_streaming
+        from journeyctl.output.tofile import stdout_to
+
+        if fmt == "parquet":
+            raise UsageError(
+                "--format parquet needs the whole log in memory; it does not work with the "
+                "streaming mode or --cluster",
+                hint="raise --memory-limit, or use --format csv or json",
+            )
+        with stdout_to(output), runner_for(address, cluster_timeout) as runner:
+            streamed = place_streaming(
                 js,
-                events,
+                inputs,
                 parts or 0,
                 fmt,
                 filters,
                 limit,
-                columns=columns_of(column, config),
-                accounts=accounts or config.accounts,
-                as_of=as_of,
-                skip_bad_rows=skip_bad_rows,
-                rejects=rejects,
-                quiet=quiet,
-                no_color=no_color,
-                runner=runner,
+                lambda: progress_bar("placing partitions", quiet, no_color, "partitions"),
+                runner,
             )
-        _fail_on(conds, counts, quiet, no_color)
+            warn_bad_rows(streamed.bad_rows, inputs.rejects, quiet, no_color, streamed.warnings)
+            if fmt == "table":
+                con = print_tables(streamed.tables, no_color)
+                if not quiet:
+                    con.print(streamed.summary, markup=False)
+        _fail_on(conds, streamed.counts, quiet, no_color)
         return
-    run = run_for_cli(
-        events,
-        journeys,
-        catalog,
-        accounts,
-        column,
-        as_of,
-        skip_bad_rows,
-        rejects,
-        max_file_size,
-        quiet,
-        no_color,
-    )
+    run = place_events(inputs, js, quiet, no_color)
+    freeze_collector()
     result = run.result
-    filters = Filters(journey or [], stage or [], at_risk)
-    shown = [c for c in result.customers if filters.keep(c)]
+    shown = [c for c in result.customers if filters.keep(c)][:limit]
+    extra = result.unmatched if filters.none else ()
     if limit is not None:
-        shown = shown[:limit]
-    if model:  # predictions from a saved model (journeyctl predict --save-model)
-        from journeyctl.cli.predict import place_with_model
-
-        place_with_model(model, fmt, run, shown, no_color, quiet)
-    elif fmt == "json":
-        stdout = stdout_bytes()
-        render.write_place_json(
-            stdout,
-            result.as_of,
-            result.journeys,
-            result.summary,
-            (render.customer_fragment(c, result.as_of) for c in shown),
-            result.unmatched,
-        )
-        stdout.flush()
-    elif fmt == "csv":
-        unfiltered = not (journey or stage or at_risk)
-        extra = result.unmatched if unfiltered else ()
-        if limit is not None:
-            extra = extra[: max(0, limit - len(shown))]
-        sys.stdout.write(render.render_csv(result, shown, extra))
-    elif fmt == "markdown":
-        sys.stdout.write(to_markdown(render.place_tables(result, shown, run.accounts)))
+        extra = extra[: max(0, limit - len(shown))]
+    predictions = pipeline.predictions_for(model, run) if model else None
+    view = View(run, shown, extra, predictions, quiet, no_color, output)
+    if fmt == "parquet":
+        _parquet(view)
     else:
-        con = out(no_color)
-        for t in render.place_tables(result, shown, run.accounts):
-            if t.rows:
-                con.print(to_rich(t))
-            else:
-                con.print(f"{t.title}: {t.empty}", markup=False)
-        if not quiet:
-            con.print(
-                render.summary_text(
-                    result.as_of, result.summary, sum(c.at_risk for c in result.customers)
-                ),
-                markup=False,
-            )
-    _fail_on(
-        conds,
-        Counts(
-            [c.risk_level for c in result.customers if c.at_risk],
-            len(result.unmatched),
-            result.summary.bad_rows,
-        ),
-        quiet,
-        no_color,
-    )
+        from journeyctl.output.tofile import stdout_to
+
+        with stdout_to(output):
+            RENDERERS[fmt](view)
+    _fail_on(conds, pipeline.counts_of(result), quiet, no_color)
 
 
-def _fail_on(conds: list[FailOn], counts: Counts, quiet: bool, no_color: bool) -> None:
+def freeze_collector() -> None:
+    """The placements live until the command ends: spare them the collector's full scans, which
+    otherwise dominate rendering hundreds of thousands of customers."""
+    import gc
+
+    gc.freeze()
+
+
+def _fail_on(conds: Sequence[FailOn], counts: Counts, quiet: bool, no_color: bool) -> None:
     met = evaluate(
-        conds,
+        list(conds),
         {
             "at_risk": len(counts.risk_levels),
             "unmatched": counts.unmatched,
@@ -239,7 +255,4 @@ def _fail_on(conds: list[FailOn], counts: Counts, quiet: bool, no_color: bool) -
         },
         {"at_risk": counts.risk_levels},
     )
-    if met:
-        if not quiet:
-            err_console(no_color).print("fail-on met: " + ", ".join(met), markup=False)
-        raise typer.Exit(int(ExitCode.FINDINGS))
+    fail_on_met(met, quiet, no_color)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,44 +20,74 @@ from journeyctl.cli.cluster import (
 from journeyctl.cli.common import (
     check_format,
     err_console,
+    fail_on_met,
     get_config,
     handle_errors,
     load_valid_journeys,
+    place_events,
+    print_tables,
 )
-from journeyctl.cli.common import out_console as out
 from journeyctl.cli.history import Db, Wait, db_path, shown, string_list, wait_seconds
-from journeyctl.cli.place import columns_of, run_for_cli
-from journeyctl.errors import ExitCode
 from journeyctl.failon import evaluate, parse_fail_on
-from journeyctl.history import HistoryStore
-from journeyctl.history.compare import CATEGORIES
-from journeyctl.output.tables import to_markdown, to_rich
-from journeyctl.reports import run_report
-from journeyctl.reports.jsondoc import render_json
-from journeyctl.reports.model import Report
-from journeyctl.reports.summary import changes_table
+from journeyctl.inputs import EventInputs
 
-FORMATS = ("table", "json", "markdown")
-# `NAME:LEVEL` needs the customers' current risk level, which a vanished customer does not have.
-LEVEL_NAMES = tuple(c for c in CATEGORIES if c != "vanished")
+if TYPE_CHECKING:
+    from journeyctl.reports.model import Report
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    report: Report
+    no_color: bool
+
+
+def _json(v: View) -> None:
+    from journeyctl.reports.jsondoc import render_json
+
+    sys.stdout.write(render_json(v.report))
+
+
+def _markdown(v: View) -> None:
+    from journeyctl.output.tables import to_markdown
+    from journeyctl.reports.summary import changes_table
+
+    sys.stdout.write(to_markdown([changes_table(v.report)]))
+
+
+def _table(v: View) -> None:
+    from journeyctl.reports.summary import changes_table
+
+    print_tables([changes_table(v.report)], v.no_color)
+
+
+RENDERERS: dict[str, Callable[[View], None]] = {
+    "table": _table,
+    "json": _json,
+    "markdown": _markdown,
+}
+
+
+def level_names() -> tuple[str, ...]:
+    """`NAME:LEVEL` needs the customers' current risk level, which a vanished customer lacks."""
+    from journeyctl.history.compare import CATEGORIES
+
+    return tuple(c for c in CATEGORIES if c != "vanished")
 
 
 def fail_on_inputs(r: Report) -> tuple[dict[str, int], dict[str, list[str]]]:
+    from journeyctl.history.compare import CATEGORIES
+
     counts = {c: len(r.changes[c]) for c in CATEGORIES}
-    levels = {c: [r.risk_levels.get(cid, "none") for cid in r.changes[c]] for c in LEVEL_NAMES}
+    levels = {c: [r.risk_levels.get(cid, "none") for cid in r.changes[c]] for c in level_names()}
     return counts, levels
 
 
 @handle_errors
+@o.event_options()
 def report(
-    events: o.Events,
+    inputs: EventInputs,
     journeys: o.Journeys = None,
     catalog: o.Catalog = None,
-    accounts: o.Accounts = None,
-    column: o.Columns = None,
-    as_of: o.AsOf = None,
-    skip_bad_rows: o.SkipBad = False,
-    rejects: o.Rejects = None,
     db: Db = None,
     out_dir: Annotated[
         str | None,
@@ -82,46 +114,26 @@ def report(
     cluster_timeout: ClusterTimeout = DEFAULT_TIMEOUT,
 ) -> None:
     """Place every customer, store a snapshot, and report what changed since the previous one."""
-    fmt = check_format(fmt, FORMATS, "report")
+    fmt = check_format(fmt, RENDERERS, "report")
+    from journeyctl.history import CATEGORIES, HistoryStore
+    from journeyctl.reports import run_report
+
     config = get_config()
     conds = parse_fail_on(
-        fail_on or string_list(config, "report", "fail_on"), CATEGORIES, LEVEL_NAMES
+        fail_on or string_list(config, "report", "fail_on"), CATEGORIES, level_names()
     )
     attributes = by or string_list(config, "report", "by")
     wait_s = wait_seconds(wait, config)
     path = db_path(db, journeys, config)
     # Fail fast on a database that cannot be used (newer, foreign, unopenable) before placing.
     HistoryStore.open(path, wait=wait_s).close()
+    js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
     address = cluster_address(cluster, config)
     if address is not None:  # the same result, placed partition by partition on the cluster
-        placed = place_whole(
-            address,
-            cluster_timeout,
-            load_valid_journeys(journeys, config, catalog, max_file_size, quiet),
-            events,
-            columns=columns_of(column, config),
-            accounts=accounts or config.accounts,
-            as_of=as_of,
-            skip_bad_rows=skip_bad_rows,
-            rejects=rejects,
-            quiet=quiet,
-            no_color=no_color,
-        )
+        placed = place_whole(address, cluster_timeout, js, inputs, quiet, no_color)
         result, sources, sizes = placed.result, placed.files, placed.sizes
     else:
-        run = run_for_cli(
-            events,
-            journeys,
-            catalog,
-            accounts,
-            column,
-            as_of,
-            skip_bad_rows,
-            rejects,
-            max_file_size,
-            quiet,
-            no_color,
-        )
+        run = place_events(inputs, js, quiet, no_color)
         result, sources, sizes = run.result, run.log.files, run.log.sizes
     done = run_report(
         result,
@@ -141,15 +153,7 @@ def report(
         verb = "replaced the snapshot" if done.replaced else "stored a snapshot"
         files = ", ".join(shown(f) for f in done.files)
         notes.print(f"{verb} in {shown(path)}; wrote {files}", markup=False)
-        if fmt == "json":
-            sys.stdout.write(render_json(r))
-        elif fmt == "markdown":
-            sys.stdout.write(to_markdown([changes_table(r)]))
-        else:
-            out(no_color).print(to_rich(changes_table(r)))
+        RENDERERS[fmt](View(r, no_color))
     counts, levels = fail_on_inputs(r)
-    met = evaluate(conds, counts, levels)
-    if met:
-        # Printed even with --quiet: cron mails a job's output, so an alert must say something.
-        notes.print("fail-on met: " + ", ".join(met), markup=False)
-        raise typer.Exit(int(ExitCode.FINDINGS))
+    # Said even with --quiet: cron mails a job's output, so an alert must say something.
+    fail_on_met(evaluate(conds, counts, levels), False, no_color)

@@ -2,116 +2,106 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from journeyctl.cli import options as o
-from journeyctl.cli.common import check_format, handle_errors
-from journeyctl.cli.common import out_console as out
-from journeyctl.cli.place import run_for_cli
-from journeyctl.engine.explain import next_moves, risk_reasons
-from journeyctl.errors import UsageError
-from journeyctl.events.timestamps import format_instant
-from journeyctl.output.show import ShowData, show_csv, show_json, show_tables
-from journeyctl.output.tables import to_markdown, to_rich
+from journeyctl.cli.common import (
+    check_format,
+    handle_errors,
+    load_valid_journeys,
+    place_events,
+    print_tables,
+)
+from journeyctl.config import load_config
+from journeyctl.inputs import EventInputs
 
-FORMATS = ("table", "json", "csv", "markdown")
+if TYPE_CHECKING:
+    from journeyctl.output.tabledata import TableData
+    from journeyctl.pipeline import ModelPredictions, ShowData
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the renderers of `show` read."""
+
+    data: ShowData
+    model: ModelPredictions | None
+    no_color: bool
+
+
+def _json(v: View) -> None:
+    from journeyctl.output.predict import show_model_json
+    from journeyctl.output.show import show_json
+
+    sys.stdout.write(show_json(v.data) if v.model is None else show_model_json(v.data, v.model))
+
+
+def _csv(v: View) -> None:
+    from journeyctl.output.predict import show_model_csv
+    from journeyctl.output.show import show_csv
+
+    sys.stdout.write(show_csv(v.data) if v.model is None else show_model_csv(v.data, v.model))
+
+
+def _tables(v: View) -> list[TableData]:
+    from journeyctl.output.predict import show_model_tables
+    from journeyctl.output.show import show_tables
+
+    return show_tables(v.data) if v.model is None else show_model_tables(v.data, v.model)
+
+
+def _markdown(v: View) -> None:
+    from journeyctl.output.tables import to_markdown
+
+    sys.stdout.write(to_markdown(_tables(v)))
+
+
+def _table(v: View) -> None:
+    print_tables(_tables(v), v.no_color)
+
+
+RENDERERS: dict[str, Callable[[View], None]] = {
+    "table": _table,
+    "json": _json,
+    "csv": _csv,
+    "markdown": _markdown,
+}
 
 
 @handle_errors
+@o.event_options()
 def show(
     customer: Annotated[str, typer.Argument(help="Customer id")],
-    events: o.Events,
+    inputs: EventInputs,
     journeys: o.Journeys = None,
     catalog: o.Catalog = None,
-    accounts: o.Accounts = None,
-    column: o.Columns = None,
-    as_of: o.AsOf = None,
-    skip_bad_rows: o.SkipBad = False,
-    rejects: o.Rejects = None,
     fmt: o.Format = None,
     max_file_size: o.MaxFileSize = None,
     no_color: o.NoColor = False,
     quiet: o.Quiet = False,
-    model: Annotated[
-        str | None, typer.Option("--model", help="Add the prediction (predict --save-model)")
-    ] = None,
+    model: o.Model = None,
 ) -> None:
     """One customer's timeline: events, moves, milestones, risks and next activities, explained."""
-    fmt = check_format(fmt, FORMATS, "show")
-    run = run_for_cli(
-        events,
-        journeys,
-        catalog,
-        accounts,
-        column,
-        as_of,
-        skip_bad_rows,
-        rejects,
-        max_file_size,
-        quiet,
-        no_color,
-    )
-    result = run.result
-    if customer in result.unmatched:
+    fmt = check_format(fmt, RENDERERS, "show")
+    from journeyctl import pipeline
+    from journeyctl.output import show as render
+
+    js = load_valid_journeys(journeys, load_config(), catalog, max_file_size, quiet)
+    run = place_events(inputs, js, quiet, no_color)
+    c = pipeline.find_customer(run, customer)
+    if c is None:
+        result = run.result
         attrs = dict(sorted(result.unmatched_attributes.get(customer, {}).items()))
         if fmt == "json":
-            sys.stdout.write(
-                json.dumps(
-                    {
-                        "schema_version": 1,
-                        "as_of": format_instant(result.as_of),
-                        "customer_id": customer,
-                        "journey": None,
-                        "stage": None,
-                        "status": "unmatched",
-                        "attributes": attrs,
-                    },
-                    indent=2,
-                    ensure_ascii=False,
-                )
-                + "\n"
-            )
+            sys.stdout.write(render.unmatched_json(customer, result.as_of, attrs))
         else:
-            sys.stdout.write(
-                f"{customer}: matches no journey's segment (unmatched)\n"
-                f"attributes: {', '.join(f'{k}={v}' for k, v in attrs.items()) or 'none'}\n"
-            )
+            sys.stdout.write(render.unmatched_text(customer, attrs))
         return
-    c = next((x for x in result.customers if x.customer_id == customer), None)
-    if c is None:
-        raise UsageError(
-            f"unknown customer {customer!r}: no event at or before the as-of instant",
-            hint="check the id (it is case-sensitive) and --as-of",
-        )
-    evs = [e for e in run.log.customers[customer] if e.ts <= result.as_of]
-    rep = c.replay
-    data = ShowData(
-        c,
-        evs,
-        result.as_of,
-        next_moves(
-            c.journey, c, evs, result.as_of, rep.window_start, rep.window_begin, rep.attempts
-        ),
-        risk_reasons(c.journey, c, evs, result.as_of, rep.attempts),
-    )
-    if model:  # the prediction from a saved model (journeyctl predict --save-model)
-        from journeyctl.cli.predict import show_with_model
-
-        show_with_model(model, fmt, run, data, no_color)
-    elif fmt == "json":
-        sys.stdout.write(show_json(data))
-    elif fmt == "csv":
-        sys.stdout.write(show_csv(data))
-    elif fmt == "markdown":
-        sys.stdout.write(to_markdown(show_tables(data)))
-    else:
-        con = out(no_color)
-        for t in show_tables(data):
-            if t.rows:
-                con.print(to_rich(t))
-            else:
-                con.print(f"{t.title}: {t.empty}", markup=False)
+    data = pipeline.show_data(run, c)
+    predictions = pipeline.predictions_for(model, run) if model else None
+    RENDERERS[fmt](View(data, predictions, no_color))

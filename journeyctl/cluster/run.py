@@ -21,8 +21,8 @@ from journeyctl.definitions.model import JourneySet
 from journeyctl.engine.placement import PlaceResult, Summary
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.ingest import read_accounts
-from journeyctl.events.sources import Format
 from journeyctl.events.timestamps import format_instant
+from journeyctl.inputs import EventInputs
 from journeyctl.pipeline import StreamedPlace, check_bad_rows, parse_as_of, resolve_instant
 
 if TYPE_CHECKING:
@@ -39,17 +39,11 @@ def partitions_for(rows: int, workers: int) -> int:
 def place_on_cluster(
     client: Client,
     journeys: JourneySet,
-    events: Sequence[str],
+    inputs: EventInputs,
     each: Callable[[PlaceResult], None],
     *,
-    columns: Mapping[str, str] | None = None,
-    accounts: str | None = None,
-    as_of: str | None = None,
-    skip_bad_rows: bool = False,
-    rejects: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     partitions: int | None = None,
-    input_format: Format | None = None,
 ) -> ClusterPlace:
     """Place every customer on the cluster; each partition's result goes to `each` as it comes.
 
@@ -60,6 +54,7 @@ def place_on_cluster(
 
     from journeyctl.cluster import work
 
+    events = inputs.sources
     for e in events:
         if not isinstance(e, str):
             raise UsageError("--cluster reads files and URLs: give paths the workers can open")
@@ -68,9 +63,9 @@ def place_on_cluster(
                 "--cluster cannot read stdin: the workers read the events themselves",
                 hint="write the events to a file every worker can read (a shared path or a URL)",
             )
-    mapping = dict(columns or {})
-    instant = parse_as_of(as_of)
-    acc = read_accounts(accounts, mapping) if accounts else None
+    mapping = dict(inputs.columns)
+    instant = parse_as_of(inputs.as_of)
+    acc = read_accounts(inputs.accounts, mapping) if inputs.accounts is not None else None
     futures: list[Any] = []
     try:
         reads = client.map(
@@ -78,7 +73,7 @@ def place_on_cluster(
             range(len(events)),
             list(events),
             mapping=mapping,
-            input_format=input_format,
+            input_format=inputs.input_format,
             pure=False,
         )
         futures.extend(reads)
@@ -87,7 +82,7 @@ def place_on_cluster(
         for m in metas:
             props.extend(p for p in m.columns if p not in props)
         bad = [b for m in metas for b in m.bad_rows]
-        check_bad_rows(bad, skip_bad_rows, rejects)
+        check_bad_rows(bad, inputs.skip_bad_rows, inputs.rejects)
         rows = sum(m.rows for m in metas)
         latest = max((m.max_ts for m in metas if m.max_ts is not None), default=None)
         instant = resolve_instant(instant, latest, [m.name for m in metas])
@@ -122,15 +117,14 @@ def place_on_cluster(
             if progress is not None:
                 progress(done, len(results))
     except BaseException:
-        client.cancel(futures, force=True)  # Ctrl-C or an error: the run's tasks stop too
+        client.cancel(futures)  # Ctrl-C or an error: the run's tasks stop too
         raise
-    if not placed and not unmatched and as_of is None:
+    if not placed and not unmatched and inputs.as_of is None:
         raise InputError(f"no valid event at or before {format_instant(instant)}")
     summary = Summary(placed + unmatched, rows, ignored, unmatched, len(bad))
-    run = StreamedPlace(instant, journeys.journeys, summary, bad, files, acc)
-    return ClusterPlace(
-        run, {m.name: m.size for m in metas}, [w for m in metas for w in m.warnings]
-    )
+    warnings = [w for m in metas for w in m.warnings]
+    run = StreamedPlace(instant, journeys.journeys, summary, bad, files, acc, warnings)
+    return ClusterPlace(run, {m.name: m.size for m in metas})
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +133,6 @@ class ClusterPlace:
 
     run: StreamedPlace
     sizes: dict[str, int]  # bytes read per source, as a local run's EventLog.sizes
-    warnings: list[str]
 
 
 def merge_results(parts: Sequence[PlaceResult], run: StreamedPlace) -> PlaceResult:
@@ -155,10 +148,13 @@ def merge_results(parts: Sequence[PlaceResult], run: StreamedPlace) -> PlaceResu
 
 
 def place_all_on_cluster(
-    client: Client, journeys: JourneySet, events: Sequence[str], **options: Any
+    client: Client,
+    journeys: JourneySet,
+    inputs: EventInputs,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[PlaceResult, ClusterPlace]:
     """Every customer placed on the cluster, as one result (what `run_place` returns), for the
-    commands that need them all at once (`report`, `analyze`). `options`: `place_on_cluster`'s."""
+    commands that need them all at once (`report`, `analyze`)."""
     parts: list[PlaceResult] = []
-    done = place_on_cluster(client, journeys, events, parts.append, **options)
+    done = place_on_cluster(client, journeys, inputs, parts.append, progress=progress)
     return merge_results(parts, done.run), done

@@ -169,9 +169,6 @@ class CatalogEvent:
                 return values
         return None
 
-    def has_property(self, prop: str) -> bool:
-        return any(name == prop for name, _ in self.properties)
-
 
 @dataclass(frozen=True, slots=True)
 class Catalog:

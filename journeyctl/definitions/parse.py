@@ -46,7 +46,6 @@ MODIFIERS: dict[str, frozenset[str]] = {
     "any": frozenset(),
     "not": frozenset(),
 }
-MATCHER_OPS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "exists")
 
 
 def dotted(path: Path) -> str:

@@ -24,7 +24,7 @@ from journeyctl.definitions.model import (
     iter_conditions,
 )
 from journeyctl.definitions.registry import RuleInfo
-from journeyctl.engine.values import values_equal
+from journeyctl.definitions.values import values_equal
 from journeyctl.errors import Problem
 
 

@@ -10,6 +10,7 @@ from journeyctl.diff.sides import Side, side_journeys
 from journeyctl.diff.structural import JourneyDiff, diff_journeys, renamed_journeys
 from journeyctl.errors import Problem
 from journeyctl.events.ingest import EventLog, read_accounts
+from journeyctl.events.sources import EventSource, Format
 from journeyctl.pipeline import load_events, parse_as_of, resolve_as_of
 
 
@@ -47,17 +48,24 @@ class DiffResult:
 
 
 def read_replay_input(
-    events: Sequence[str],
+    events: Sequence[EventSource],
     *,
+    input_format: Format | None = None,
     columns: Mapping[str, str] | None = None,
-    accounts: str | None = None,
+    accounts: EventSource | None = None,
     as_of: str | None = None,
     skip_bad_rows: bool = False,
     rejects: str | None = None,
 ) -> ReplayInput:
     """Read the events (and accounts) once for both sides; as-of as `place` resolves it."""
-    log = load_events(events, columns or {}, skip_bad_rows=skip_bad_rows, rejects=rejects)
-    acc = read_accounts(accounts, columns) if accounts else None
+    log = load_events(
+        events,
+        columns or {},
+        skip_bad_rows=skip_bad_rows,
+        rejects=rejects,
+        input_format=input_format,
+    )
+    acc = read_accounts(accounts, columns) if accounts is not None else None
     instant = resolve_as_of(parse_as_of(as_of), log)
     return ReplayInput(log, instant, acc)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -281,12 +281,6 @@ def diff_journeys(base: Sequence[YamlDocument], head: Sequence[YamlDocument]) ->
             out.append(JourneyDiff(jid, "removed", None, bd.file, _version(bd, None), ()))
     out.sort(key=lambda d: d.id)
     return out
-
-
-def iter_changes(diffs: Sequence[JourneyDiff]) -> Iterator[tuple[JourneyDiff, Change]]:
-    for d in diffs:
-        for c in d.changes:
-            yield d, c
 
 
 def renamed_journeys(diffs: Sequence[JourneyDiff]) -> dict[str, str]:

@@ -24,8 +24,8 @@ from journeyctl.definitions.model import (
     MilestonesCond,
     NotCond,
 )
+from journeyctl.definitions.values import matches
 from journeyctl.engine.conditions import time_periods
-from journeyctl.engine.values import matches
 from journeyctl.events.table import EventTable
 
 OP_EVENT, OP_DISTINCT, OP_LATEST, OP_INACTIVE, OP_MILESTONES, OP_ALL, OP_ANY, OP_NOT = range(8)
@@ -126,7 +126,6 @@ class CompiledJourney:
     stage_enter: I64  # [n_stages, 2] program range, -1 when no enter_when
     stage_terminal: npt.NDArray[np.bool_]
     stage_ms: I64  # [n_stages, 2] range into milestones
-    stage_max_duration: I64  # -1 when none
     ms_prog: I64  # [n_ms, 2]
     ms_due: I64  # -1 when none
     tr_from: I64  # stage index, -1 for "*"
@@ -175,10 +174,6 @@ def compile_journey(journey: Journey) -> CompiledJourney:
         arr2(stage_enter),
         np.asarray([s.terminal for s in journey.stages], dtype=np.bool_),
         arr2(stage_ms),
-        np.asarray(
-            [s.max_duration.micros if s.max_duration else -1 for s in journey.stages],
-            dtype=np.int64,
-        ),
         arr2(ms_prog),
         np.asarray([m.due.micros if m.due else -1 for m in ms], dtype=np.int64),
         np.asarray(

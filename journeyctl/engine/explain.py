@@ -17,9 +17,9 @@ from journeyctl.definitions.model import (
     MilestonesCond,
     NotCond,
 )
-from journeyctl.engine.conditions import MilestoneDone, Window, _where_ok, holds
-from journeyctl.engine.placement import CustomerPlacement
+from journeyctl.engine.conditions import MilestoneDone, Window, holds, where_ok
 from journeyctl.engine.replay import MilestoneStatus
+from journeyctl.engine.result import CustomerPlacement
 from journeyctl.events.ingest import Event
 from journeyctl.events.timestamps import format_instant
 
@@ -68,26 +68,7 @@ def explain(
     ok = holds(cond, t, win, done)
     evs = win.events[win.start : win.end]
     if isinstance(cond, EventCond):
-        lo = t - cond.within.micros if cond.within else None
-        hits = tuple(
-            e
-            for e in evs
-            if e.name in cond.events and (lo is None or e.ts > lo) and _where_ok(e, cond.where)
-        )
-        span = f" within {cond.within.text}" if cond.within else f" {scope}"
-        if cond.distinct:
-            used = sorted({e.props.get(cond.distinct, "") for e in hits} - {""})
-            text = (
-                f"{cond.at_least} distinct {cond.distinct} in {_names(cond.events)}"
-                f"{_where_text(cond.where)}{span}: {len(used)} so far"
-                + (f" ({', '.join(used)})" if used else "")
-            )
-        else:
-            text = (
-                f"{_names(cond.events)}{_where_text(cond.where)} at least {cond.at_least}x"
-                f"{span}: {len(hits)} so far"
-            )
-        return Explanation(text, ok, (), hits[-5:])
+        return _explain_event(cond, t, evs, ok, scope)
     if isinstance(cond, LatestCond):
         latest = next((e for e in reversed(evs) if e.name in cond.events), None)
         desc = f"latest {_names(cond.events)}{_where_text(cond.where)}"
@@ -110,19 +91,7 @@ def explain(
             (last,) if last else (),
         )
     if isinstance(cond, MilestonesCond):
-        kids: list[Explanation] = []
-        for mid in cond.ids:
-            a = attempts.get(mid)
-            if a is None:
-                kids.append(Explanation(f"milestone {mid} (not attempted yet)", False))
-            elif a.status in ("done", "late"):
-                kids.append(Explanation(f"milestone {mid} ({a.status} {_day(a.done_at)})", True))
-            else:
-                due = f", due {_day(a.due_at)}" if a.due_at is not None else ""
-                kids.append(Explanation(f"waiting for milestone {mid} ({a.status}{due})", False))
-        if len(kids) == 1:
-            return kids[0]
-        return Explanation("milestones " + ", ".join(cond.ids), ok, tuple(kids))
+        return _explain_milestones(cond, attempts, ok)
     if isinstance(cond, NotCond):
         inner = explain(cond.item, t, win, done, attempts, scope)
         return Explanation("not: " + inner.text, ok, inner.children, inner.events)
@@ -130,6 +99,49 @@ def explain(
     word = "all of" if isinstance(cond, AllCond) else "any of"
     assert isinstance(cond, AllCond | AnyCond)
     return Explanation(word, ok, parts)
+
+
+def _explain_event(
+    cond: EventCond, t: int, evs: Sequence[Event], ok: bool, scope: str
+) -> Explanation:
+    lo = t - cond.within.micros if cond.within else None
+    hits = tuple(
+        e
+        for e in evs
+        if e.name in cond.events and (lo is None or e.ts > lo) and where_ok(e, cond.where)
+    )
+    span = f" within {cond.within.text}" if cond.within else f" {scope}"
+    if cond.distinct:
+        used = sorted({e.props.get(cond.distinct, "") for e in hits} - {""})
+        text = (
+            f"{cond.at_least} distinct {cond.distinct} in {_names(cond.events)}"
+            f"{_where_text(cond.where)}{span}: {len(used)} so far"
+            + (f" ({', '.join(used)})" if used else "")
+        )
+    else:
+        text = (
+            f"{_names(cond.events)}{_where_text(cond.where)} at least {cond.at_least}x"
+            f"{span}: {len(hits)} so far"
+        )
+    return Explanation(text, ok, (), hits[-5:])
+
+
+def _explain_milestones(
+    cond: MilestonesCond, attempts: dict[str, MilestoneStatus], ok: bool
+) -> Explanation:
+    kids: list[Explanation] = []
+    for mid in cond.ids:
+        a = attempts.get(mid)
+        if a is None:
+            kids.append(Explanation(f"milestone {mid} (not attempted yet)", False))
+        elif a.status in ("done", "late"):
+            kids.append(Explanation(f"milestone {mid} ({a.status} {_day(a.done_at)})", True))
+        else:
+            due = f", due {_day(a.due_at)}" if a.due_at is not None else ""
+            kids.append(Explanation(f"waiting for milestone {mid} ({a.status}{due})", False))
+    if len(kids) == 1:
+        return kids[0]
+    return Explanation("milestones " + ", ".join(cond.ids), ok, tuple(kids))
 
 
 @dataclass(frozen=True, slots=True)

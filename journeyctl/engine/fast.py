@@ -1,4 +1,4 @@
-"""Place every customer with the compiled kernel: the fast path of `engine.placement.place`.
+"""The compiled engine: every customer replayed by the numba kernel (`engine.placement.place`).
 
 Same inputs, same `PlaceResult` (differential tests compare the two on random journeys and
 logs); per-event work happens in numpy and in the numba kernel, and Python objects are built
@@ -9,34 +9,20 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from journeyctl.definitions.model import (
-    SEVERITY_RANK,
-    EventCond,
-    Journey,
-    JourneySet,
-    Stage,
-    iter_conditions,
-)
+from journeyctl.definitions.model import Journey, JourneySet
+from journeyctl.definitions.values import matches
 from journeyctl.engine import kernel as K
-from journeyctl.engine.compiled import CompiledJourney, atom_masks, compile_journey, distinct_codes
-from journeyctl.engine.placement import (
-    ActiveRisk,
-    Adoption,
-    CustomerPlacement,
-    Known,
-    PlaceResult,
-    Summary,
-    match_journey,
-)
+from journeyctl.engine.compiled import CompiledJourney, atom_masks, distinct_codes
 from journeyctl.engine.replay import MilestoneStatus, Move, ReplayResult
-from journeyctl.engine.values import matches
+from journeyctl.engine.result import CustomerPlacement, Known, PlaceResult, Summary
+from journeyctl.engine.rulebook import AdoptionRule, Rulebook, distinct_condition
+from journeyctl.engine.segments import match_journey
 from journeyctl.events.ingest import EventLog
 from journeyctl.events.table import EventTable
 
@@ -160,44 +146,43 @@ def _run_kernel(
     rows = _rows_of(starts, ends)
     mask = atom_masks(cj, table, rows)
     dcodes, dsize = distinct_codes(cj, table)
-    out = {
-        "stage": np.zeros(n_c, np.int64),
-        "entered": np.zeros(n_c, np.int64),
-        "wstart": np.zeros(n_c, np.int64),
-        "wbegin": np.zeros(n_c, np.int64),
-        "status": np.zeros((n_c, n_ms), np.int64),
-        "due": np.full((n_c, n_ms), -1, np.int64),
-        "done": np.full((n_c, n_ms), -1, np.int64),
-        "risks": np.zeros(n_c, np.uint64),
-        "mv_lo": np.zeros(n_c, np.int64),
-        "mv_hi": np.zeros(n_c, np.int64),
-    }
+    out = K.Out(
+        stage=np.zeros(n_c, np.int64),
+        entered=np.zeros(n_c, np.int64),
+        wstart=np.zeros(n_c, np.int64),
+        wbegin=np.zeros(n_c, np.int64),
+        status=np.zeros((n_c, n_ms), np.int64),
+        due=np.full((n_c, n_ms), -1, np.int64),
+        done=np.full((n_c, n_ms), -1, np.int64),
+        risks=np.zeros(n_c, np.uint64),
+        mv_lo=np.zeros(n_c, np.int64),
+        mv_hi=np.zeros(n_c, np.int64),
+    )
     p = cj.program
+    ev = K.Events(table.ts, mask, dcodes)
+    code = K.Code(p.op, p.p1, p.p2, p.p3, p.p4, cj.ms_ids)
+    rules = K.Rules(
+        cj.stage_enter, cj.stage_terminal, cj.stage_ms, cj.ms_prog, cj.ms_due,
+        cj.tr_from, cj.tr_to, cj.tr_prog, cj.risk_prog, cj.risk_stage_ok, cj.periods,
+    )  # fmt: skip
 
     def chunk(first: int) -> tuple[int, dict[str, npt.NDArray[np.int64]]]:
         """Replay customers [first, first + CHUNK) into their own move buffer."""
         last = min(n_c, first + CHUNK)
         cap = max(MIN_MOVES, int((ends[first:last] - starts[first:last]).sum()) // 2)
-        mv = {k: np.zeros(cap, np.int64) for k in MOVES}
-        count = np.zeros(1, np.int64)
-        stack = np.zeros(cj.max_prog + 1, np.bool_)
-        seen = np.zeros(dsize + 1, np.int64)
+        mv = _move_buffer(cap, np.zeros(1, np.int64))
+        scratch = K.Scratch(
+            np.zeros(cj.max_prog + 1, np.bool_),
+            np.zeros(dsize + 1, np.int64),
+            np.zeros(1, np.int64),
+        )
         at = first
         while at < last:
-            at = K.replay_all(
-                starts, ends, as_of, table.ts, mask, dcodes,
-                p.op, p.p1, p.p2, p.p3, p.p4,
-                cj.ms_ids, cj.stage_enter, cj.stage_terminal, cj.stage_ms, cj.ms_prog,
-                cj.ms_due, cj.tr_from, cj.tr_to, cj.tr_prog, cj.risk_prog, cj.risk_stage_ok,
-                cj.periods, at, last,
-                out["stage"], out["entered"], out["wstart"], out["wbegin"], out["status"],
-                out["due"], out["done"], out["risks"],
-                mv["at"], mv["from"], mv["to"], mv["bytr"], mv["trig"],
-                out["mv_lo"], out["mv_hi"], count, stack, seen,
-            )  # fmt: skip
+            at = K.replay_all(starts, ends, as_of, ev, code, rules, at, last, out, mv, scratch)
             if at < last:  # the move buffer filled up: grow it and resume
-                mv = {k: np.concatenate([v, np.zeros_like(v)]) for k, v in mv.items()}
-        return last, {k: v[: int(count[0])] for k, v in mv.items()}
+                mv = _move_buffer(2 * mv.at.shape[0], mv.used, mv)
+        n = int(mv.used[0])
+        return last, {k: v[:n] for k, v in zip(MOVES, mv[: len(MOVES)], strict=True)}
 
     # the kernel releases the GIL: chunks run on every core, each with its own move buffer
     workers = max(1, min(os.cpu_count() or 1, 8))
@@ -206,15 +191,30 @@ def _run_kernel(
     base = 0
     with ThreadPoolExecutor(workers) as pool:
         for first, (last, mv) in zip(firsts, pool.map(chunk, firsts), strict=True):
-            out["mv_lo"][first:last] += base
-            out["mv_hi"][first:last] += base
+            out.mv_lo[first:last] += base
+            out.mv_hi[first:last] += base
             base += mv["at"].shape[0]
             parts.append(mv)
             if progress is not None:
                 progress(last)
+    arrays: dict[str, npt.NDArray[np.int64]] = dict(out._asdict())
     for k in MOVES:
-        out[f"mv_{k}"] = np.concatenate([m[k] for m in parts]) if parts else np.zeros(0, np.int64)
-    return out
+        arrays[f"mv_{k}"] = (
+            np.concatenate([m[k] for m in parts]) if parts else np.zeros(0, np.int64)
+        )
+    return arrays
+
+
+def _move_buffer(cap: int, used: I64, old: K.Moves | None = None) -> K.Moves:
+    """A move buffer of `cap` moves, holding `old`'s moves when given."""
+
+    def column(k: int) -> I64:
+        a = np.zeros(cap, np.int64)
+        if old is not None:
+            a[: old[k].shape[0]] = old[k]
+        return a
+
+    return K.Moves(column(0), column(1), column(2), column(3), column(4), used)
 
 
 def _rows_of(starts: I64, ends: I64) -> I64:
@@ -235,10 +235,8 @@ def _adoption_used(
     names = table.event.values
     ms = [m for s in cj.journey.stages for m in s.milestones]
     for m in ms:
-        cond = next(
-            (c for c in iter_conditions(m.when) if isinstance(c, EventCond) and c.distinct), None
-        )
-        if not isinstance(cond, EventCond) or cond.distinct is None:
+        cond = distinct_condition(m)
+        if cond is None or cond.distinct is None:
             continue
         col = table.props.get(cond.distinct)
         used: list[list[str]] = [[] for _ in range(n_c)]
@@ -264,26 +262,46 @@ def _adoption_used(
     return out
 
 
-def place_fast(*args: Any, **kwargs: Any) -> PlaceResult:
-    """Place every customer with the compiled kernel (see `engine.placement.place`)."""
-    # Building hundreds of thousands of frozen values would trigger full garbage collections
-    # over a heap that only grows; none of it is garbage, so collect once at the end instead.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _place_fast(*args, **kwargs)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _place_fast(
+def place_fast(
     journeys: JourneySet,
+    compiled: Sequence[CompiledJourney],
     log: EventLog,
     as_of: int,
     accounts: Mapping[str, Mapping[str, str]] | None,
     known: Known,
     progress: Callable[[int, int], None] | None = None,
+) -> PlaceResult:
+    """Place every customer with the compiled kernel; `compiled[i]` is `journeys.journeys[i]`."""
+    # Building hundreds of thousands of frozen values would trigger full garbage collections
+    # over a heap that only grows; none of it is garbage, so collect once at the end instead.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _place_fast(journeys, compiled, log, as_of, accounts, known, progress)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _latest_strings(table: EventTable, last: dict[str, I64]) -> dict[str, list[str | None]]:
+    """Each column's latest value per customer as Python strings (None: no value)."""
+    latest: dict[str, list[str | None]] = {}
+    for name, idx in last.items():
+        col = table.props[name]
+        values = np.asarray([*col.values, None], dtype=object)
+        codes = np.where(idx >= 0, col.codes[np.maximum(idx, 0)], len(col.values))
+        latest[name] = values[codes].tolist()
+    return latest
+
+
+def _place_fast(
+    journeys: JourneySet,
+    compiled: Sequence[CompiledJourney],
+    log: EventLog,
+    as_of: int,
+    accounts: Mapping[str, Mapping[str, str]] | None,
+    known: Known,
+    progress: Callable[[int, int], None] | None,
 ) -> PlaceResult:
     table = log.table
     upto = table.ts <= as_of
@@ -299,14 +317,7 @@ def _place_fast(
     placed: list[CustomerPlacement] = []
     unmatched: list[str] = []
     unmatched_attrs: dict[str, Mapping[str, str]] = {}
-
-    # each column's latest value per customer as Python strings (None: no value), gathered once
-    latest: dict[str, list[str | None]] = {}
-    for name, idx in last.items():
-        col = table.props[name]
-        values = np.asarray([*col.values, None], dtype=object)
-        codes = np.where(idx >= 0, col.codes[np.maximum(idx, 0)], len(col.values))
-        latest[name] = values[codes].tolist()
+    latest = _latest_strings(table, last)
 
     def attrs_of(k: int) -> Mapping[str, str]:
         if accounts is not None:
@@ -319,11 +330,10 @@ def _place_fast(
         unmatched_attrs[ids[k]] = attrs_of(k)
     total = int(listed.shape[0])
     done_before = int((choice < 0).sum())
-    for ji, journey in enumerate(journeys.journeys):
+    for ji, cj in enumerate(compiled):
         sel = listed[choice == ji]
         if sel.shape[0] == 0:
             continue
-        cj = compile_journey(journey)
         starts = np.ascontiguousarray(starts_all[sel])
         ends = starts + counts[sel]
         base = done_before
@@ -336,7 +346,8 @@ def _place_fast(
         done_before += sel.shape[0]
         out["used"] = ends - starts
         used = _adoption_used(cj, table, starts, ends)
-        placed.extend(_build(cj, table, sel, starts, out, used, as_of, attrs_of, known))
+        book = Rulebook(cj.journey, known)
+        placed.extend(_build(book, table, sel, out, used, as_of, attrs_of))
     placed.sort(key=lambda c: c.customer_id)
     summary = Summary(
         len(placed) + len(unmatched), log.rows, ignored, len(unmatched), len(log.bad_rows)
@@ -346,175 +357,114 @@ def _place_fast(
     )
 
 
+class _Moves:
+    """The kernel's move buffer as Python lists, turned into `Move` values per customer."""
+
+    __slots__ = ("at", "bytr", "names", "skipped_of", "src", "stage_ids", "to", "trig")
+
+    def __init__(self, journey: Journey, table: EventTable, out: dict[str, I64]) -> None:
+        self.stage_ids = [s.id for s in journey.stages]
+        self.names = table.event.values
+        self.at, self.src, self.to, self.bytr = (
+            out[f"mv_{k}"].tolist() for k in ("at", "from", "to", "bytr")
+        )
+        trig = out["mv_trig"]
+        self.trig = np.where(trig >= 0, table.event.codes[np.maximum(trig, 0)], -1).tolist()
+        # the skipped stages of a progression depend only on (from, to): one tuple each
+        self.skipped_of: dict[tuple[int, int], tuple[str, ...]] = {}
+
+    def skipped(self, f: int, to: int) -> tuple[str, ...]:
+        got = self.skipped_of.get((f, to))
+        if got is None:
+            got = self.skipped_of[(f, to)] = tuple(self.stage_ids[(0 if f < 0 else f + 1) : to])
+        return got
+
+    def range(self, lo: int, hi: int) -> tuple[Move, ...]:
+        ids = self.stage_ids
+        moves = []
+        for x in range(lo, hi):
+            f, to, tr = self.src[x], self.to[x], self.trig[x]
+            moves.append(
+                Move(
+                    self.at[x],
+                    ids[f] if f >= 0 else None,
+                    ids[to],
+                    "forward" if f < 0 or to > f else "backward",
+                    () if self.bytr[x] else self.skipped(f, to),
+                    self.names[tr] if tr >= 0 else "time",
+                )
+            )
+        return tuple(moves)
+
+
+def _attempts(
+    ms_ids: list[str],
+    has_due: list[bool],
+    status: list[int],
+    due: list[int],
+    done: list[int],
+    as_of: int,
+) -> dict[str, MilestoneStatus]:
+    """One customer's latest attempt of each milestone it has started."""
+    attempts = {}
+    for mi, mid in enumerate(ms_ids):
+        st = status[mi]
+        if st == K.NONE:
+            continue
+        d = due[mi] if has_due[mi] else None
+        name = _STATUS[st]
+        if name == "pending" and d is not None and as_of > d:
+            name = "overdue"
+        attempts[mid] = MilestoneStatus(mid, name, d, done[mi] if done[mi] >= 0 else None)
+    return attempts
+
+
 def _build(
-    cj: CompiledJourney,
+    book: Rulebook,
     table: EventTable,
     sel: I64,
-    starts: I64,
     out: dict[str, npt.NDArray[np.int64]],
     used: dict[str, list[list[str]]],
     as_of: int,
     attrs_of: Callable[[int], Mapping[str, str]],
-    known: Known,
 ) -> list[CustomerPlacement]:
     """The kernel's arrays as one `CustomerPlacement` per customer.
 
     This loop runs once per customer (500k at 10M events), so everything that does not depend on
-    the customer is computed once, values that repeat (risks, skipped stages, titles) are shared,
-    and numpy arrays are read as Python lists."""
-    j = cj.journey
-    stages = j.stages
-    stage_ids = [s.id for s in stages]
+    the customer is computed once (the rulebook, the shared risk values and skipped stages), and
+    numpy arrays are read as Python lists."""
+    stages = book.journey.stages
     ms = [m for s in stages for m in s.milestones]
-    ms_due = [m.due is not None for m in ms]
+    ms_ids = [m.id for m in ms]
+    has_due = [m.due is not None for m in ms]
     stage_ms = [[ms.index(m) for m in s.milestones] for s in stages]
-    names = table.event.values
-    ecodes = table.event.codes
-    mv_at, mv_from, mv_to, mv_bytr = (out[f"mv_{k}"].tolist() for k in ("at", "from", "to", "bytr"))
-    trig = out["mv_trig"]
-    trig_l = np.where(trig >= 0, ecodes[np.maximum(trig, 0)], -1).tolist()
-    status_all = out["status"].tolist()
-    due_all = out["due"].tolist()
-    done_all = out["done"].tolist()
-    stage_l = out["stage"].tolist()
-    entered_l = out["entered"].tolist()
-    risks_l = out["risks"].tolist()
+    moves = _Moves(book.journey, table, out)
+    status_all, due_all, done_all = (out[k].tolist() for k in ("status", "due", "done"))
+    stage_l, entered_l, risks_l = (out[k].tolist() for k in ("stage", "entered", "risks"))
     lo_l, hi_l = out["mv_lo"].tolist(), out["mv_hi"].tolist()
     used_l, wstart_l, wbegin_l = (out[k].tolist() for k in ("used", "wstart", "wbegin"))
-    sel_l = sel.tolist()
     ids = table.customer_ids
-    skipped_of: dict[tuple[int, int], tuple[str, ...]] = {}
-    listed_risks = [ActiveRisk(r.id, r.severity, r.title or r.id, False) for r in j.risks]
-    stalled = [
-        ActiveRisk(
-            "stalled",
-            "medium",
-            f"In {s.title or s.id} longer than {s.max_duration.text}",
-            True,
-        )
-        if s.max_duration is not None
-        else None
-        for s in stages
-    ]
-    status_of = ["active" if not s.terminal else (s.outcome or "completed") for s in stages]
-    adoption_plan = _adoption_plan(stages, used, known)
-    rank = SEVERITY_RANK
+    listed = book.listed
     result = []
-    for c in range(len(sel_l)):
-        k = sel_l[c]
+    for c, k in enumerate(sel.tolist()):
         cur = stage_l[c]
-        moves = []
-        for x in range(lo_l[c], hi_l[c]):
-            f, to = mv_from[x], mv_to[x]
-            if mv_bytr[x]:
-                skipped: tuple[str, ...] = ()
-            else:
-                skipped = skipped_of.get((f, to)) or skipped_of.setdefault(
-                    (f, to), tuple(stage_ids[(0 if f < 0 else f + 1) : to])
-                )
-            moves.append(
-                Move(
-                    mv_at[x],
-                    stage_ids[f] if f >= 0 else None,
-                    stage_ids[to],
-                    "forward" if f < 0 or to > f else "backward",
-                    skipped,
-                    names[trig_l[x]] if trig_l[x] >= 0 else "time",
-                )
-            )
-        attempts = {}
-        srow, drow, dnrow = status_all[c], due_all[c], done_all[c]
-        for mi, m in enumerate(ms):
-            st = srow[mi]
-            if st == K.NONE:
-                continue
-            due = drow[mi] if ms_due[mi] else None
-            name = _STATUS[st]
-            if name == "pending" and due is not None and as_of > due:
-                name = "overdue"
-            attempts[m.id] = MilestoneStatus(m.id, name, due, dnrow[mi] if dnrow[mi] >= 0 else None)
-        stage = stages[cur] if cur >= 0 else None
-        current = tuple(attempts[ms[mi].id] for mi in stage_ms[cur]) if cur >= 0 else ()
-        entered = entered_l[c] if cur >= 0 else None
+        attempts = _attempts(ms_ids, has_due, status_all[c], due_all[c], done_all[c], as_of)
         res = ReplayResult(
             cur if cur >= 0 else None,
-            entered,
-            current,
+            entered_l[c] if cur >= 0 else None,
+            tuple(attempts[ms_ids[mi]] for mi in stage_ms[cur]) if cur >= 0 else (),
             attempts,
-            tuple(moves),
+            moves.range(lo_l[c], hi_l[c]),
             used_l[c],
             wstart_l[c],
             wbegin_l[c],
         )
-        status = status_of[cur] if cur >= 0 else "not_started"
-        risks: list[ActiveRisk] = []
-        level = "none"
-        adoption: list[Adoption] = []
-        activities: list[str] = []
-        if status == "active":
-            assert stage is not None and entered is not None
-            bits = risks_l[c]
-            if bits:
-                risks = [r for ri, r in enumerate(listed_risks) if bits >> ri & 1]
-            overdue = [mm.id for mm in current if mm.status == "overdue"]
-            if overdue:
-                risks.append(
-                    ActiveRisk(
-                        "overdue_milestone",
-                        "medium",
-                        "Milestone overdue: " + ", ".join(overdue),
-                        True,
-                    )
-                )
-            if stage.max_duration is not None and as_of - entered > stage.max_duration.micros:
-                risks.append(stalled[cur])  # type: ignore[arg-type]
-            if risks:
-                level = max((r.severity for r in risks), key=rank.__getitem__)
-            activities = list(stage.activities)
-            for mid, prop, values in adoption_plan[cur]:
-                u = used[mid][c]
-                a = Adoption(mid, prop, tuple(u), tuple(v for v in values if v not in u))
-                adoption.append(a)
-                activities.extend(f"Suggest {v}: not used yet" for v in a.unused)
-        result.append(
-            CustomerPlacement(
-                ids[k],
-                j,
-                attrs_of(k),
-                stage,
-                status,
-                entered,
-                current,
-                tuple(risks),
-                level,
-                res.moves,
-                tuple(activities),
-                tuple(adoption),
-                res,
-            )
-        )
+        bits = risks_l[c]  # the kernel evaluates a journey's own risks: bit r = risk r holds
+        held = [r for ri, r in enumerate(listed) if bits >> ri & 1] if bits else []
+
+        def used_of(rule: AdoptionRule, c: int = c) -> list[str]:
+            return used[rule.milestone][c]
+
+        risks = book.risks(res, held, as_of)
+        result.append(book.place(ids[k], attrs_of(k), res, risks, used_of))
     return result
-
-
-def _adoption_plan(
-    stages: tuple[Stage, ...], used: dict[str, list[list[str]]], known: Known
-) -> list[list[tuple[str, str, list[str]]]]:
-    """Per stage, its `distinct` milestones as (milestone, property, every known value)."""
-    plan = []
-    for stage in stages:
-        items = []
-        for m in stage.milestones:
-            if m.id not in used:
-                continue
-            cond = next(
-                cc for cc in iter_conditions(m.when) if isinstance(cc, EventCond) and cc.distinct
-            )
-            assert isinstance(cond, EventCond) and cond.distinct is not None
-            values: list[str] = []
-            for ev in cond.events:
-                for v in known(ev, cond.distinct) or ():
-                    if v not in values:
-                        values.append(v)
-            items.append((m.id, cond.distinct, values))
-        plan.append(items)
-    return plan

@@ -8,8 +8,10 @@ so the caller can grow the buffer and resume.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
-from numba import njit
+import numpy.typing as npt
 
 from journeyctl.engine.compiled import (
     OP_ALL,
@@ -20,6 +22,83 @@ from journeyctl.engine.compiled import (
     OP_MILESTONES,
     OP_NOT,
 )
+from journeyctl.jit import njit
+
+I64 = npt.NDArray[np.int64]
+BOOL = npt.NDArray[np.bool_]
+
+# The kernel's arguments, grouped in named tuples (numba passes them as typed records, and
+# reads their fields by name at compile time: no cost per access).
+
+
+class Events(NamedTuple):
+    """The log's rows, in replay order: timestamps, atom bits and `distinct` property codes."""
+
+    ts: I64
+    mask: npt.NDArray[np.uint64]
+    dcodes: npt.NDArray[np.int32]  # [n_distinct, n_rows], -1 when empty
+
+
+class Code(NamedTuple):
+    """Every condition of the journey as postfix instructions (`compiled.Program`)."""
+
+    op: I64
+    p1: I64
+    p2: I64
+    p3: I64
+    p4: I64
+    ms_ids: I64  # milestone indices read by OP_MILESTONES
+
+
+class Rules(NamedTuple):
+    """The journey's stages, milestones, transitions and risks as instruction ranges."""
+
+    stage_enter: I64  # [n_stages, 2], -1 when no enter_when
+    stage_terminal: BOOL
+    stage_ms: I64  # [n_stages, 2] range into milestones
+    ms_prog: I64  # [n_ms, 2]
+    ms_due: I64  # -1 when none
+    tr_from: I64  # stage index, -1 for "*"
+    tr_to: I64
+    tr_prog: I64  # [n_tr, 2]
+    risk_prog: I64  # [n_risks, 2]
+    risk_stage_ok: BOOL  # [n_risks, n_stages]
+    periods: I64  # the durations after which time alone can change a condition
+
+
+class Out(NamedTuple):
+    """Per customer: the final state, milestone attempts, risk bits and its range of moves."""
+
+    stage: I64
+    entered: I64
+    wstart: I64
+    wbegin: I64
+    status: I64  # [n_customers, n_ms]
+    due: I64
+    done: I64
+    risks: npt.NDArray[np.uint64]
+    mv_lo: I64
+    mv_hi: I64
+
+
+class Moves(NamedTuple):
+    """The move buffer (grown by the caller when full) and how much of it is used."""
+
+    at: I64
+    src: I64
+    to: I64
+    bytr: I64
+    trig: I64
+    used: I64  # one element: how many moves are written
+
+
+class Scratch(NamedTuple):
+    """Working memory: the evaluation stack and the `distinct` seen-marks with their stamp."""
+
+    stack: BOOL
+    seen: I64
+    stamp: I64  # one element; kept across resumed calls so old marks never match
+
 
 # milestone attempt status codes
 NONE, PENDING, DONE, LATE, MISSED = 0, 1, 2, 3, 4
@@ -28,27 +107,11 @@ CUR, ENTERED, WSTART, WBEGIN, PROCESSED, BLOCKED, OVERFLOW = range(7)
 
 
 @njit(cache=True)
-def _eval(
-    lo,
-    hi,
-    op,
-    p1,
-    p2,
-    p3,
-    p4,
-    ms_ids,
-    t,
-    ws,
-    we,
-    wbegin,
-    ts,
-    mask,
-    dcodes,
-    status,
-    stack,
-    seen,
-    stamp,
-):
+def _eval(lo, hi, code, t, ws, we, wbegin, ev, status, scratch):
+    """Run instructions [lo, hi) of `code` at instant t over events [ws, we)."""
+    op, p1, p2, p3, p4, ms_ids = code
+    ts, mask, dcodes = ev
+    stack, seen, stamp = scratch
     sp = 0
     for k in range(lo, hi):
         o = op[k]
@@ -147,55 +210,21 @@ def _eval(
 
 @njit(cache=True, nogil=True)  # nogil: chunks of customers replay on several threads
 def replay_all(
-    starts,
-    ends,
-    as_of,
-    ts,
-    mask,
-    dcodes,
-    op,
-    p1,
-    p2,
-    p3,
-    p4,
-    ms_ids,
-    stage_enter,
-    stage_terminal,
-    stage_ms,
-    ms_prog,
-    ms_due,
-    tr_from,
-    tr_to,
-    tr_prog,
-    risk_prog,
-    risk_stage_ok,
-    periods,
-    first_customer,
-    last_customer,
-    out_stage,
-    out_entered,
-    out_wstart,
-    out_wbegin,
-    out_status,
-    out_due,
-    out_done,
-    out_risks,
-    mv_at,
-    mv_from,
-    mv_to,
-    mv_bytr,
-    mv_trig,
-    mv_lo,
-    mv_hi,
-    mv_count,
-    stack,
-    seen,
+    starts, ends, as_of, ev, code, rules, first_customer, last_customer, out, mv, scratch
 ):
     """Replay customers [first_customer, last_customer); return the first one not done."""
-    n_stages = stage_enter.shape[0]
-    n_tr = tr_from.shape[0]
+    ts = ev.ts
+    stage_ms, ms_prog, ms_due = rules.stage_ms, rules.ms_prog, rules.ms_due
+    stage_terminal, risk_prog, risk_stage_ok = (
+        rules.stage_terminal,
+        rules.risk_prog,
+        rules.risk_stage_ok,
+    )
+    periods = rules.periods
+    out_status, out_due, out_done = out.status, out.due, out.done
+    out_stage, out_entered, out_wstart, out_wbegin = out.stage, out.entered, out.wstart, out.wbegin
+    out_risks, mv_lo, mv_hi, mv_count = out.risks, out.mv_lo, out.mv_hi, mv.used
     n_ms = ms_due.shape[0]
-    stamp = np.zeros(1, dtype=np.int64)
     state = np.zeros(7, dtype=np.int64)
     for c in range(first_customer, last_customer):
         lo = starts[c]
@@ -246,36 +275,14 @@ def replay_all(
                         -1,
                         lo,
                         state,
-                        ts,
-                        mask,
-                        dcodes,
-                        op,
-                        p1,
-                        p2,
-                        p3,
-                        p4,
-                        ms_ids,
-                        stage_enter,
-                        stage_terminal,
-                        stage_ms,
-                        ms_due,
-                        tr_from,
-                        tr_to,
-                        tr_prog,
-                        n_stages,
-                        n_tr,
+                        ev,
+                        code,
+                        rules,
                         status,
                         out_due[c],
                         out_done[c],
-                        mv_at,
-                        mv_from,
-                        mv_to,
-                        mv_bytr,
-                        mv_trig,
-                        mv_count,
-                        stack,
-                        seen,
-                        stamp,
+                        mv,
+                        scratch,
                     )
             if i == n:
                 break
@@ -291,23 +298,14 @@ def replay_all(
                     if _eval(
                         ms_prog[m, 0],
                         ms_prog[m, 1],
-                        op,
-                        p1,
-                        p2,
-                        p3,
-                        p4,
-                        ms_ids,
+                        code,
                         t_ev,
                         ws,
                         we,
                         state[WBEGIN],
-                        ts,
-                        mask,
-                        dcodes,
+                        ev,
                         status,
-                        stack,
-                        seen,
-                        stamp,
+                        scratch,
                     ):
                         due = out_due[c, m]
                         status[m] = LATE if (ms_due[m] >= 0 and t_ev > due) else DONE
@@ -318,36 +316,14 @@ def replay_all(
                 lo + i,
                 lo,
                 state,
-                ts,
-                mask,
-                dcodes,
-                op,
-                p1,
-                p2,
-                p3,
-                p4,
-                ms_ids,
-                stage_enter,
-                stage_terminal,
-                stage_ms,
-                ms_due,
-                tr_from,
-                tr_to,
-                tr_prog,
-                n_stages,
-                n_tr,
+                ev,
+                code,
+                rules,
                 status,
                 out_due[c],
                 out_done[c],
-                mv_at,
-                mv_from,
-                mv_to,
-                mv_bytr,
-                mv_trig,
-                mv_count,
-                stack,
-                seen,
-                stamp,
+                mv,
+                scratch,
             )
         if state[OVERFLOW]:
             mv_count[0] = mv_lo[c]
@@ -364,23 +340,14 @@ def replay_all(
                 if risk_stage_ok[r, cur] and _eval(
                     risk_prog[r, 0],
                     risk_prog[r, 1],
-                    op,
-                    p1,
-                    p2,
-                    p3,
-                    p4,
-                    ms_ids,
+                    code,
                     as_of,
                     lo,
                     hi,
                     ts[lo],
-                    ts,
-                    mask,
-                    dcodes,
+                    ev,
                     status,
-                    stack,
-                    seen,
-                    stamp,
+                    scratch,
                 ):
                     bits |= np.uint64(1) << np.uint64(r)
         out_risks[c] = bits
@@ -388,42 +355,13 @@ def replay_all(
 
 
 @njit(cache=True)
-def _check_moves(
-    t,
-    trig,
-    lo,
-    state,
-    ts,
-    mask,
-    dcodes,
-    op,
-    p1,
-    p2,
-    p3,
-    p4,
-    ms_ids,
-    stage_enter,
-    stage_terminal,
-    stage_ms,
-    ms_due,
-    tr_from,
-    tr_to,
-    tr_prog,
-    n_stages,
-    n_tr,
-    status,
-    due_row,
-    done_row,
-    mv_at,
-    mv_from,
-    mv_to,
-    mv_bytr,
-    mv_trig,
-    mv_count,
-    stack,
-    seen,
-    stamp,
-):
+def _check_moves(t, trig, lo, state, ev, code, rules, status, due_row, done_row, mv, scratch):
+    """Apply every move due at instant t (`trig`: the event's row, -1 for time), chained."""
+    stage_enter, stage_terminal, stage_ms = rules.stage_enter, rules.stage_terminal, rules.stage_ms
+    ms_due, tr_from, tr_to, tr_prog = rules.ms_due, rules.tr_from, rules.tr_to, rules.tr_prog
+    mv_at, mv_from, mv_to, mv_bytr, mv_trig, mv_count = mv
+    n_stages = stage_enter.shape[0]
+    n_tr = tr_from.shape[0]
     count = 0
     while True:
         cur = state[CUR]
@@ -437,25 +375,7 @@ def _check_moves(
                 f = tr_from[k]
                 if (f == cur or (f == -1 and not stage_terminal[cur])) and tr_to[k] != cur:
                     if _eval(
-                        tr_prog[k, 0],
-                        tr_prog[k, 1],
-                        op,
-                        p1,
-                        p2,
-                        p3,
-                        p4,
-                        ms_ids,
-                        t,
-                        ws,
-                        we,
-                        wbegin,
-                        ts,
-                        mask,
-                        dcodes,
-                        status,
-                        stack,
-                        seen,
-                        stamp,
+                        tr_prog[k, 0], tr_prog[k, 1], code, t, ws, we, wbegin, ev, status, scratch
                     ):
                         target = tr_to[k]
                         by_tr = True
@@ -470,23 +390,14 @@ def _check_moves(
                 if stage_enter[k, 0] >= 0 and _eval(
                     stage_enter[k, 0],
                     stage_enter[k, 1],
-                    op,
-                    p1,
-                    p2,
-                    p3,
-                    p4,
-                    ms_ids,
+                    code,
                     t,
                     ws,
                     we,
                     wbegin,
-                    ts,
-                    mask,
-                    dcodes,
+                    ev,
                     status,
-                    stack,
-                    seen,
-                    stamp,
+                    scratch,
                 ):
                     target = k
                     break

@@ -19,7 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from journeyctl.events.tsparse import parse_instants
+from journeyctl.compiling import SMALL_INPUT_ROWS
+from journeyctl.events.timestamps import parse_instant
 
 _BLANK_RE = r"^[ \t\r\n\f\v]*$"
 
@@ -48,6 +49,19 @@ def _is_utf8(raw: bytes, chunk: int = 1 << 24) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _parse_timestamps(col: pa.Array) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """(microseconds, parsed) per cell: the numba parser, or for a small chunk the pure-Python
+    one, which gives the same values without loading or compiling a kernel."""
+    if len(col) >= SMALL_INPUT_ROWS:
+        from journeyctl.events.tsparse import parse_instants
+
+        return parse_instants(col)
+    parsed = [parse_instant(v) for v in col.to_pylist()]
+    ok = np.fromiter((t is not None for t in parsed), dtype=np.bool_, count=len(parsed))
+    ts = np.fromiter((t or 0 for t in parsed), dtype=np.int64, count=len(parsed))
+    return ts, ok
 
 
 def read_fast(raw: bytes, header: list[str], required: Mapping[str, str]) -> FastFile | None:
@@ -90,7 +104,7 @@ def read_fast(raw: bytes, header: list[str], required: Mapping[str, str]) -> Fas
         if col.num_chunks and _any_blank(col.chunk(0).dictionary):
             return None
     with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, 8))) as pool:
-        parts = list(pool.map(parse_instants, table.column(required["timestamp"]).chunks))
+        parts = list(pool.map(_parse_timestamps, table.column(required["timestamp"]).chunks))
     del table
     if not all(ok.all() for _, ok in parts):
         return None

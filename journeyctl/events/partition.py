@@ -29,7 +29,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from numba import njit
 
 from journeyctl.errors import InputError
 from journeyctl.events.fastcsv import _any_blank
@@ -47,6 +46,7 @@ from journeyctl.events.model import BadRow
 from journeyctl.events.sources import EventSource, Format, is_csv, source_name
 from journeyctl.events.sources.read import read_chunk
 from journeyctl.events.tsparse import parse_instants
+from journeyctl.jit import njit
 
 BLOCK = 1 << 24  # bytes per block read from the CSV
 EXACT_BATCH = 200_000  # rows per batch from the exact reader

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from journeyctl.compiling import SMALL_INPUT_ROWS
 from journeyctl.events.model import Event
-from journeyctl.events.order import replay_order
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -122,7 +122,9 @@ def build_table(
     rank = np.empty(len(customer.values), dtype=np.int64)
     rank[np.asarray(order_of_values, dtype=np.int64)] = np.arange(len(customer.values))
     ccode = rank[customer.codes] if n else np.empty(0, dtype=np.int64)
-    if n and bool(np.all(seq[1:] > seq[:-1])):  # rows in input order: the usual case
+    if n >= SMALL_INPUT_ROWS and bool(np.all(seq[1:] > seq[:-1])):  # in input order: usual
+        from journeyctl.events.order import replay_order  # loads numba: only for large inputs
+
         perm, all_offsets = replay_order(ccode, len(customer.values), ts)
         counts = np.diff(all_offsets)
     else:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-from numba import njit
+
+from journeyctl.jit import njit
 
 
 @njit(cache=True)

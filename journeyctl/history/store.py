@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator, Sequence
 from types import TracebackType
 
+from journeyctl.config import DEFAULT_WAIT
 from journeyctl.definitions.model import SEVERITY_RANK
 from journeyctl.history import codec, migrations
 from journeyctl.history.errors import HistoryError, HistoryVersionError, translate
@@ -29,7 +30,6 @@ from journeyctl.history.model import (
     TrendRow,
 )
 
-DEFAULT_WAIT = 30.0
 # Test hook: "MARKER[:SECONDS]" makes `save` stop halfway through its transaction, create MARKER
 # and wait until MARKER is deleted (at most SECONDS), so tests can kill the process mid-write or
 # hold the lock while a second process tries to write.

@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from journeyctl.engine.placement import CustomerPlacement
 from journeyctl.events.timestamps import days_between
-from journeyctl.output.files import OutputError
+from journeyctl.fileio import OutputError
 
 TS = pa.timestamp("us", tz="UTC")
 CUSTOMER_COLUMNS = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -10,8 +9,9 @@ from journeyctl.diff.compare import DiffResult, SideProblem
 from journeyctl.diff.impact import Impact
 from journeyctl.diff.structural import Change, JourneyDiff
 from journeyctl.events.timestamps import format_instant
-from journeyctl.output.place import TableData
+from journeyctl.output.jsonout import dumps_exact, inline
 from journeyctl.output.problems import render_text as render_problems_text
+from journeyctl.output.tabledata import TableData
 from journeyctl.output.tables import md_escape, to_markdown
 
 MAX_CELL = 100
@@ -81,12 +81,12 @@ def diff_json(result: DiffResult) -> dict[str, Any]:
 
 
 def render_json(result: DiffResult) -> str:
-    return json.dumps(diff_json(result), indent=2, ensure_ascii=False) + "\n"
+    return dumps_exact(diff_json(result))
 
 
 # -- shared wording -------------------------------------------------------------------------------
 def value_text(value: Any, limit: int | None = None) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = inline(value)
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     return text

@@ -1,15 +1,10 @@
-"""Safe file output: atomic writes and formula-safe CSV cells."""
+"""Formula-safe CSV cells and text (PRODUCT §4). Atomic file writes are in `journeyctl.fileio`."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
-
-from journeyctl.errors import JourneyctlError
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,37 +38,3 @@ def csv_line(row: Sequence[Cell]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow([csv_cell(c) for c in row])
     return buf.getvalue()
-
-
-class OutputError(JourneyctlError):
-    """An output file could not be written (exit 2)."""
-
-
-def write_atomic(path: str, data: str | bytes) -> None:
-    """Write `data` to `path` via a temporary file and a rename, so readers never see half a file."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        os.makedirs(directory, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".journeyctl-", dir=directory)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write {path}: {exc.strerror}",
-            hint="check the directory exists and is writable",
-        ) from None
-    try:
-        # mkstemp makes the file private (0600); give it an ordinary new file's permissions
-        mask = os.umask(0)
-        os.umask(mask)
-        os.fchmod(fd, 0o666 & ~mask)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        msg = "the disk is full" if exc.errno == 28 else exc.strerror
-        raise OutputError(
-            f"cannot write {path}: {msg}", hint="free some space or choose another location"
-        ) from None

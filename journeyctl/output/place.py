@@ -14,6 +14,7 @@ from journeyctl.engine.replay import Move
 from journeyctl.events.timestamps import days_between, format_instant
 from journeyctl.output.files import Cell, csv_text
 from journeyctl.output.jsonout import dumps, dumps_bytes
+from journeyctl.output.tabledata import TableData
 
 
 def _ts(us: int | None) -> str | None:
@@ -184,24 +185,6 @@ def render_csv(
     rows.extend(csv_row(c, result.as_of) for c in shown)
     rows.sort(key=lambda r: str(r[0]))
     return csv_text(CSV_HEADER, rows)
-
-
-@dataclass(frozen=True, slots=True)
-class TableData:
-    """A renderer-neutral table: a title, headers and rows of strings."""
-
-    title: str
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    empty: str = "none"
-    cap: int | None = None  # show at most this many rows in tables for people
-    omitted: int = 0  # rows already left out of `rows` (a capped table built in batches)
-
-    def shown_rows(self) -> tuple[tuple[tuple[str, ...], ...], int]:
-        """The rows to show and how many were left out."""
-        if self.cap is None or len(self.rows) <= self.cap:
-            return self.rows, self.omitted
-        return self.rows[: self.cap], len(self.rows) - self.cap + self.omitted
 
 
 TABLE_ROWS = 50  # rows of the regressions and at-risk tables shown to people

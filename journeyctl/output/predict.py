@@ -3,58 +3,27 @@
 
 from __future__ import annotations
 
-import json
 import math
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from journeyctl.events.timestamps import format_instant
-from journeyctl.output.files import Cell, csv_text
-from journeyctl.output.place import TableData
-from journeyctl.predict.backtest import Backtest, Scores
+from journeyctl.output import place as place_render
+from journeyctl.output.files import Cell, csv_line, csv_text
+from journeyctl.output.jsonout import dumps_exact, inline
+from journeyctl.output.show import show_csv, show_obj, show_tables
+from journeyctl.output.tabledata import TableData
+from journeyctl.pipeline import ShowData
+from journeyctl.predict.backtestdoc import backtest_json
 from journeyctl.predict.explain import Factor
 from journeyctl.predict.run import Prediction, PredictResult
 
-DECIMALS = 6
+if TYPE_CHECKING:
+    from journeyctl.engine.placement import CustomerPlacement, PlaceResult
+    from journeyctl.pipeline import ModelPredictions
+
 TOP = 5
-
-
-def _num(v: float | None) -> float | None:
-    return None if v is None or math.isnan(v) else round(v, DECIMALS)
-
-
-def _scores_json(s: Scores) -> dict[str, float | None]:
-    return {
-        "auc": _num(s.auc),
-        "average_precision": _num(s.average_precision),
-        "brier": _num(s.brier),
-    }
-
-
-def backtest_json(bt: Backtest) -> dict[str, Any]:
-    return {
-        "cutoffs": [format_instant(t) for t in bt.test_cutoffs],
-        "train_rows": bt.train_rows,
-        "test_rows": bt.test_rows,
-        **_scores_json(bt.scores),
-        "calibration": [
-            {
-                "bin": c.bin,
-                "predicted": _num(c.predicted),
-                "observed": _num(c.observed),
-                "count": c.count,
-            }
-            for c in bt.calibration
-        ],
-        "baselines": {k: _scores_json(v) for k, v in bt.baselines.items()},
-        # extensions: what was compared, and the training window
-        "candidates": {k: _scores_json(v) for k, v in bt.candidates.items()},
-        "train_cutoffs": [format_instant(t) for t in bt.train_cutoffs],
-        "train_positives": bt.train_positives,
-        "test_positives": bt.test_positives,
-        "hyperparameters": dict(bt.hyperparameters),
-    }
 
 
 def factor_json(f: Factor) -> dict[str, Any]:
@@ -92,14 +61,14 @@ def predict_json(r: PredictResult, customers: bool = True) -> dict[str, Any]:
 def iter_json(r: PredictResult) -> Iterator[str]:
     """The JSON text of `predict_json(r)` (indent 2) in pieces, one customer at a time, so a
     large log's output is never held whole in memory."""
-    head = json.dumps(predict_json(r, customers=False), indent=2, ensure_ascii=False)
+    head = dumps_exact(predict_json(r, customers=False)).rstrip("\n")
     assert head.endswith('"customers": []\n}')
     if not r.customers:
         yield head + "\n"
         return
     yield head[: -len("[]\n}")] + "["
     for i, p in enumerate(r.customers):
-        item = json.dumps(customer_json(p), indent=2, ensure_ascii=False)
+        item = dumps_exact(customer_json(p)).rstrip("\n")
         yield ("," if i else "") + "\n" + textwrap.indent(item, "    ")
     yield "\n  ]\n}\n"
 
@@ -253,3 +222,64 @@ def prediction_detail_table(p: Prediction | None, target: str, horizon: str) -> 
         for f in p.factors
     ]
     return TableData(title, ("factor", "value", "contribution"), tuple(rows))
+
+
+def _target(mp: ModelPredictions) -> dict[str, str]:
+    return {"target": mp.target, "horizon": mp.horizon}
+
+
+def place_model_json(
+    result: PlaceResult, shown: Sequence[CustomerPlacement], mp: ModelPredictions
+) -> str:
+    data = add_predictions(place_render.place_json(result, shown), mp.predictions)
+    data["prediction_target"] = _target(mp)
+    data["unmatched_predictions"] = {
+        cid: prediction_json(mp.predictions.get(cid)) for cid in result.unmatched
+    }
+    return dumps_exact(data)
+
+
+def place_model_csv(
+    result: PlaceResult, shown: Sequence[CustomerPlacement], mp: ModelPredictions
+) -> str:
+    return add_prediction_column(place_render.render_csv(result, shown), mp.predictions)
+
+
+def place_model_tables(
+    result: PlaceResult,
+    shown: Sequence[CustomerPlacement],
+    accounts: Mapping[str, Mapping[str, str]] | None,
+    mp: ModelPredictions,
+) -> list[TableData]:
+    ids = {c.customer_id for c in shown}
+    mine = {cid: p for cid, p in mp.predictions.items() if cid in ids}
+    return [
+        *place_render.place_tables(result, shown, accounts),
+        predictions_table(mine, mp.target, mp.horizon),
+    ]
+
+
+def show_model_json(data: ShowData, mp: ModelPredictions) -> str:
+    obj = show_obj(data)
+    obj["prediction"] = prediction_json(mp.predictions.get(data.customer.customer_id))
+    obj["prediction_target"] = _target(mp)
+    return dumps_exact(obj)
+
+
+def show_model_csv(data: ShowData, mp: ModelPredictions) -> str:
+    p = mp.predictions.get(data.customer.customer_id)
+    row: list[Cell] = [
+        format_instant(data.as_of),
+        "prediction",
+        mp.target,
+        None,
+        None,
+        None,
+        inline(prediction_json(p)),
+    ]
+    return show_csv(data) + csv_line(row)
+
+
+def show_model_tables(data: ShowData, mp: ModelPredictions) -> list[TableData]:
+    p = mp.predictions.get(data.customer.customer_id)
+    return [*show_tables(data), prediction_detail_table(p, mp.target, mp.horizon)]

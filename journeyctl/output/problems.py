@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from rich.table import Table
 
 from journeyctl.errors import Problem
+from journeyctl.output.jsonout import dumps
 
 
 def _one_line(text: str) -> str:
@@ -41,7 +40,7 @@ def render_json(problems: list[Problem], files: list[str]) -> str:
             for p in problems
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return dumps(doc)
 
 
 def _gh_escape(text: str, *, prop: bool = False) -> str:

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from journeyctl.engine.explain import Explanation, NextMove
-from journeyctl.engine.placement import CustomerPlacement
-from journeyctl.events.ingest import Event
+from journeyctl.engine.explain import Explanation
 from journeyctl.events.timestamps import format_instant
 from journeyctl.output.files import Cell, csv_text
-from journeyctl.output.place import TableData, customer_json, days_in_stage
-
-
-@dataclass(frozen=True, slots=True)
-class ShowData:
-    customer: CustomerPlacement
-    events: Sequence[Event]
-    as_of: int
-    next_moves: Sequence[NextMove]
-    risk_reasons: Sequence[tuple[str, Explanation]]
+from journeyctl.output.jsonout import dumps, inline
+from journeyctl.output.place import customer_json, days_in_stage
+from journeyctl.output.tabledata import TableData
+from journeyctl.pipeline import ShowData
 
 
 def timeline(d: ShowData) -> list[dict[str, Any]]:
@@ -68,8 +58,8 @@ def explanation_json(e: Explanation) -> dict[str, Any]:
     }
 
 
-def show_json(d: ShowData) -> str:
-    obj = {"schema_version": 1, "as_of": format_instant(d.as_of)}
+def show_obj(d: ShowData) -> dict[str, Any]:
+    obj: dict[str, Any] = {"schema_version": 1, "as_of": format_instant(d.as_of)}
     obj.update(customer_json(d.customer, d.as_of))
     obj["timeline"] = timeline(d)
     obj["next_moves"] = [
@@ -84,7 +74,33 @@ def show_json(d: ShowData) -> str:
     obj["risk_reasons"] = [
         {"risk": rid, "explanation": explanation_json(e)} for rid, e in d.risk_reasons
     ]
-    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+    return obj
+
+
+def show_json(d: ShowData) -> str:
+    return dumps(show_obj(d))
+
+
+def unmatched_json(customer: str, as_of: int, attributes: Mapping[str, str]) -> str:
+    """`show` of a customer whom no journey's segment matches."""
+    return dumps(
+        {
+            "schema_version": 1,
+            "as_of": format_instant(as_of),
+            "customer_id": customer,
+            "journey": None,
+            "stage": None,
+            "status": "unmatched",
+            "attributes": dict(attributes),
+        }
+    )
+
+
+def unmatched_text(customer: str, attributes: Mapping[str, str]) -> str:
+    return (
+        f"{customer}: matches no journey's segment (unmatched)\n"
+        f"attributes: {', '.join(f'{k}={v}' for k, v in attributes.items()) or 'none'}\n"
+    )
 
 
 def _lines(e: Explanation, depth: int = 0) -> list[str]:
@@ -183,7 +199,7 @@ def show_csv(d: ShowData) -> str:
                     None,
                     None,
                     None,
-                    json.dumps(item["properties"], ensure_ascii=False),
+                    inline(item["properties"]),
                 ]
             )
         else:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from journeyctl.output.escape import md_escape
-from journeyctl.output.place import TableData
+from journeyctl.output.tabledata import TableData
 
-__all__ = ["md_escape", "to_markdown", "to_rich"]
+__all__ = ["md_escape", "print_tables", "to_markdown", "to_rich"]
 
 
 def to_rich(t: TableData) -> Table:
@@ -40,3 +41,12 @@ def to_markdown(tables: Sequence[TableData]) -> str:
             parts.append(f"\n_... and {more} more (all of them with --format csv or json)_")
         parts.append("")
     return "\n".join(parts) + "\n"
+
+
+def print_tables(console: Console, tables: Sequence[TableData]) -> None:
+    """Every table for people; an empty one as one line (`Regressions: none`)."""
+    for t in tables:
+        if t.rows:
+            console.print(to_rich(t))
+        else:
+            console.print(f"{t.title}: {t.empty}", markup=False)

@@ -101,10 +101,6 @@ class EventColumns:
         out[has] = codes[rows[pos[has]]]
         return out
 
-    def first_at_or_before(self, t: int) -> npt.NDArray[np.bool_]:
-        """Customers with an event at or before t."""
-        return self.first_ts() <= t
-
 
 def _recode(codes: npt.NDArray[np.integer], values: tuple[str, ...]) -> tuple[tuple[str, ...], I32]:
     """Codes into `values` as codes into the sorted non-empty values used (-1 for empty)."""

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from journeyctl.engine.values import text_number
+from journeyctl.definitions.values import text_number
 from journeyctl.predict.columns import DAY_US, F64, I64, EventColumns
 from journeyctl.predict.history import StageState
 from journeyctl.predict.spec import NAME_WINDOWS, OTHER, WINDOWS, FeatureSpec

@@ -12,13 +12,12 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from journeyctl.definitions.model import SEVERITY_RANK, Journey, JourneySet
-from journeyctl.engine.placement import (
-    CustomerPlacement,
-    _risks,  # the same risk evaluation as `place`, at each cutoff
-    match_journey,
-)
+from journeyctl.definitions.model import SEVERITY_RANK, JourneySet
+from journeyctl.engine.reference import active_risks  # the risks of `place`, at each cutoff
 from journeyctl.engine.replay import ReplayResult, replay_series
+from journeyctl.engine.result import CustomerPlacement, no_catalog
+from journeyctl.engine.rulebook import Rulebook
+from journeyctl.engine.segments import match_journey
 from journeyctl.events.ingest import Event
 from journeyctl.predict.target import Target
 
@@ -46,14 +45,15 @@ UNMATCHED = StageState(None, None, math.nan, (0, 0, 0, 0, 0), 0, 0, 0, (), 0, Fa
 
 
 def _state(
-    journey: Journey,
+    book: Rulebook,
     res: ReplayResult,
     events: Sequence[Event],
     at: int,
     target_ids: frozenset[str],
 ) -> StageState:
+    journey = book.journey
     stage = journey.stages[res.stage] if res.stage is not None else None
-    risks = _risks(journey, res, events, at) if stage is not None and not stage.terminal else []
+    risks = active_risks(book, res, events, at)
     counts = dict.fromkeys(STATUSES, 0)
     for m in res.milestones:
         counts[m.status] += 1
@@ -129,9 +129,10 @@ def customer_history(
         upto = events[: bisect.bisect_right(ts, cps[-1])]
         results = replay_series(j, upto, cps, cps[-1])
         ids = target.stage_ids(j)
+        book = Rulebook(j, no_catalog)  # risks do not read the catalog
         for k, cp, res in zip(idx, cps, results, strict=True):
             n = bisect.bisect_right(ts, cp)
-            states[k] = _state(j, res, upto if n == len(upto) else upto[:n], cp, ids)
+            states[k] = _state(book, res, upto if n == len(upto) else upto[:n], cp, ids)
         if idx[-1] == len(checkpoints) - 1:
             as_of_result = results[-1]
     times: tuple[int, ...] = ()

@@ -16,7 +16,7 @@ from typing import Any
 from journeyctl.definitions.model import JourneySet
 from journeyctl.durations import Duration
 from journeyctl.errors import InputError
-from journeyctl.output.files import write_atomic
+from journeyctl.fileio import write_atomic
 from journeyctl.predict.models import LINEAR, TREES, Model, from_json
 from journeyctl.predict.spec import FEATURE_VERSION, FeatureSpec
 from journeyctl.predict.target import Target, parse_horizon, parse_target

@@ -14,6 +14,7 @@ from journeyctl.errors import InputError
 from journeyctl.events.ingest import EventLog
 from journeyctl.events.timestamps import format_instant
 from journeyctl.predict.backtest import Backtest, run_backtest, tuned
+from journeyctl.predict.backtestdoc import backtest_json
 from journeyctl.predict.columns import I64, EventColumns
 from journeyctl.predict.dataset import Examples, Progress, build_examples
 from journeyctl.predict.explain import Explainer, Factor
@@ -108,8 +109,6 @@ def run_predict(
 
 
 def _metadata(as_of: int, ex: Examples, bt: Backtest) -> dict[str, Any]:
-    from journeyctl.output.predict import backtest_json
-
     return {
         "as_of": format_instant(as_of),
         "training_window": {

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from journeyctl.definitions.model import EventCond, JourneySet, iter_conditions
+from journeyctl.definitions.values import text_number
 from journeyctl.engine.placement import segment_keys
-from journeyctl.engine.values import text_number
 from journeyctl.predict.columns import EventColumns
 
 FEATURE_VERSION = 1

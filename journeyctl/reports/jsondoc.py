@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from journeyctl.events.timestamps import format_instant
 from journeyctl.history.compare import CATEGORIES
+from journeyctl.output.jsonout import dumps
 from journeyctl.reports.model import SCHEMA_VERSION, Report
 
 
@@ -58,4 +58,4 @@ def report_json(r: Report) -> dict[str, Any]:
 
 
 def render_json(r: Report) -> str:
-    return json.dumps(report_json(r), indent=2, ensure_ascii=False) + "\n"
+    return dumps(report_json(r))

@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from journeyctl import __version__
+from journeyctl.config import DEFAULT_WAIT
 from journeyctl.engine.placement import PlaceResult
 from journeyctl.events.timestamps import MICROS, now_instant
+from journeyctl.fileio import write_atomic
 from journeyctl.history import HistoryStore, compare, snapshot_of
-from journeyctl.history.store import DEFAULT_WAIT
-from journeyctl.output.files import write_atomic
 from journeyctl.reports.build import build_report
 from journeyctl.reports.jsondoc import render_json
 from journeyctl.reports.markdown import render_markdown

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from journeyctl.history.compare import CATEGORIES
-from journeyctl.output.place import TableData
+from journeyctl.output.tabledata import TableData
 from journeyctl.reports.model import Report
 from journeyctl.reports.text import TITLES, id_list, instant
 

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from journeyctl.events.timestamps import format_instant
 from journeyctl.history.model import CustomerHistoryRow, SnapshotInfo, TrendRow
 from journeyctl.output.files import Cell, csv_text
-from journeyctl.output.place import TableData
+from journeyctl.output.jsonout import dumps
+from journeyctl.output.tabledata import TableData
 
 SCHEMA_VERSION = 1
 
 
 def _json(obj: dict[str, Any]) -> str:
-    return (
-        json.dumps({"schema_version": SCHEMA_VERSION, **obj}, indent=2, ensure_ascii=False) + "\n"
-    )
+    return dumps({"schema_version": SCHEMA_VERSION, **obj})
 
 
 def _journeys_text(s: SnapshotInfo) -> str:

@@ -1,0 +1,25 @@
+"""A renderer-neutral table: every command's tables for people are built as these, then drawn
+by `output.tables` (rich or Markdown). Its own module so that builders of tables do not import
+one another's renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class TableData:
+    """A renderer-neutral table: a title, headers and rows of strings."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    empty: str = "none"
+    cap: int | None = None  # show at most this many rows in tables for people
+    omitted: int = 0  # rows already left out of `rows` (a capped table built in batches)
+
+    def shown_rows(self) -> tuple[tuple[tuple[str, ...], ...], int]:
+        """The rows to show and how many were left out."""
+        if self.cap is None or len(self.rows) <= self.cap:
+            return self.rows, self.omitted
+        return self.rows[: self.cap], len(self.rows) - self.cap + self.omitted
