@@ -20,6 +20,9 @@ be byte for byte the CSV's (sha256).
 With --stream SIZES it also runs the streaming mode (`--memory-limit`, 2G by default) on those
 sizes with JSON output, prints the same figures, and checks that its JSON is byte for byte the
 in-memory JSON (sha256 of both; the in-memory run is skipped above --compare-up-to events).
+
+With --cluster SIZES it runs `--cluster local:2` (or --cluster-address) on those sizes the same
+way; its peak is the largest process's (with local:N, a worker is a child of the client).
 """
 
 from __future__ import annotations
@@ -144,6 +147,8 @@ def main() -> None:
     ap.add_argument("--stream", default="", help="sizes to run in the streaming mode too")
     ap.add_argument("--memory-limit", default="2G")
     ap.add_argument("--compare-up-to", type=int, default=10_000_000)
+    ap.add_argument("--cluster", default="", help="sizes to run with --cluster too")
+    ap.add_argument("--cluster-address", default="local:2")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     formats = args.formats.split(",")
@@ -190,22 +195,31 @@ def main() -> None:
             print(f"{rows:>10} JSON DIFFERS between inputs: {digests}")
         elif len(digests) > 1:
             print(f"{rows:>10} JSON identical for {', '.join(digests)}")
-    figures: dict[tuple[int, str, str], tuple[float, float]] = {}
-    for n in [int(x) for x in args.stream.split(",") if x]:
+    runs = [
+        (int(x), "stream", ["--memory-limit", args.memory_limit])
+        for x in args.stream.split(",")
+        if x
+    ]
+    runs += [
+        (int(x), "cluster", ["--cluster", args.cluster_address])
+        for x in args.cluster.split(",")
+        if x
+    ]
+    for n, mode, extra in runs:
         path = ensure_log(data, n, args.seed)
         rows = sum(1 for _ in path.open("rb")) - 1
         base = [py, "-m", "journeyctl", "place", str(path), "-j", str(ROOT / "sample_journeys")]
         base += ["--quiet", "--format", "json"]
         tmp = data / f"out-{n}.json"
-        wall, peak, digest = json_digest([*base, "--memory-limit", args.memory_limit], tmp)
+        wall, peak, digest = json_digest([*base, *extra], tmp)
         same = "not compared"
         if n <= args.compare_up_to:
             _, mem_peak, mem_digest = json_digest(base, tmp)
             same = "identical" if mem_digest == digest else "DIFFERENT"
             same += f" to in-memory JSON (which peaked at {mem_peak:,.0f} MiB)"
         print(
-            f"{rows:>10} stream {wall:>8.2f} {rows / wall:>12,.0f} {peak:>9.0f}"
-            f"  (--memory-limit {args.memory_limit}; output {same})"
+            f"{rows:>10} {mode} {wall:>8.2f} {rows / wall:>12,.0f} {peak:>9.0f}"
+            f"  ({' '.join(extra)}; output {same})"
         )
     for n in sizes:
         if (n, "csv", "analyze") in figures and (n, "csv", "json") in figures:

@@ -11,6 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from journeyctl.cli import options as o
+from journeyctl.cli.cluster import (
+    DEFAULT_TIMEOUT,
+    ClusterOpt,
+    ClusterTimeout,
+    cluster_address,
+    runner_for,
+)
 from journeyctl.cli.common import (
     check_format,
     err_console,
@@ -159,6 +166,8 @@ def place(
             help="Write to this file instead of stdout (atomically); a directory for parquet",
         ),
     ] = None,
+    cluster: ClusterOpt = None,
+    cluster_timeout: ClusterTimeout = DEFAULT_TIMEOUT,
 ) -> None:
     """Replay the events and place every customer: stage, milestones, risks, regressions."""
     fmt = check_format(fmt, RENDERERS, "place")
@@ -175,12 +184,16 @@ def place(
     filters = Filters(journey or [], stage or [], at_risk)
     config = load_config()
     guard_outputs(inputs, journeys, config, catalog, also_read=[model])
-    parts = pipeline.plan_partitions(inputs.sources, inputs.memory_limit, inputs.input_format)
+    address = cluster_address(cluster, config)
+    parts = None
+    if address is None:
+        parts = pipeline.plan_partitions(inputs.sources, inputs.memory_limit, inputs.input_format)
     js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
-    if parts is not None:
+    if parts is not None or address is not None:
         if model:
             raise UsageError(
-                "--model needs the whole log in memory; it does not work with the streaming mode",
+                "--model needs the whole log in memory; it does not work with the streaming "
+                "mode or --cluster",
                 hint="drop --model, or raise --memory-limit",
             )
         from journeyctl.output.streaming import place_streaming
@@ -189,18 +202,19 @@ def place(
         if fmt == "parquet":
             raise UsageError(
                 "--format parquet needs the whole log in memory; it does not work with the "
-                "streaming mode",
+                "streaming mode or --cluster",
                 hint="raise --memory-limit, or use --format csv or json",
             )
-        with stdout_to(output):
+        with stdout_to(output), runner_for(address, cluster_timeout) as runner:
             streamed = place_streaming(
                 js,
                 inputs,
-                parts,
+                parts or 0,
                 fmt,
                 filters,
                 limit,
                 lambda: progress_bar("placing partitions", quiet, no_color, "partitions"),
+                runner,
             )
             warn_bad_rows(
                 streamed.bad_rows, inputs.rejects, quiet, no_color, streamed.input_warnings

@@ -26,7 +26,7 @@ from journeyctl.output.runs import Runs
 from journeyctl.output.stdout import stdout_bytes
 from journeyctl.output.tabledata import TableData
 from journeyctl.output.tables import to_markdown
-from journeyctl.pipeline import run_place_streaming
+from journeyctl.pipeline import StreamedPlace, run_place_streaming
 
 ProgressBar = Callable[[], AbstractContextManager[Callable[[int, int], None] | None]]
 
@@ -56,8 +56,11 @@ def place_streaming(
     filters: Filters,
     limit: int | None,
     progress_bar: ProgressBar = _no_progress,
+    runner: Callable[..., StreamedPlace] = run_place_streaming,
 ) -> Streamed:
-    """Place and write as `place` does in memory, with the same output byte for byte."""
+    """Place and write as `place` does in memory, with the same output byte for byte.
+
+    `runner` places the partitions: on this machine, or on a cluster (cli/cluster.py)."""
     levels: list[str] = []
     unmatched: list[list[str]] = []
     kept: list[list[CustomerPlacement]] = []  # with --limit: each partition's first `limit`
@@ -98,7 +101,7 @@ def place_streaming(
 
                 accounts_of = read_accounts(inputs.accounts, inputs.columns)
             with progress_bar() as progress:
-                run = run_place_streaming(js, inputs, work, parts, each, progress=progress)
+                run = runner(js, inputs, work, parts, each, progress=progress)
             all_unmatched = list(heapq.merge(*unmatched))
             warnings_doc = [w.as_json() for w in run.warnings]
             if limit is not None:  # a few customers: render them as in memory
