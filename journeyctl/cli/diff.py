@@ -120,12 +120,13 @@ def diff(
     journeys: o.Journeys = None,
     catalog: o.Catalog = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help="text, table, markdown, json or github")
+        str | None, o.format_option(RENDERERS, "Output format (default off a terminal: text)")
     ] = None,
     fail_on: Annotated[
         list[str] | None,
         typer.Option(
             "--fail-on",
+            metavar="NAME>N|NAME:LEVEL|FLAG",
             help="Exit 1 when met: invalid, version_not_bumped, or an impact count such as "
             "backward>10, newly_unmatched>0",
         ),
@@ -174,4 +175,4 @@ def diff(
         if result.impact_note and fmt in ("json", "github"):
             err.print(f"warning: {result.impact_note}", markup=False)
     RENDERERS[fmt](View(result, no_color))
-    fail_on_met(_fail_on(result, conds, quiet, no_color), quiet, no_color)
+    fail_on_met(_fail_on(result, conds, quiet, no_color), no_color)

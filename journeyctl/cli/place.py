@@ -105,6 +105,7 @@ RENDERERS: dict[str, Callable[[View], None]] = {
     "csv": _csv,
     "markdown": _markdown,
 }
+Fmt = Annotated[str | None, o.format_option(RENDERERS)]
 
 
 @handle_errors
@@ -113,22 +114,27 @@ def place(
     inputs: EventInputs,
     journeys: o.Journeys = None,
     catalog: o.Catalog = None,
-    fmt: o.Format = None,
+    fmt: Fmt = None,
     journey: Annotated[
-        list[str] | None, typer.Option("--journey", help="Only customers of this journey")
+        list[str] | None,
+        typer.Option("--journey", metavar="ID", help="Only customers of this journey"),
     ] = None,
     stage: Annotated[
-        list[str] | None, typer.Option("--stage", help="Only customers in this stage")
+        list[str] | None, typer.Option("--stage", metavar="ID", help="Only customers in this stage")
     ] = None,
     at_risk: Annotated[bool, typer.Option("--at-risk", help="Only customers at risk")] = False,
-    limit: Annotated[int | None, typer.Option("--limit", min=0, help="At most N customers")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=0, metavar="N", help="At most N customers")
+    ] = None,
     fail_on: o.FailOnOpt = None,
     max_file_size: o.MaxFileSize = None,
     no_color: o.NoColor = False,
     quiet: o.Quiet = False,
     model: Annotated[
         str | None,
-        typer.Option("--model", help="Add each customer's prediction (predict --save-model)"),
+        typer.Option(
+            "--model", metavar="FILE", help="Add each customer's prediction (predict --save-model)"
+        ),
     ] = None,
 ) -> None:
     """Replay the events and place every customer: stage, milestones, risks, regressions."""
@@ -161,7 +167,7 @@ def place(
             con = print_tables(streamed.tables, no_color)
             if not quiet:
                 con.print(streamed.summary, markup=False)
-        _fail_on(conds, streamed.counts, quiet, no_color)
+        _fail_on(conds, streamed.counts, no_color)
         return
     run = place_events(inputs, js, quiet, no_color)
     freeze_collector()
@@ -172,7 +178,7 @@ def place(
         extra = extra[: max(0, limit - len(shown))]
     predictions = pipeline.predictions_for(model, run) if model else None
     RENDERERS[fmt](View(run, shown, extra, predictions, quiet, no_color))
-    _fail_on(conds, pipeline.counts_of(result), quiet, no_color)
+    _fail_on(conds, pipeline.counts_of(result), no_color)
 
 
 def freeze_collector() -> None:
@@ -183,7 +189,7 @@ def freeze_collector() -> None:
     gc.freeze()
 
 
-def _fail_on(conds: Sequence[FailOn], counts: Counts, quiet: bool, no_color: bool) -> None:
+def _fail_on(conds: Sequence[FailOn], counts: Counts, no_color: bool) -> None:
     met = evaluate(
         list(conds),
         {
@@ -193,4 +199,4 @@ def _fail_on(conds: Sequence[FailOn], counts: Counts, quiet: bool, no_color: boo
         },
         {"at_risk": counts.risk_levels},
     )
-    fail_on_met(met, quiet, no_color)
+    fail_on_met(met, no_color)

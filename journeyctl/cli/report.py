@@ -84,19 +84,27 @@ def report(
     db: Db = None,
     out_dir: Annotated[
         str | None,
-        typer.Option("--out", help="Directory for report.md/.json/.html; default beside the db"),
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="Directory for report.md/.json/.html; default beside the db",
+        ),
     ] = None,
     by: Annotated[
         list[str] | None,
-        typer.Option("--by", help="Break the report down by this attribute (repeatable)"),
+        typer.Option(
+            "--by", metavar="ATTRIBUTE", help="Break the report down by this attribute (repeatable)"
+        ),
     ] = None,
     wait: Wait = None,
-    fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help="Summary on stdout: table, json, markdown")
-    ] = None,
+    fmt: Annotated[str | None, o.format_option(RENDERERS, "Summary on stdout")] = None,
     fail_on: Annotated[
         list[str] | None,
-        typer.Option("--fail-on", help="Exit 1 when met, e.g. newly_at_risk:high, regressed>0"),
+        typer.Option(
+            "--fail-on",
+            metavar="NAME>N|NAME:LEVEL",
+            help="Exit 1 when met, e.g. newly_at_risk:high, regressed>0",
+        ),
     ] = None,
     max_file_size: o.MaxFileSize = None,
     no_color: o.NoColor = False,
@@ -140,5 +148,4 @@ def report(
         notes.print(f"{verb} in {shown(path)}; wrote {files}", markup=False)
         RENDERERS[fmt](View(r, no_color))
     counts, levels = fail_on_inputs(r)
-    # Said even with --quiet: cron mails a job's output, so an alert must say something.
-    fail_on_met(evaluate(conds, counts, levels), False, no_color)
+    fail_on_met(evaluate(conds, counts, levels), no_color)

@@ -261,9 +261,10 @@ def test_fail_on(repo: GitRepo, head: str, fail_on: list[str], code: int) -> Non
         assert "warning: not evaluated without an impact: backward>0" in res.stderr
 
 
-def test_fail_on_quiet_prints_nothing_on_stderr(changed: GitRepo) -> None:
+def test_fail_on_quiet_prints_only_the_met_condition(changed: GitRepo) -> None:
+    # PRODUCT §4: a met --fail-on condition is always printed to stderr, even with --quiet
     res = run("diff", "HEAD", "--fail-on", "version_not_bumped", "--quiet", "-f", "json")
-    assert (res.exit_code, res.stderr) == (1, "")
+    assert (res.exit_code, res.stderr) == (1, "fail-on met: version_not_bumped\n")
 
 
 def test_fail_on_invalid_in_the_base_side(repo: GitRepo) -> None:
