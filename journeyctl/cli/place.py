@@ -21,6 +21,7 @@ from journeyctl.cli.common import (
     warn_bad_rows,
 )
 from journeyctl.config import load_config
+from journeyctl.engine.order import SORTS, sort_key
 from journeyctl.errors import UsageError
 from journeyctl.failon import FailOn, evaluate, parse_fail_on
 from journeyctl.inputs import Counts, EventInputs, Filters
@@ -43,6 +44,7 @@ class View:
     model: ModelPredictions | None
     quiet: bool
     no_color: bool
+    by_id: bool  # False under --sort risk|days_in_stage: the CSV keeps `shown`'s order
 
 
 def _json(v: View) -> None:
@@ -73,7 +75,7 @@ def _csv(v: View) -> None:
     if v.model is not None:
         sys.stdout.write(place_model_csv(v.run.result, v.shown, v.model))
     else:
-        sys.stdout.write(render.render_csv(v.run.result, v.shown, v.extra_unmatched))
+        sys.stdout.write(render.render_csv(v.run.result, v.shown, v.extra_unmatched, v.by_id))
 
 
 def _tables(v: View) -> list[TableData]:
@@ -123,8 +125,17 @@ def place(
         list[str] | None, typer.Option("--stage", metavar="ID", help="Only customers in this stage")
     ] = None,
     at_risk: Annotated[bool, typer.Option("--at-risk", help="Only customers at risk")] = False,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort",
+            metavar=f"[{'|'.join(SORTS)}]",
+            help="Order of the customers: id, risk (worst first), days_in_stage (longest first)",
+        ),
+    ] = "id",
     limit: Annotated[
-        int | None, typer.Option("--limit", min=0, metavar="N", help="At most N customers")
+        int | None,
+        typer.Option("--limit", min=0, metavar="N", help="The first N customers in --sort order"),
     ] = None,
     fail_on: o.FailOnOpt = None,
     max_file_size: o.MaxFileSize = None,
@@ -143,6 +154,8 @@ def place(
 
     conds = parse_fail_on(fail_on or [], NAMES, ("at_risk",))
     filters = Filters(journey or [], stage or [], at_risk)
+    if sort not in SORTS:
+        raise UsageError(f"unknown --sort {sort!r}; use one of: {', '.join(SORTS)}")
     parts = pipeline.plan_partitions(inputs.paths, inputs.memory_limit)
     js = load_valid_journeys(journeys, load_config(), catalog, max_file_size, quiet)
     if parts is not None:
@@ -153,6 +166,11 @@ def place(
             )
         from journeyctl.output.streaming import place_streaming
 
+        if sort != "id" and limit is None:
+            raise UsageError(
+                f"--sort {sort} needs --limit in the streaming mode (an input larger than memory)",
+                hint="add --limit N, or raise --memory-limit",
+            )
         streamed = place_streaming(
             js,
             inputs,
@@ -161,6 +179,7 @@ def place(
             filters,
             limit,
             lambda: progress_bar("placing partitions", quiet, no_color, "partitions"),
+            sort,
         )
         warn_bad_rows(streamed.bad_rows, inputs.rejects, quiet, no_color)
         if fmt == "table":
@@ -172,12 +191,16 @@ def place(
     run = place_events(inputs, js, quiet, no_color)
     freeze_collector()
     result = run.result
-    shown = [c for c in result.customers if filters.keep(c)][:limit]
+    shown = [c for c in result.customers if filters.keep(c)]  # by id
+    if sort != "id":
+        shown.sort(key=sort_key(sort))
+    if limit is not None:
+        del shown[limit:]
     extra = result.unmatched if filters.none else ()
     if limit is not None:
         extra = extra[: max(0, limit - len(shown))]
     predictions = pipeline.predictions_for(model, run) if model else None
-    RENDERERS[fmt](View(run, shown, extra, predictions, quiet, no_color))
+    RENDERERS[fmt](View(run, shown, extra, predictions, quiet, no_color, sort == "id"))
     _fail_on(conds, pipeline.counts_of(result), no_color)
 
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from journeyctl import __version__
 from journeyctl.cli import app
-from tests.helpers import run
+from tests.helpers import run, run_json
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = "sample_journeys/events.csv"
@@ -130,3 +130,41 @@ def test_a_met_fail_on_is_said_even_with_quiet(broken_dir: Path) -> None:
         res = run(*args, "--quiet", "-f", "json")
         assert res.exit_code == 1, res.stderr
         assert "fail-on met: " in res.stderr, args
+
+
+RANK = {"none": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+PLACE = ("place", EVENTS, "-j", "sample_journeys", "--accounts", "sample_journeys/accounts.csv")
+
+
+def _worst_first(c: dict[str, object]) -> tuple[object, ...]:
+    arr = float(str(c["attributes"].get("arr") or 0))  # type: ignore[attr-defined]
+    return (-RANK[str(c["risk_level"])], -arr, c["customer_id"])
+
+
+def test_place_sort_risk_limit_lists_the_ten_worst() -> None:
+    everyone = run_json(*PLACE, "--at-risk", "-f", "json")["customers"]
+    worst = run_json(*PLACE, "--at-risk", "--sort", "risk", "--limit", "10", "-f", "json")
+    ids = [c["customer_id"] for c in worst["customers"]]
+    expected = [c["customer_id"] for c in sorted(everyone, key=_worst_first)[:10]]
+    assert ids == expected
+    assert ids != sorted(ids)  # not the id order: the sample's worst are not its first ids
+
+
+def test_place_sort_days_in_stage_lists_the_longest_first() -> None:
+    doc = run_json(*PLACE, "--sort", "days_in_stage", "--limit", "20", "-f", "json")
+    days = [c["days_in_stage"] for c in doc["customers"]]
+    assert len(days) == 20 and None not in days
+    assert days == sorted(days, reverse=True)
+
+
+def test_place_sort_keeps_its_order_in_csv() -> None:
+    res = run(*PLACE, "--at-risk", "--sort", "risk", "--limit", "5", "-f", "csv")
+    assert res.exit_code == 0, res.stderr
+    levels = [line.split(",")[7] for line in res.stdout.splitlines()[1:]]
+    assert [RANK[lv] for lv in levels] == sorted((RANK[lv] for lv in levels), reverse=True)
+
+
+def test_place_unknown_sort_is_a_usage_error() -> None:
+    res = run(*PLACE, "--sort", "arr")
+    assert res.exit_code == 2
+    assert "unknown --sort 'arr'; use one of: id, risk, days_in_stage" in res.stderr
