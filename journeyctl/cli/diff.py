@@ -153,8 +153,12 @@ def diff(
     paths = journeys_paths(journeys, config)
     cat = catalog or config.catalog
     mfs = max_file_size or config.max_file_size or DEFAULT_MAX_FILE_SIZE
-    base_side = load_side(base, paths, catalog=cat, max_file_size=mfs, role="BASE")
-    head_side = load_side(head, paths, catalog=cat, max_file_size=mfs, role="HEAD")
+    base_side = load_side(
+        base, paths, catalog=cat, max_file_size=mfs, role="BASE", rules=config.rules
+    )
+    head_side = load_side(
+        head, paths, catalog=cat, max_file_size=mfs, role="HEAD", rules=config.rules
+    )
     replay = None
     if inputs is not None:
         replay = read_replay_input(
