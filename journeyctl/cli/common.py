@@ -44,6 +44,11 @@ def _terminal(color: bool, is_terminal: bool) -> bool | None:
     return True if color else (None if is_terminal else False)
 
 
+def _width(is_terminal: bool) -> int | None:
+    """The terminal's width; off one 160 columns (cron mail, CI logs), unless COLUMNS says."""
+    return None if is_terminal or os.environ.get("COLUMNS") else 160
+
+
 def out_console(no_color: bool = False) -> Console:
     color = color_for(no_color, sys.stdout.isatty())
     return Console(
@@ -52,7 +57,7 @@ def out_console(no_color: bool = False) -> Console:
         highlight=False,
         soft_wrap=not sys.stdout.isatty(),
         force_terminal=_terminal(color, sys.stdout.isatty()),
-        width=None if sys.stdout.isatty() else 160,
+        width=_width(sys.stdout.isatty()),
     )
 
 
@@ -63,7 +68,7 @@ def err_console(no_color: bool = False) -> Console:
         no_color=not color,
         highlight=False,
         force_terminal=_terminal(color, sys.stderr.isatty()),
-        width=None if sys.stderr.isatty() else 160,
+        width=_width(sys.stderr.isatty()),
     )
 
 
