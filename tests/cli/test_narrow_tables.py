@@ -63,3 +63,18 @@ def test_prose_wraps_and_ids_stay_whole_on_a_console_80_wide() -> None:
     for whole in table.rows[0][:3]:
         assert whole in text, text
     assert "Repeated late payments" not in text  # the prose column wrapped instead
+
+
+def test_diff_matrix_hides_unchanged_pairs_in_text_and_table_but_json_keeps_them() -> None:
+    args = ["diff", "sample_journeys", "sample_journeys", "--events", "sample_journeys/events.csv"]
+    runner = CliRunner()
+    doc = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    matrix = doc["impact"]["matrix"]
+    assert matrix and all(
+        (m["from_journey"], m["from_stage"]) == (m["to_journey"], m["to_stage"]) for m in matrix
+    )
+    same = sum(m["customers"] for m in matrix)
+    for fmt in ("text", "table"):
+        out = runner.invoke(app, [*args, "-f", fmt]).stdout
+        assert f"{same} customers in the same stage on both sides (not listed)" in out, out
+        assert "onboarding -> " not in out and "│ onboarding" not in out, out
