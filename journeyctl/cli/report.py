@@ -42,15 +42,15 @@ def _json(v: View) -> None:
 
 def _markdown(v: View) -> None:
     from journeyctl.output.tables import to_markdown
-    from journeyctl.reports.summary import changes_table
+    from journeyctl.reports.summary import breakdown_tables, changes_table
 
-    sys.stdout.write(to_markdown([changes_table(v.report)]))
+    sys.stdout.write(to_markdown([changes_table(v.report), *breakdown_tables(v.report)]))
 
 
 def _table(v: View) -> None:
-    from journeyctl.reports.summary import changes_table
+    from journeyctl.reports.summary import breakdown_tables, changes_table
 
-    print_tables([changes_table(v.report)], v.no_color)
+    print_tables([changes_table(v.report), *breakdown_tables(v.report)], v.no_color)
 
 
 RENDERERS: dict[str, Callable[[View], None]] = {
