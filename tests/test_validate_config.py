@@ -82,6 +82,15 @@ def test_disable_and_warn(project: Path) -> None:
     assert cli("validate", "--strict").exit_code == 1
 
 
+def test_diff_reports_problems_at_the_configured_levels(project: Path) -> None:
+    # `diff` reports invalid definitions like `validate`: with the same [validate] settings
+    config(project, '[validate]\ndisable = ["self-transition"]\nwarn = ["unreachable-stage"]\n')
+    res = cli("diff", "journeys", "journeys", "-f", "json", "--fail-on", "invalid")
+    assert res.exit_code == 0, res.stdout + res.stderr
+    invalid = json.loads(res.stdout)["invalid"]
+    assert {(p["rule"], p["severity"]) for p in invalid} == {("unreachable-stage", "warning")}
+
+
 def test_a_warning_made_an_error_fails(project: Path) -> None:
     (project / "journeys" / "demo.yaml").write_text(
         JOURNEY.replace(

@@ -19,12 +19,21 @@ from journeyctl.cli.validate import validate
 
 app = typer.Typer(
     name="journeyctl",
-    help="Post-sale customer journeys as code: validate, place, show, report, diff, analyze.",
+    help="Post-sale customer journeys as code: validate, place, show, report, diff, history, "
+    "predict, analyze.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from journeyctl import __version__
+
+        sys.stdout.write(f"journeyctl {__version__}\n")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -32,12 +41,23 @@ def _root(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks of internal errors")
     ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit",
+            is_eager=True,
+            callback=_print_version,
+        ),
+    ] = False,
 ) -> None:
     if debug:
         os.environ["JOURNEYCTL_DEBUG"] = "1"
 
 
-@app.command("schema")
+# Each command's one-line help in the command list: typer would otherwise cut the docstring's first
+# sentence with "..." to fit the terminal.
+@app.command("schema", short_help="Print the journey JSON Schema.")
 def schema_cmd() -> None:
     """Print the journey JSON Schema."""
     from journeyctl.definitions.schema import schema_text
@@ -45,14 +65,14 @@ def schema_cmd() -> None:
     sys.stdout.write(schema_text())
 
 
-app.command("validate")(validate)
-app.command("place")(place)
-app.command("show")(show)
-app.command("diff")(diff)
-app.command("report")(report)
-app.command("history")(history)
-app.command("predict")(predict)
-app.command("analyze")(analyze_cmd)
+app.command("validate", short_help="Check journey files: schema and semantic rules.")(validate)
+app.command("place", short_help="Place every customer: stage, milestones, risks.")(place)
+app.command("show", short_help="One customer's timeline, explained.")(show)
+app.command("diff", short_help="Compare two versions of the journeys, and whom it moves.")(diff)
+app.command("report", short_help="Store a snapshot and report what changed.")(report)
+app.command("history", short_help="Read the stored snapshots: list, customer, trend.")(history)
+app.command("predict", short_help="Predict churn, renewal or any target within a horizon.")(predict)
+app.command("analyze", short_help="How customers really travel each journey.")(analyze_cmd)
 
 
 def main() -> None:

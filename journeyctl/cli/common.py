@@ -31,8 +31,24 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def want_color(no_color: bool) -> bool:
-    return not no_color and "NO_COLOR" not in os.environ
+def color_for(no_color: bool, is_terminal: bool) -> bool:
+    """Colour on a terminal, off elsewhere; `--no-color` and a non-empty `NO_COLOR` turn it off
+    (an empty `NO_COLOR` is unset, per no-color.org), a non-empty `FORCE_COLOR` turns it on off a
+    terminal (CI logs that render colour)."""
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    return is_terminal or bool(os.environ.get("FORCE_COLOR"))
+
+
+def _terminal(color: bool, is_terminal: bool) -> bool | None:
+    """rich's `force_terminal`: forced on for colour; off a terminal forced off, since rich would
+    otherwise take FORCE_COLOR as a terminal and write styles despite NO_COLOR or --no-color."""
+    return True if color else (None if is_terminal else False)
+
+
+def _width(is_terminal: bool) -> int | None:
+    """The terminal's width; off one 160 columns (cron mail, CI logs), unless COLUMNS says."""
+    return None if is_terminal or os.environ.get("COLUMNS") else 160
 
 
 class _StdoutConsole(Console):
@@ -47,25 +63,25 @@ class _StdoutConsole(Console):
 
 
 def out_console(no_color: bool = False) -> Console:
-    color = want_color(no_color) and sys.stdout.isatty()
+    color = color_for(no_color, sys.stdout.isatty())
     return _StdoutConsole(
         file=sys.stdout,
         no_color=not color,
         highlight=False,
         soft_wrap=not sys.stdout.isatty(),
-        force_terminal=color or None,
-        width=None if sys.stdout.isatty() else 160,
+        force_terminal=_terminal(color, sys.stdout.isatty()),
+        width=_width(sys.stdout.isatty()),
     )
 
 
 def err_console(no_color: bool = False) -> Console:
-    color = want_color(no_color) and sys.stderr.isatty()
+    color = color_for(no_color, sys.stderr.isatty())
     return Console(
         file=sys.stderr,
         no_color=not color,
         highlight=False,
-        force_terminal=color or None,
-        width=None if sys.stderr.isatty() else 160,
+        force_terminal=_terminal(color, sys.stderr.isatty()),
+        width=_width(sys.stderr.isatty()),
     )
 
 
@@ -164,11 +180,11 @@ def warn_bad_rows(
         con.print("  " + safe_text(line), markup=False)
 
 
-def fail_on_met(met: Sequence[str], quiet: bool, no_color: bool) -> None:
-    """Exit 1 when a --fail-on condition is met, saying which (not with --quiet)."""
+def fail_on_met(met: Sequence[str], no_color: bool) -> None:
+    """Exit 1 when a --fail-on condition is met, saying which on stderr: always, also with --quiet
+    (PRODUCT §4), since cron mails a job's output and an alert that says nothing is lost."""
     if met:
-        if not quiet:
-            err_console(no_color).print("fail-on met: " + ", ".join(met), markup=False)
+        err_console(no_color).print("fail-on met: " + ", ".join(met), markup=False)
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 

@@ -124,12 +124,13 @@ def diff(
     journeys: o.Journeys = None,
     catalog: o.Catalog = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help="text, table, markdown, json or github")
+        str | None, o.format_option(RENDERERS, "Output format (default off a terminal: text)")
     ] = None,
     fail_on: Annotated[
         list[str] | None,
         typer.Option(
             "--fail-on",
+            metavar="NAME>N|NAME:LEVEL|FLAG",
             help="Exit 1 when met: invalid, version_not_bumped, or an impact count such as "
             "backward>10, newly_unmatched>0",
         ),
@@ -157,8 +158,12 @@ def diff(
     cat = catalog or config.catalog
     mfs = max_file_size or config.max_file_size or DEFAULT_MAX_FILE_SIZE
     guard_outputs(inputs, journeys, config, catalog, also_read=[base, head])
-    base_side = load_side(base, paths, catalog=cat, max_file_size=mfs, role="BASE")
-    head_side = load_side(head, paths, catalog=cat, max_file_size=mfs, role="HEAD")
+    base_side = load_side(
+        base, paths, catalog=cat, max_file_size=mfs, role="BASE", rules=config.rules
+    )
+    head_side = load_side(
+        head, paths, catalog=cat, max_file_size=mfs, role="HEAD", rules=config.rules
+    )
     replay = None
     if inputs is not None:
         replay = read_replay_input(
@@ -183,4 +188,4 @@ def diff(
             err.print(safe_text(f"warning: {result.impact_note}"), markup=False)
     print_warnings(result.warnings, quiet)
     RENDERERS[fmt](View(result, no_color))
-    fail_on_met(_fail_on(result, conds, quiet, no_color), quiet, no_color)
+    fail_on_met(_fail_on(result, conds, quiet, no_color), no_color)

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 Db = Annotated[
     str | None,
     typer.Option(
-        "--db", help="History database; default: .journeyctl/history.db beside journeyctl.toml"
+        "--db",
+        metavar="FILE",
+        help="History database; default: .journeyctl/history.db beside journeyctl.toml",
     ),
 ]
 Wait = Annotated[
@@ -29,6 +31,7 @@ Wait = Annotated[
     typer.Option(
         "--wait",
         min=0,
+        metavar="SECONDS",
         help=f"Seconds to wait for another run's lock on the database (default {DEFAULT_WAIT:g})",
     ),
 ]
@@ -141,6 +144,7 @@ RENDERERS: dict[str, Callable[[HistoryView], None]] = {
     "csv": _csv,
     "markdown": _markdown,
 }
+Fmt = Annotated[str | None, o.format_option(RENDERERS)]
 
 
 @handle_errors
@@ -148,7 +152,8 @@ def history(
     db: Db = None,
     journeys: o.Journeys = None,
     customer: Annotated[
-        str | None, typer.Option("--customer", help="One customer's placement in every snapshot")
+        str | None,
+        typer.Option("--customer", metavar="ID", help="One customer's placement in every snapshot"),
     ] = None,
     trend: Annotated[
         bool, typer.Option("--trend", help="Customers per stage in every snapshot")
@@ -162,7 +167,7 @@ def history(
         typer.Option("--notifications", help="The notifications `report` sent or tried to send"),
     ] = False,
     wait: Wait = None,
-    fmt: o.Format = None,
+    fmt: Fmt = None,
     no_color: o.NoColor = False,
     quiet: o.Quiet = False,
 ) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any, TypeVar, get_type_hints
 
 import typer
 
 from journeyctl.config import Config, load_config
+from journeyctl.definitions.limits import MAX_FILE_SIZE_LIMIT
 from journeyctl.errors import UsageError
 from journeyctl.inputs import EventInputs
 
@@ -28,45 +29,66 @@ EVENTS_HELP = (
     "Event files: CSV (.csv, .csv.gz, - for stdin), Parquet (.parquet, or a dataset directory), "
     "JSON Lines (.jsonl, .jsonl.gz), Arrow (.arrow); or --sql with --db-url"
 )
-Events = Annotated[list[str] | None, typer.Argument(help=EVENTS_HELP, show_default=False)]
+Events = Annotated[
+    list[str] | None, typer.Argument(help=EVENTS_HELP, metavar="EVENTS", show_default=False)
+]
 EventsOption = Annotated[
     list[str] | None,
-    typer.Option("--events", help="Event file (repeatable): replay it under both sides"),
+    typer.Option(
+        "--events", metavar="FILE", help="Event file (repeatable): replay it under both sides"
+    ),
 ]
 InputFormat = Annotated[
     str | None,
-    typer.Option("--input-format", help="Read the event files as csv, parquet, jsonl or arrow"),
+    typer.Option(
+        "--input-format",
+        metavar="[csv|parquet|jsonl|arrow]",
+        help="Read the event files as csv, parquet, jsonl or arrow",
+    ),
 ]
 Sql = Annotated[
-    str | None, typer.Option("--sql", help="Read the events with this query (with --db-url)")
+    str | None,
+    typer.Option("--sql", metavar="QUERY", help="Read the events with this query (with --db-url)"),
 ]
 DbUrl = Annotated[
     str | None,
     typer.Option(
         "--db-url",
+        metavar="URL",
         help="postgresql://USER:${PASSWORD}@HOST/DB, sqlite:///PATH or duckdb:///PATH "
         "(${NAME}: an environment variable)",
     ),
 ]
-Journeys = Annotated[list[str] | None, typer.Option("--journeys", "-j", help=JOURNEYS_HELP)]
-Catalog = Annotated[str | None, typer.Option("--catalog", help="Event catalog kept elsewhere")]
+Journeys = Annotated[
+    list[str] | None, typer.Option("--journeys", "-j", metavar="PATH", help=JOURNEYS_HELP)
+]
+Catalog = Annotated[
+    str | None, typer.Option("--catalog", metavar="FILE", help="Event catalog kept elsewhere")
+]
 Accounts = Annotated[
     str | None,
     typer.Option(
-        "--accounts", help="Accounts file (CSV, Parquet, JSON Lines, Arrow): one row per customer"
+        "--accounts",
+        metavar="FILE",
+        help="Accounts file (CSV, Parquet, JSON Lines, Arrow): one row per customer",
     ),
 ]
 Columns = Annotated[
-    list[str] | None, typer.Option("--column", help="Map a column: customer_id=AccountId")
+    list[str] | None,
+    typer.Option("--column", metavar="NAME=COLUMN", help="Map a column: customer_id=AccountId"),
 ]
 AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="`now` or an ISO instant; default: latest event")
+    str | None,
+    typer.Option(
+        "--as-of", metavar="INSTANT", help="`now` or an ISO instant; default: latest event"
+    ),
 ]
 SkipBad = Annotated[
     bool, typer.Option("--skip-bad-rows", help="Skip bad rows (counted) instead of stopping")
 ]
 Rejects = Annotated[
-    str | None, typer.Option("--rejects", help="Write every rejected row to this CSV")
+    str | None,
+    typer.Option("--rejects", metavar="FILE", help="Write every rejected row to this CSV"),
 ]
 Force = Annotated[
     bool,
@@ -80,22 +102,45 @@ MemoryLimit = Annotated[
     str | None,
     typer.Option(
         "--memory-limit",
+        metavar="SIZE",
         help="Stay under this much memory (e.g. 2G, 512M): larger inputs are placed "
         "partition by partition via temporary files in $TMPDIR",
     ),
 ]
-Format = Annotated[str | None, typer.Option("--format", "-f", help="table, json, csv or markdown")]
 FailOnOpt = Annotated[
-    list[str] | None, typer.Option("--fail-on", help="Exit 1 when met, e.g. at_risk:high")
+    list[str] | None,
+    typer.Option(
+        "--fail-on", metavar="NAME>N|NAME:LEVEL", help="Exit 1 when met, e.g. at_risk:high"
+    ),
 ]
 NoColor = Annotated[bool, typer.Option("--no-color", help="No colour")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only results; no progress or notes")]
 MaxFileSize = Annotated[
-    int | None, typer.Option("--max-file-size", help="Journey file limit, bytes")
+    int | None,
+    typer.Option(
+        "--max-file-size",
+        metavar="BYTES",
+        # bounded by the library (definitions.limits), whose message names the range; 0 keeps
+        # meaning the default, as tests/test_validate_config.py pins
+        help=f"Journey file limit, bytes (1 to {MAX_FILE_SIZE_LIMIT}; default 1000000)",
+    ),
 ]
 Model = Annotated[
-    str | None, typer.Option("--model", help="Add the prediction (predict --save-model)")
+    str | None,
+    typer.Option("--model", metavar="FILE", help="Add the prediction (predict --save-model)"),
 ]
+
+
+def format_option(formats: Iterable[str], help: str | None = None) -> Any:
+    """`--format/-f`, showing the command's formats (its `RENDERERS` keys) as the choices.
+
+    The value is checked by `common.check_format` against the same keys, whose message lists them;
+    a click Choice would reject it first with a message of its own."""
+    names = list(formats)
+    return typer.Option(
+        "--format", "-f", metavar=f"[{'|'.join(names)}]", help=help or "Output format"
+    )
+
 
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?)(i?B)?\s*$", re.IGNORECASE)
 

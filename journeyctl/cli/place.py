@@ -32,6 +32,7 @@ from journeyctl.cli.common import (
 )
 from journeyctl.cli.datawarnings import FAIL_ON_NAME, print_warnings
 from journeyctl.config import load_config
+from journeyctl.engine.order import SORTS, sort_key
 from journeyctl.errors import UsageError
 from journeyctl.failon import FailOn, evaluate, parse_fail_on
 from journeyctl.inputs import Counts, EventInputs, Filters
@@ -54,6 +55,7 @@ class View:
     model: ModelPredictions | None
     quiet: bool
     no_color: bool
+    by_id: bool = True  # False under --sort risk|days_in_stage: the CSV keeps `shown`'s order
     output: str | None = None  # --output: a file, or for parquet a directory
 
 
@@ -86,7 +88,7 @@ def _csv(v: View) -> None:
     if v.model is not None:
         sys.stdout.write(place_model_csv(v.run.result, v.shown, v.model))
     else:
-        sys.stdout.write(render.render_csv(v.run.result, v.shown, v.extra_unmatched))
+        sys.stdout.write(render.render_csv(v.run.result, v.shown, v.extra_unmatched, v.by_id))
 
 
 def _tables(v: View) -> list[TableData]:
@@ -133,6 +135,7 @@ RENDERERS: dict[str, Callable[[View], None]] = {
     "markdown": _markdown,
     "parquet": _parquet,
 }
+Fmt = Annotated[str | None, o.format_option(RENDERERS)]
 
 
 @handle_errors
@@ -141,22 +144,36 @@ def place(
     inputs: EventInputs,
     journeys: o.Journeys = None,
     catalog: o.Catalog = None,
-    fmt: o.Format = None,
+    fmt: Fmt = None,
     journey: Annotated[
-        list[str] | None, typer.Option("--journey", help="Only customers of this journey")
+        list[str] | None,
+        typer.Option("--journey", metavar="ID", help="Only customers of this journey"),
     ] = None,
     stage: Annotated[
-        list[str] | None, typer.Option("--stage", help="Only customers in this stage")
+        list[str] | None, typer.Option("--stage", metavar="ID", help="Only customers in this stage")
     ] = None,
     at_risk: Annotated[bool, typer.Option("--at-risk", help="Only customers at risk")] = False,
-    limit: Annotated[int | None, typer.Option("--limit", min=0, help="At most N customers")] = None,
+    sort: Annotated[
+        str,
+        typer.Option(
+            "--sort",
+            metavar=f"[{'|'.join(SORTS)}]",
+            help="Order of the customers: id, risk (worst first), days_in_stage (longest first)",
+        ),
+    ] = "id",
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=0, metavar="N", help="The first N customers in --sort order"),
+    ] = None,
     fail_on: o.FailOnOpt = None,
     max_file_size: o.MaxFileSize = None,
     no_color: o.NoColor = False,
     quiet: o.Quiet = False,
     model: Annotated[
         str | None,
-        typer.Option("--model", help="Add each customer's prediction (predict --save-model)"),
+        typer.Option(
+            "--model", metavar="FILE", help="Add each customer's prediction (predict --save-model)"
+        ),
     ] = None,
     output: Annotated[
         str | None,
@@ -182,6 +199,8 @@ def place(
 
     conds = parse_fail_on(fail_on or [], NAMES, ("at_risk",))
     filters = Filters(journey or [], stage or [], at_risk)
+    if sort not in SORTS:
+        raise UsageError(f"unknown --sort {sort!r}; use one of: {', '.join(SORTS)}")
     config = load_config()
     guard_outputs(inputs, journeys, config, catalog, also_read=[model])
     address = cluster_address(cluster, config)
@@ -205,6 +224,11 @@ def place(
                 "streaming mode or --cluster",
                 hint="raise --memory-limit, or use --format csv or json",
             )
+        if sort != "id" and limit is None:
+            raise UsageError(
+                f"--sort {sort} needs --limit in the streaming mode (an input larger than memory)",
+                hint="add --limit N, or raise --memory-limit",
+            )
         with stdout_to(output), runner_for(address, cluster_timeout) as runner:
             streamed = place_streaming(
                 js,
@@ -215,6 +239,7 @@ def place(
                 limit,
                 lambda: progress_bar("placing partitions", quiet, no_color, "partitions"),
                 runner,
+                sort,
             )
             warn_bad_rows(
                 streamed.bad_rows, inputs.rejects, quiet, no_color, streamed.input_warnings
@@ -224,17 +249,21 @@ def place(
                 con = print_tables(streamed.tables, no_color)
                 if not quiet:
                     con.print(streamed.summary, markup=False)
-        _fail_on(conds, streamed.counts, quiet, no_color)
+        _fail_on(conds, streamed.counts, no_color)
         return
     run = place_events(inputs, js, quiet, no_color)
     freeze_collector()
     result = run.result
-    shown = [c for c in result.customers if filters.keep(c)][:limit]
+    shown = [c for c in result.customers if filters.keep(c)]  # by id
+    if sort != "id":
+        shown.sort(key=sort_key(sort))
+    if limit is not None:
+        del shown[limit:]
     extra = result.unmatched if filters.none else ()
     if limit is not None:
         extra = extra[: max(0, limit - len(shown))]
     predictions = pipeline.predictions_for(model, run) if model else None
-    view = View(run, shown, extra, predictions, quiet, no_color, output)
+    view = View(run, shown, extra, predictions, quiet, no_color, sort == "id", output)
     if fmt == "parquet":
         _parquet(view)
     else:
@@ -242,7 +271,7 @@ def place(
 
         with stdout_to(output):
             RENDERERS[fmt](view)
-    _fail_on(conds, pipeline.counts_of(result, len(run.warnings)), quiet, no_color)
+    _fail_on(conds, pipeline.counts_of(result, len(run.warnings)), no_color)
 
 
 def freeze_collector() -> None:
@@ -253,7 +282,7 @@ def freeze_collector() -> None:
     gc.freeze()
 
 
-def _fail_on(conds: Sequence[FailOn], counts: Counts, quiet: bool, no_color: bool) -> None:
+def _fail_on(conds: Sequence[FailOn], counts: Counts, no_color: bool) -> None:
     met = evaluate(
         list(conds),
         {
@@ -264,4 +293,4 @@ def _fail_on(conds: Sequence[FailOn], counts: Counts, quiet: bool, no_color: boo
         },
         {"at_risk": counts.risk_levels},
     )
-    fail_on_met(met, quiet, no_color)
+    fail_on_met(met, no_color)

@@ -69,6 +69,7 @@ RENDERERS: dict[str, Callable[[View], None]] = {
     "csv": _csv,
     "markdown": _markdown,
 }
+Fmt = Annotated[str | None, o.format_option(RENDERERS)]
 
 
 @handle_errors
@@ -77,22 +78,27 @@ def predict(
     inputs: EventInputs,
     journeys: o.Journeys = None,
     catalog: o.Catalog = None,
-    fmt: o.Format = None,
+    fmt: Fmt = None,
     target: Annotated[
-        str, typer.Option("--target", help="churned, stage:ID or event:NAME")
+        str, typer.Option("--target", metavar="TARGET", help="churned, stage:ID or event:NAME")
     ] = "churned",
     horizon: Annotated[
-        str, typer.Option("--horizon", help="Predict the target within this duration")
+        str,
+        typer.Option(
+            "--horizon", metavar="DURATION", help="Predict the target within this duration"
+        ),
     ] = "90d",
     cutoffs: Annotated[
         str | None,
         typer.Option(
             "--cutoffs",
+            metavar="DURATION|INSTANTS",
             help="Spacing of the past cutoffs (default 30d) or a comma list of instants",
         ),
     ] = None,
     save_model_path: Annotated[
-        str | None, typer.Option("--save-model", help="Write the model (JSON) to this file")
+        str | None,
+        typer.Option("--save-model", metavar="FILE", help="Write the model (JSON) to this file"),
     ] = None,
     max_file_size: o.MaxFileSize = None,
     no_color: o.NoColor = False,

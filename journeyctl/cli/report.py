@@ -62,15 +62,15 @@ def _json(v: View) -> None:
 
 def _markdown(v: View) -> None:
     from journeyctl.output.tables import to_markdown
-    from journeyctl.reports.summary import changes_table
+    from journeyctl.reports.summary import breakdown_tables, changes_table
 
-    sys.stdout.write(to_markdown([changes_table(v.report)]))
+    sys.stdout.write(to_markdown([changes_table(v.report), *breakdown_tables(v.report)]))
 
 
 def _table(v: View) -> None:
-    from journeyctl.reports.summary import changes_table
+    from journeyctl.reports.summary import breakdown_tables, changes_table
 
-    print_tables([changes_table(v.report)], v.no_color)
+    print_tables([changes_table(v.report), *breakdown_tables(v.report)], v.no_color)
 
 
 RENDERERS: dict[str, Callable[[View], None]] = {
@@ -136,19 +136,27 @@ def report(
     db: Db = None,
     out_dir: Annotated[
         str | None,
-        typer.Option("--out", help="Directory for report.md/.json/.html; default beside the db"),
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="Directory for report.md/.json/.html; default beside the db",
+        ),
     ] = None,
     by: Annotated[
         list[str] | None,
-        typer.Option("--by", help="Break the report down by this attribute (repeatable)"),
+        typer.Option(
+            "--by", metavar="ATTRIBUTE", help="Break the report down by this attribute (repeatable)"
+        ),
     ] = None,
     wait: Wait = None,
-    fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help="Summary on stdout: table, json, markdown")
-    ] = None,
+    fmt: Annotated[str | None, o.format_option(RENDERERS, "Summary on stdout")] = None,
     fail_on: Annotated[
         list[str] | None,
-        typer.Option("--fail-on", help="Exit 1 when met, e.g. newly_at_risk:high, regressed>0"),
+        typer.Option(
+            "--fail-on",
+            metavar="NAME>N|NAME:LEVEL",
+            help="Exit 1 when met, e.g. newly_at_risk:high, regressed>0",
+        ),
     ] = None,
     max_file_size: o.MaxFileSize = None,
     no_notify: NoNotify = False,
@@ -228,10 +236,10 @@ def report(
     met = evaluate(conds, counts, levels)
     if failure is None:
         # Said even with --quiet: cron mails a job's output, so an alert must say something.
-        fail_on_met(met, False, no_color)
+        fail_on_met(met, no_color)
         return
     with contextlib.suppress(typer.Exit):  # said, but 2 wins over its 1 (§4)
-        fail_on_met(met, False, no_color)
+        fail_on_met(met, no_color)
     # PRODUCT §10: a notification failure left is one line after everything else, and exit 2
     notes.print(failure, markup=False)
     raise typer.Exit(int(ExitCode.BAD_INPUT))

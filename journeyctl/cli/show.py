@@ -72,16 +72,17 @@ RENDERERS: dict[str, Callable[[View], None]] = {
     "csv": _csv,
     "markdown": _markdown,
 }
+Fmt = Annotated[str | None, o.format_option(RENDERERS)]
 
 
 @handle_errors
 @o.event_options()
 def show(
-    customer: Annotated[str, typer.Argument(help="Customer id")],
+    customer: Annotated[str, typer.Argument(help="Customer id", metavar="CUSTOMER")],
     inputs: EventInputs,
     journeys: o.Journeys = None,
     catalog: o.Catalog = None,
-    fmt: o.Format = None,
+    fmt: Fmt = None,
     max_file_size: o.MaxFileSize = None,
     no_color: o.NoColor = False,
     quiet: o.Quiet = False,

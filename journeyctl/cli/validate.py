@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from journeyctl.cli import options as o
 from journeyctl.cli.common import (
     check_format,
     err_console,
@@ -24,20 +25,17 @@ FORMATS = ("table", "text", "json", "github")
 @handle_errors
 def validate(
     paths: Annotated[
-        list[str] | None, typer.Argument(help="Journey files, directories or globs")
+        list[str] | None,
+        typer.Argument(help="Journey files, directories or globs", metavar="PATHS"),
     ] = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help="table, text, json or github")
+        str | None, o.format_option(FORMATS, "Output format (default off a terminal: text)")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 1)")] = False,
-    catalog: Annotated[
-        str | None, typer.Option("--catalog", help="Event catalog kept elsewhere")
-    ] = None,
-    max_file_size: Annotated[
-        int | None, typer.Option("--max-file-size", help="Bytes; default 1000000")
-    ] = None,
+    catalog: o.Catalog = None,
+    max_file_size: o.MaxFileSize = None,
     journeys: Annotated[
-        list[str] | None, typer.Option("--journeys", "-j", help="Same as PATHS")
+        list[str] | None, typer.Option("--journeys", "-j", metavar="PATH", help="Same as PATHS")
     ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line")] = False,

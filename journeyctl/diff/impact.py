@@ -42,6 +42,11 @@ class MatrixCell:
     to_stage: str | None
     customers: int
 
+    @property
+    def unchanged(self) -> bool:
+        """The same journey and stage on both sides: `text` and `table` leave these pairs out."""
+        return (self.from_journey, self.from_stage) == (self.to_journey, self.to_stage)
+
 
 @dataclass(frozen=True, slots=True)
 class Count:

@@ -22,6 +22,7 @@ from journeyctl.definitions.load import (
     load_journeys_from_files,
 )
 from journeyctl.definitions.model import JourneySet
+from journeyctl.definitions.registry import RuleSettings
 from journeyctl.definitions.yamlio import DEFAULT_MAX_FILE_SIZE
 from journeyctl.errors import InputError, Problem, UsageError
 
@@ -169,6 +170,7 @@ def _load_revision(
     journeys: Sequence[str],
     catalog: str | None,
     max_file_size: int,
+    rules: RuleSettings | None,
 ) -> Side:
     files, notes = _revision_files(top, commit, label, journeys)
     extra: list[Problem] = []
@@ -188,7 +190,7 @@ def _load_revision(
                 cat = (catalog, _read_blob(top, found[0].sha, catalog))
             else:
                 extra.append(registry.UNREADABLE.at(catalog, 1, 1, f"catalog not found in {label}"))
-    loaded = load_journeys_from_files(files, catalog=cat, max_file_size=max_file_size)
+    loaded = load_journeys_from_files(files, catalog=cat, max_file_size=max_file_size, rules=rules)
     if extra:
         loaded = replace(
             loaded, problems=tuple(sorted((*loaded.problems, *extra), key=Problem.sort_key))
@@ -203,23 +205,29 @@ def load_side(
     catalog: str | None = None,
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
     role: str = "BASE",
+    rules: RuleSettings | None = None,
 ) -> Side:
     """Load one side: None is the working tree (the configured journeys paths), else `spec`.
 
     `spec` is a journeys file or directory when that path exists, else a git revision of the
     repository holding the current directory; anything else is a usage error (exit 2).
+    `rules` (journeyctl.toml `[validate]`) applies to both kinds of side, as in `validate`.
     """
     if spec is None:
         return Side(
             WORKING_TREE,
             WORKING_TREE,
-            load_journeys(list(journeys), catalog=catalog, max_file_size=max_file_size),
+            load_journeys(
+                list(journeys), catalog=catalog, max_file_size=max_file_size, rules=rules
+            ),
         )
     if spec == "":
         raise UsageError(f"{role} is empty; give a journeys directory or a git revision")
     if os.path.exists(spec):
         return Side(
-            spec, "path", load_journeys([spec], catalog=catalog, max_file_size=max_file_size)
+            spec,
+            "path",
+            load_journeys([spec], catalog=catalog, max_file_size=max_file_size, rules=rules),
         )
     here = os.getcwd()
     top = _toplevel(here)
@@ -233,7 +241,7 @@ def load_side(
             hint="give a journeys directory or file, or a revision such as origin/main, HEAD~1 "
             "or a sha; in CI fetch the history (actions/checkout with fetch-depth: 0)",
         )
-    return _load_revision(spec, commit, top, journeys, catalog, max_file_size)
+    return _load_revision(spec, commit, top, journeys, catalog, max_file_size, rules)
 
 
 def side_journeys(side: Side) -> JourneySet | None:

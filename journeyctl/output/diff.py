@@ -182,7 +182,10 @@ def render_text(result: DiffResult) -> str:
         for count in impact.counts:
             lines.append(f"  {count.name}: {count_text(impact, count.name)}")
         lines.append("  matrix (base -> head: customers):")
+        lines.extend(f"    {n}" for n in _unchanged_note(impact))
         for m in impact.matrix:
+            if m.unchanged:
+                continue
             lines.append(
                 f"    {cell_text(m.from_journey, m.from_stage)} -> "
                 f"{cell_text(m.to_journey, m.to_stage)}: {m.customers}"
@@ -346,11 +349,23 @@ def diff_tables(result: DiffResult) -> list[TableData]:
                         str(m.customers),
                     )
                     for m in imp.matrix
+                    if not m.unchanged
                 ),
-                "no customers",
+                _unchanged_note(imp)[0] if imp.matrix else "no customers",
             )
         )
     return tables
+
+
+def _unchanged_note(imp: Impact) -> list[str]:
+    """The pairs where nothing moved are left out of the text and table matrices (JSON keeps
+    them): a line says how many customers they hold."""
+    same = sum(m.customers for m in imp.matrix if m.unchanged)
+    if not same:
+        return []
+    return [
+        f"{same} customer{'s' if same != 1 else ''} in the same stage on both sides (not listed)"
+    ]
 
 
 def _stage_cell(journey: str | None, stage: str | None) -> str:

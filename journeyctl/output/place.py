@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from journeyctl.definitions.model import SEVERITY_RANK, Journey
+from journeyctl.engine.order import worst_first
 from journeyctl.engine.placement import CustomerPlacement, PlaceResult, Summary
 from journeyctl.engine.replay import Move
 from journeyctl.events.timestamps import days_between, format_instant
@@ -193,12 +194,17 @@ def unmatched_csv_row(customer_id: str) -> list[Cell]:
 
 
 def render_csv(
-    result: PlaceResult, shown: Sequence[CustomerPlacement], unmatched: Sequence[str] = ()
+    result: PlaceResult,
+    shown: Sequence[CustomerPlacement],
+    unmatched: Sequence[str] = (),
+    by_id: bool = True,
 ) -> str:
-    """One row per customer; unmatched customers (when given) with status `unmatched`."""
-    rows = [unmatched_csv_row(cid) for cid in unmatched]
-    rows.extend(csv_row(c, result.as_of) for c in shown)
-    rows.sort(key=lambda r: str(r[0]))
+    """One row per customer; unmatched customers (when given) with status `unmatched`. `by_id`
+    False keeps `shown` in its order (`place --sort`) and puts the unmatched customers after."""
+    rows = [csv_row(c, result.as_of) for c in shown]
+    rows.extend(unmatched_csv_row(cid) for cid in unmatched)
+    if by_id:
+        rows.sort(key=lambda r: str(r[0]))
     return csv_text(CSV_HEADER, rows)
 
 
@@ -207,13 +213,6 @@ TABLE_ROWS = 50  # rows of the regressions and at-risk tables shown to people
 
 def _fmt_days(d: float | None) -> str:
     return "" if d is None else f"{d:.1f}"
-
-
-def _arr(attrs: Mapping[str, str]) -> float:
-    try:
-        return float(attrs.get("arr", "") or 0)
-    except ValueError:
-        return 0.0
 
 
 @dataclass(slots=True)
@@ -276,7 +275,7 @@ class PlaceTables:
             if level >= medium:
                 g.at_risk += 1
                 self.risky_count += 1
-                risky.append(((-level, -_arr(c.attributes), c.customer_id), c))
+                risky.append((worst_first(c), c))
             for m in c.moves:
                 if m.direction == "backward":
                     self.regression_count += 1

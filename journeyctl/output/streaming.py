@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from journeyctl.checks import DataWarning
 from journeyctl.definitions.model import JourneySet
+from journeyctl.engine.order import sort_key
 from journeyctl.engine.placement import CustomerPlacement, PlaceResult
 from journeyctl.errors import InputError
 from journeyctl.events.ingest import BadRow
@@ -57,10 +58,13 @@ def place_streaming(
     limit: int | None,
     progress_bar: ProgressBar = _no_progress,
     runner: Callable[..., StreamedPlace] = run_place_streaming,
+    sort: str = "id",
 ) -> Streamed:
     """Place and write as `place` does in memory, with the same output byte for byte.
 
-    `runner` places the partitions: on this machine, or on a cluster (cli/cluster.py)."""
+    `runner` places the partitions: on this machine, or on a cluster (cli/cluster.py). `sort`
+    other than `id` needs `limit`: each partition keeps its first `limit` in that order."""
+    key = sort_key(sort)
     levels: list[str] = []
     unmatched: list[list[str]] = []
     kept: list[list[CustomerPlacement]] = []  # with --limit: each partition's first `limit`
@@ -78,7 +82,7 @@ def place_streaming(
                 at_risk += sum(c.at_risk for c in result.customers)
                 unmatched.append(list(result.unmatched))
                 if limit is not None:
-                    kept.append(shown[:limit])
+                    kept.append(shown[:limit] if sort == "id" else sorted(shown, key=key)[:limit])
                 elif fmt == "json":
                     runs.add(
                         (c.customer_id, render.customer_fragment(c, result.as_of)) for c in shown
@@ -105,16 +109,14 @@ def place_streaming(
             all_unmatched = list(heapq.merge(*unmatched))
             warnings_doc = [w.as_json() for w in run.warnings]
             if limit is not None:  # a few customers: render them as in memory
-                shown = list(
-                    itertools.islice(heapq.merge(*kept, key=lambda c: c.customer_id), limit)
-                )
+                shown = list(itertools.islice(heapq.merge(*kept, key=key), limit))
                 result = PlaceResult(
                     run.as_of, run.journeys, tuple(shown), tuple(all_unmatched), {}, run.summary
                 )
                 if fmt == "csv":
                     extra = all_unmatched if filters.none else []
                     extra = extra[: max(0, limit - len(shown))]
-                    sys.stdout.write(render.render_csv(result, shown, extra))
+                    sys.stdout.write(render.render_csv(result, shown, extra, sort == "id"))
                 elif fmt == "json":
                     sys.stdout.write(render.render_json(result, shown, warnings_doc))
                 else:

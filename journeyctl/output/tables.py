@@ -20,6 +20,34 @@ def _cell(t: TableData, col: int, text: str) -> str:
     return safe_text(text, keep_newlines=col in t.multiline)
 
 
+# A narrow terminal must never cut an id (customer, journey, stage, milestone) or an instant
+# (`analytics…`, or folded over two lines): a person copies them into the next command. Those
+# columns keep the width of their longest value and the other columns (reasons, messages, numbers)
+# wrap or fold instead; nothing is ever cut with "…". Only when the ids alone are wider than the
+# terminal (with a few letters for each other column) is the table wider than it.
+WHOLE_COLUMNS = frozenset(
+    {
+        "customer",
+        "at",
+        "when",
+        "as of",
+        "run at",
+        "due",
+        "done",
+        "journey",
+        "from journey",
+        "to journey",
+        "stage",
+        "from stage",
+        "to stage",
+        "milestone",
+        "risk",
+    }
+)
+
+OTHER_MIN = 6
+
+
 def to_rich(t: TableData) -> Table:
     rows, more = t.shown_rows()
     caption = f"... and {more} more (all of them with --format csv or json)" if more else None
@@ -30,10 +58,18 @@ def to_rich(t: TableData) -> Table:
         caption=caption,
         caption_justify="left",
     )
-    for h in t.headers:
-        table.add_column(Text(safe_text(h)))
-    for row in rows:
-        table.add_row(*(Text(_cell(t, i, c)) for i, c in enumerate(row)))
+    cells = [[_cell(t, i, c) for i, c in enumerate(row)] for row in rows]
+    for i, h in enumerate(t.headers):
+        if h in WHOLE_COLUMNS:
+            longest = max([len(r[i]) for r in cells] + [len(w) for w in h.split()])
+            table.add_column(Text(safe_text(h)), min_width=longest, no_wrap=True, overflow="fold")
+        else:  # readable, if narrow: a few letters a line at the least
+            shortest = max([len(w) for r in cells for w in r[i].split()[:1]] + [1])
+            table.add_column(
+                Text(safe_text(h)), min_width=min(shortest, OTHER_MIN), overflow="fold"
+            )
+    for row in cells:
+        table.add_row(*(Text(c) for c in row))
     return table
 
 

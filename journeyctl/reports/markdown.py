@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 from journeyctl.history.compare import CATEGORIES
 from journeyctl.output.escape import md_escape
 from journeyctl.reports.model import Report
+from journeyctl.reports.summary import breakdown_tables
 from journeyctl.reports.text import (
     MAX_ROWS,
     TITLES,
@@ -151,19 +152,9 @@ def _flows(r: Report) -> list[str]:
 
 def _breakdowns(r: Report) -> list[str]:
     lines: list[str] = []
-    for b in r.breakdowns:
-        lines += [f"## By {md_escape(b.attribute)}", ""]
-        headers = (b.attribute, "customers", "at risk", *(TITLES[c].lower() for c in CATEGORIES))
-        rows = [
-            (
-                row.value if row.value is not None else "(none)",
-                str(row.customers),
-                str(row.at_risk),
-                *(str(row.changes[c]) for c in CATEGORIES),
-            )
-            for row in b.rows
-        ]
-        lines += _table(headers, rows, range(1, len(headers)))
+    for t in breakdown_tables(r):
+        lines += [f"## {md_escape(t.title)}", ""]
+        lines += _table(t.headers, list(t.rows), range(1, len(t.headers)))
     return lines
 
 

@@ -27,3 +27,23 @@ def changes_table(r: Report) -> TableData:
         who = ", ".join(ids) + (f" (+{more})" if more else "")
         rows.append((TITLES[cat], str(len(r.changes[cat])), who))
     return TableData("Changes " + summary_line(r), ("change", "customers", "examples"), tuple(rows))
+
+
+def breakdown_tables(r: Report) -> list[TableData]:
+    """One table per `--by` attribute: customers, at risk and each change, per value."""
+    return [
+        TableData(
+            f"By {b.attribute}",
+            (b.attribute, "customers", "at risk", *(TITLES[c].lower() for c in CATEGORIES)),
+            tuple(
+                (
+                    row.value if row.value is not None else "(none)",
+                    str(row.customers),
+                    str(row.at_risk),
+                    *(str(row.changes[c]) for c in CATEGORIES),
+                )
+                for row in b.rows
+            ),
+        )
+        for b in r.breakdowns
+    ]

@@ -184,3 +184,15 @@ def test_unwritable_out_is_exit_2(work: Path) -> None:
     assert res.exit_code == 2
     assert "cannot write blocker/out/report.json" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_by_breakdown_is_printed_on_stdout_too(work: Path, fmt: str) -> None:
+    report(*scenario.first_args(DB, "out1"))
+    res = report(*scenario.second_args(DB, "out2"), "--by", "plan", "-f", fmt)
+    assert "By plan" in res.stdout, res.stdout
+    for value, customers in (("basic", "1"), ("free", "1"), ("pro", "17")):
+        assert any(
+            line.replace("|", " ").replace("│", " ").split()[:2] == [value, customers]
+            for line in res.stdout.splitlines()
+        ), res.stdout
