@@ -64,17 +64,20 @@ def analyze_cmd(
     inputs: EventInputs,
     journeys: o.Journeys = None,
     catalog: o.Catalog = None,
-    fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help="table, json, markdown or html")
-    ] = None,
+    fmt: Annotated[str | None, o.format_option(RENDERERS, "table, json, markdown or html")] = None,
     journey: Annotated[
-        list[str] | None, typer.Option("--journey", help="Only this journey (repeatable)")
+        list[str] | None,
+        typer.Option("--journey", metavar="ID", help="Only this journey (repeatable)"),
     ] = None,
     by: Annotated[
-        str | None, typer.Option("--by", help="Every table again per value of this attribute")
+        str | None,
+        typer.Option(
+            "--by", metavar="ATTRIBUTE", help="Every table again per value of this attribute"
+        ),
     ] = None,
     output: Annotated[
-        str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout")
+        str | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to this file instead of stdout"),
     ] = None,
     max_file_size: o.MaxFileSize = None,
     no_color: o.NoColor = False,
