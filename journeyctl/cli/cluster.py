@@ -29,13 +29,19 @@ ClusterOpt = Annotated[
     str | None,
     typer.Option(
         "--cluster",
+        metavar="ADDRESS",
         help="Run on a Dask cluster: tcp://HOST:PORT (a `dask scheduler`) or local:N "
         "(N local workers); default: [cluster] address in journeyctl.toml",
     ),
 ]
 ClusterTimeout = Annotated[
     float,
-    typer.Option("--cluster-timeout", min=0.1, help="Seconds to reach the cluster's scheduler"),
+    typer.Option(
+        "--cluster-timeout",
+        min=0.1,
+        metavar="SECONDS",
+        help="Seconds to reach the cluster's scheduler",
+    ),
 ]
 
 

@@ -180,6 +180,7 @@ def place(
         typer.Option(
             "--output",
             "-o",
+            metavar="PATH",
             help="Write to this file instead of stdout (atomically); a directory for parquet",
         ),
     ] = None,

@@ -59,7 +59,7 @@ def test_option_help_shows_choices_or_names_not_python_types(command: str) -> No
 @pytest.mark.parametrize(
     ("command", "choices"),
     [
-        ("place", "[table|json|csv|markdown]"),
+        ("place", "[table|json|csv|markdown|parquet]"),
         ("validate", "[table|text|json|github]"),
         ("diff", "[table|text|markdown|json|github]"),
         ("report", "[table|json|markdown]"),
