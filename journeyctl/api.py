@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from journeyctl.definitions.load import load_journeys as _load
 from journeyctl.definitions.load import require_valid
 from journeyctl.definitions.model import JourneySet
-from journeyctl.errors import DefinitionsError, InputError, JourneyctlError, Problem, UsageError
+from journeyctl.errors import DefinitionsError, JourneyctlError
+from journeyctl.errors import InputError as InputError
+from journeyctl.errors import Problem as Problem
+from journeyctl.errors import UsageError as UsageError
 from journeyctl.events.sources import EventSource, Frame, SqlQuery
 from journeyctl.events.sources.frames import is_frame
 from journeyctl.events.timestamps import MICROS, format_instant
@@ -38,20 +41,8 @@ Journeys = JourneySet
 Events: TypeAlias = "str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Any"
 AsOf: TypeAlias = "str | dt.datetime | None"
 
-__all__ = [
-    "Error",
-    "InputError",
-    "InvalidJourneys",
-    "Journeys",
-    "Placement",
-    "Prediction",
-    "Problem",
-    "UsageError",
-    "load_journeys",
-    "place",
-    "predict",
-    "validate",
-]
+# `journeyctl/__init__.py` lists what the package exports from here (and loads this module on
+# first use); the names imported below are re-exported explicitly (`as`).
 
 
 def _paths(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
