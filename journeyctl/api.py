@@ -144,7 +144,9 @@ class Placement:
         }
         self.unmatched: list[str] = list(result.unmatched)
         self.bad_rows = list(run.log.bad_rows)
-        self.warnings = list(run.log.warnings)
+        # the data checks (PRODUCT §4), as in the JSON's `warnings`; and what reading left out
+        self.warnings: list[dict[str, Any]] = [w.as_json() for w in run.warnings]
+        self.input_warnings = list(run.log.warnings)
 
     def _bi(self) -> BiTables:
         if self._tables is None:
@@ -170,7 +172,7 @@ class Placement:
 
     def to_json(self) -> str:
         """Exactly what `journeyctl place --format json` prints."""
-        return render_json(self._result, self._result.customers)
+        return render_json(self._result, self._result.customers, self.warnings)
 
     def explain(self, customer_id: str) -> dict[str, Any]:
         """What `journeyctl show CUSTOMER` prints, as data (its `--format json` object)."""
