@@ -78,4 +78,13 @@ app.command("analyze", short_help="How customers really travel each journey.")(a
 def main() -> None:
     if "--debug" in sys.argv:
         os.environ["JOURNEYCTL_DEBUG"] = "1"
-    app()
+    try:
+        app()
+    except SystemExit as exc:
+        # A Ctrl-C inside typer itself (building the command, before our handler runs) becomes
+        # a silent exit 130 (typer raises Exit(130) from the KeyboardInterrupt): say it, as
+        # every other interrupt is said.
+        inner = exc.__context__
+        if exc.code == 130 and isinstance(getattr(inner, "__cause__", None), KeyboardInterrupt):
+            sys.stderr.write("interrupted\n")
+        raise
