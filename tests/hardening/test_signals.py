@@ -141,6 +141,7 @@ def test_closed_stdout_ends_quietly(fmt: str, extra: list[str]) -> None:
             str(SAMPLE),
             "-f",
             fmt,
+            "--quiet",  # the sample's data-check warning is not what this test is about
             *extra,
         ],
         env=env(),
@@ -177,7 +178,8 @@ def test_full_disk_under_out_keeps_the_previous_set(tmp_path: Path) -> None:
         room = len(old["report.json"]) + len(old["report.md"]) + 64 * 1024
         free = os.statvfs(out).f_bavail * os.statvfs(out).f_frsize
         (out / "filler").write_bytes(b"\0" * max(free - room, 0))
-        second = [*first[:-1], "2025-09-01T00:00:00Z"]
+        # --force: the filler is not the report's (the output check would refuse it first)
+        second = [*first[:-1], "2025-09-01T00:00:00Z", "--force"]
         proc = start(*second)
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 2, (proc.returncode, err.decode()[-1500:])
