@@ -52,7 +52,7 @@ def test_typed_columns_give_the_csv_output(events_table: Postgres, tmp_path: Pat
     js = journeyctl.load_journeys(str(SAMPLES))
     got = journeyctl.place(js, [SqlQuery(events_table.url(), QUERY)], as_of=AS_OF)
     assert got.to_json() == want.stdout
-    assert got.warnings == [
+    assert got.input_warnings == [
         "query: column 'tags' holds nested values (lists, structs or maps); it is left out"
     ]
 
