@@ -16,7 +16,7 @@ import re
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 # Bidi embeddings, overrides and isolates, the implicit marks, and the Unicode line and paragraph
-# separators (some terminals break lines on them): shown as `\uXXXX`.
+# separators (some terminals break lines on them): shown as a `\u` escape with four hex digits (`\u202e`).
 _FORMAT = (0x061C, 0x200E, 0x200F, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 
 
