@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,16 +82,14 @@ def files(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def show(files: Path, *extra: str, customer: str = "a1") -> object:
+def show(files: Path, *extra: str, customer: str = "a1") -> Any:
     return run("show", customer, str(files / "e.csv"), "-j", str(files / "j.yaml"), *extra)
 
 
-def entries(doc: dict[str, object]) -> list[tuple[str, str, str]]:
+def entries(doc: dict[str, Any]) -> list[tuple[str, str, str]]:
     """The JSON timeline as (day, kind, what) like TIMELINE."""
     out = []
-    timeline = doc["timeline"]
-    assert isinstance(timeline, list)
-    for t in timeline:
+    for t in doc["timeline"]:
         day = t["at"][:10]
         what = t["event"] if t["kind"] == E else f"{t['from'] or '(start)'} -> {t['to']}"
         out.append((day, t["kind"], what))
@@ -147,8 +146,8 @@ def test_timeline_filters_json(
     files: Path, options: list[str], shown: list[int], hidden: int, note: str | None
 ) -> None:
     res = show(files, *options, "-f", "json")
-    assert res.exit_code == 0, res.stderr  # type: ignore[attr-defined]
-    doc = json.loads(res.stdout)  # type: ignore[attr-defined]
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
     assert entries(doc) == pick(*shown)
     assert doc["timeline_hidden"] == hidden
     assert len(doc["moves"]) == 5  # the placement's moves are never filtered
@@ -233,10 +232,10 @@ def test_attributes_shown(
     files: Path, options: list[str], attributes: dict[str, str], hidden: int
 ) -> None:
     opts = [o.format(accounts=files / "accounts.csv") for o in options]
-    doc = json.loads(show(files, *opts, "-f", "json").stdout)  # type: ignore[attr-defined]
+    doc = json.loads(show(files, *opts, "-f", "json").stdout)
     assert doc["attributes"] == attributes
     assert doc["attributes_hidden"] == hidden
-    lines = show(files, *opts).stdout.splitlines()  # type: ignore[attr-defined]
+    lines = show(files, *opts).stdout.splitlines()
     listed = {ln.split()[2]: ln.split()[4] for ln in lines if ln.startswith("│ attribute ")}
     assert listed == attributes
     note = "1 other attribute (event properties) hidden: --all-attributes shows them"
@@ -253,5 +252,5 @@ def test_unmatched_customer_lists_the_segment_keys_and_says_what_is_hidden(files
     )
     res = show(files, "--all-attributes", customer="u9")
     assert res.stdout.splitlines()[1] == "attributes: plan=free, region=US"
-    doc = json.loads(show(files, "-f", "json", customer="u9").stdout)  # type: ignore[attr-defined]
+    doc = json.loads(show(files, "-f", "json", customer="u9").stdout)
     assert (doc["attributes"], doc["attributes_hidden"]) == ({"plan": "free"}, 1)
