@@ -27,7 +27,14 @@ from journeyctl.events.timestamps import MICROS, format_instant
 from journeyctl.inputs import EventInputs
 from journeyctl.output.bi_tables import BiTables, bi_tables
 from journeyctl.output.place import render_json
-from journeyctl.pipeline import PlaceRun, find_customer, run_place, show_data
+from journeyctl.pipeline import (
+    PlaceRun,
+    find_customer,
+    run_place,
+    show_data,
+    shown_attributes,
+    timeline_filter,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -174,17 +181,29 @@ class Placement:
         """Exactly what `journeyctl place --format json` prints."""
         return render_json(self._result, self._result.customers, self.warnings)
 
-    def explain(self, customer_id: str) -> dict[str, Any]:
-        """What `journeyctl show CUSTOMER` prints, as data (its `--format json` object)."""
+    def explain(
+        self,
+        customer_id: str,
+        *,
+        since: str | None = None,
+        last: int | None = None,
+        moves_only: bool = False,
+        all_attributes: bool = False,
+    ) -> dict[str, Any]:
+        """What `journeyctl show CUSTOMER` prints, as data (its `--format json` object); the
+        keyword arguments are `show`'s `--since`, `--last`, `--moves-only`, `--all-attributes`."""
         from journeyctl.output.show import show_obj, unmatched_json
 
         r = self._result
+        shown = timeline_filter(since, last, moves_only)
         c = find_customer(self._run, customer_id)
         if c is None:
-            attrs = r.unmatched_attributes.get(customer_id, {})
+            raw = r.unmatched_attributes.get(customer_id, {})
+            attrs = shown_attributes(self._run, raw, all_attributes)
             out: dict[str, Any] = json.loads(unmatched_json(customer_id, r.as_of, attrs))
             return out
-        return json.loads(json.dumps(show_obj(show_data(self._run, c))))  # type: ignore[no-any-return]
+        data = show_data(self._run, c, shown, all_attributes=all_attributes)
+        return json.loads(json.dumps(show_obj(data)))  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return (

@@ -12,13 +12,21 @@ from typing import TYPE_CHECKING
 from journeyctl.checks import (
     DataWarning,
     NearMiss,
+    account_columns,
     case_near_miss,
     case_near_misses,
     check_placement,
     check_run,
 )
 from journeyctl.definitions.model import Journey, JourneySet
-from journeyctl.engine.placement import CustomerPlacement, PlaceResult, Summary, place
+from journeyctl.engine.placement import (
+    CustomerPlacement,
+    PlaceResult,
+    Summary,
+    place,
+    segment_keys,
+)
+from journeyctl.engine.timeline import Timeline, TimelineFilter, build_timeline, filter_timeline
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.ingest import BadRow, EventLog, read_accounts, read_events
 from journeyctl.events.limits import plan_partitions as plan_partitions  # re-exported
@@ -263,21 +271,80 @@ class ModelPredictions:
     predictions: Mapping[str, Prediction | None]
 
 
+def timeline_filter(
+    since: str | None = None, last: int | None = None, moves_only: bool = False
+) -> TimelineFilter:
+    """`show --since T --last N --moves-only`, checked: a bad value is a usage error."""
+    start = None
+    if since is not None:
+        start = parse_instant(since)
+        if start is None:
+            raise UsageError(
+                f"bad --since {since!r}",
+                hint="use an ISO 8601 date or instant such as 2026-03-02 or 2026-03-02T10:00:00Z",
+            )
+    if last is not None and last < 1:
+        raise UsageError(
+            f"bad --last {last}: it must be at least 1", hint="--last N keeps the last N entries"
+        )
+    return TimelineFilter(start, moves_only, last)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownAttributes:
+    """The attributes `show` lists: the segment keys of the journeys and the --accounts columns
+    (every attribute with `all_attributes`), and how many others it leaves out."""
+
+    values: Mapping[str, str]  # sorted by name
+    hidden: int
+
+    def hidden_note(self) -> str | None:
+        if not self.hidden:
+            return None
+        s = "s" if self.hidden != 1 else ""
+        return (
+            f"{self.hidden} other attribute{s} (event properties) hidden: --all-attributes "
+            "shows them"
+        )
+
+
+def shown_attributes(
+    run: PlaceRun, attributes: Mapping[str, str], all_attributes: bool = False
+) -> ShownAttributes:
+    """The customer's attributes that matter to `show`: those the journeys' segments use and the
+    --accounts columns; the event properties besides them only with `all_attributes`."""
+    if all_attributes:
+        return ShownAttributes(dict(sorted(attributes.items())), 0)
+    keys = set(segment_keys(run.result.journeys)) | (account_columns(run.accounts) or set())
+    kept = {k: v for k, v in sorted(attributes.items()) if k in keys}
+    return ShownAttributes(kept, len(attributes) - len(kept))
+
+
 @dataclass(frozen=True, slots=True)
 class ShowData:
-    """One customer explained (`show`): the placement, its events up to as-of, which next moves
-    hold and why, and the events behind each active risk."""
+    """One customer explained (`show`): the placement, its events up to as-of, the timeline as
+    filtered, the attributes shown, which next moves hold and why, and the events behind each
+    active risk."""
 
     customer: CustomerPlacement
     events: Sequence[Event]
     as_of: int
     next_moves: Sequence[NextMove]
     risk_reasons: Sequence[tuple[str, Explanation]]
+    timeline: Timeline
+    attributes: ShownAttributes
     warnings: tuple[DataWarning, ...] = ()  # the run's data checks (PRODUCT §4)
 
 
-def show_data(run: PlaceRun, c: CustomerPlacement) -> ShowData:
-    """The customer's placement explained: next moves and the reasons for each risk."""
+def show_data(
+    run: PlaceRun,
+    c: CustomerPlacement,
+    timeline: TimelineFilter | None = None,
+    *,
+    all_attributes: bool = False,
+) -> ShowData:
+    """The customer's placement explained: its timeline (filtered by `timeline`), next moves and
+    the reasons for each risk."""
     from journeyctl.engine.explain import next_moves, risk_reasons
 
     as_of = run.result.as_of
@@ -289,6 +356,8 @@ def show_data(run: PlaceRun, c: CustomerPlacement) -> ShowData:
         as_of,
         next_moves(c.journey, c, evs, as_of, rep.window_start, rep.window_begin, rep.attempts),
         risk_reasons(c.journey, c, evs, as_of, rep.attempts),
+        filter_timeline(build_timeline(evs, c.moves), timeline or TimelineFilter()),
+        shown_attributes(run, c.attributes, all_attributes),
         run.warnings,
     )
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from journeyctl.cli.analyze import analyze_cmd
+from journeyctl.cli.command import Command
 from journeyctl.cli.diff import diff
 from journeyctl.cli.history import history
 from journeyctl.cli.place import place
@@ -56,8 +57,8 @@ def _root(
 
 
 # Each command's one-line help in the command list: typer would otherwise cut the docstring's first
-# sentence with "..." to fit the terminal.
-@app.command("schema", short_help="Print the journey JSON Schema.")
+# sentence with "..." to fit the terminal. `Command` names arguments by their metavar in --help.
+@app.command("schema", cls=Command, short_help="Print the journey JSON Schema.")
 def schema_cmd() -> None:
     """Print the journey JSON Schema."""
     from journeyctl.definitions.schema import schema_text
@@ -65,14 +66,17 @@ def schema_cmd() -> None:
     sys.stdout.write(schema_text())
 
 
-app.command("validate", short_help="Check journey files: schema and semantic rules.")(validate)
-app.command("place", short_help="Place every customer: stage, milestones, risks.")(place)
-app.command("show", short_help="One customer's timeline, explained.")(show)
-app.command("diff", short_help="Compare two versions of the journeys, and whom it moves.")(diff)
-app.command("report", short_help="Store a snapshot and report what changed.")(report)
-app.command("history", short_help="Read the stored snapshots: list, customer, trend.")(history)
-app.command("predict", short_help="Predict churn, renewal or any target within a horizon.")(predict)
-app.command("analyze", short_help="How customers really travel each journey.")(analyze_cmd)
+for _name, _short, _fn in (
+    ("validate", "Check journey files: schema and semantic rules.", validate),
+    ("place", "Place every customer: stage, milestones, risks.", place),
+    ("show", "One customer's timeline, explained.", show),
+    ("diff", "Compare two versions of the journeys, and whom it moves.", diff),
+    ("report", "Store a snapshot and report what changed.", report),
+    ("history", "Read the stored snapshots: list, customer, trend.", history),
+    ("predict", "Predict churn, renewal or any target within a horizon.", predict),
+    ("analyze", "How customers really travel each journey.", analyze_cmd),
+):
+    app.command(_name, cls=Command, short_help=_short)(_fn)
 
 
 def main() -> None:

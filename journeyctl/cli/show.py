@@ -12,6 +12,7 @@ import typer
 from journeyctl.cli import options as o
 from journeyctl.cli.common import (
     check_format,
+    err_console,
     guard_outputs,
     handle_errors,
     load_valid_journeys,
@@ -73,6 +74,31 @@ RENDERERS: dict[str, Callable[[View], None]] = {
     "markdown": _markdown,
 }
 Fmt = Annotated[str | None, o.format_option(RENDERERS)]
+Since = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        metavar="INSTANT",
+        help="Only timeline entries at or after this date or ISO instant",
+    ),
+]
+Last = Annotated[
+    int | None,
+    typer.Option("--last", metavar="N", help="Only the last N timeline entries (after the others)"),
+]
+MovesOnly = Annotated[
+    bool,
+    typer.Option(
+        "--moves-only", help="Only the moves in the timeline (stage and status changes), no events"
+    ),
+]
+AllAttributes = Annotated[
+    bool,
+    typer.Option(
+        "--all-attributes",
+        help="List every attribute, not only the segment keys and the --accounts columns",
+    ),
+]
 
 
 @handle_errors
@@ -87,12 +113,17 @@ def show(
     no_color: o.NoColor = False,
     quiet: o.Quiet = False,
     model: o.Model = None,
+    since: Since = None,
+    last: Last = None,
+    moves_only: MovesOnly = False,
+    all_attributes: AllAttributes = False,
 ) -> None:
     """One customer's timeline: events, moves, milestones, risks and next activities, explained."""
     fmt = check_format(fmt, RENDERERS, "show")
     from journeyctl import pipeline
     from journeyctl.output import show as render
 
+    shown = pipeline.timeline_filter(since, last, moves_only)
     config = load_config()
     guard_outputs(inputs, journeys, config, catalog, also_read=[model])
     js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
@@ -100,7 +131,9 @@ def show(
     c = pipeline.find_customer(run, customer)
     if c is None:
         result = run.result
-        attrs = dict(sorted(result.unmatched_attributes.get(customer, {}).items()))
+        attrs = pipeline.shown_attributes(
+            run, result.unmatched_attributes.get(customer, {}), all_attributes
+        )
         miss = pipeline.near_miss(run, customer)
         near = miss.text() if miss is not None else None
         if fmt == "json":
@@ -109,6 +142,9 @@ def show(
         else:
             sys.stdout.write(render.unmatched_text(customer, attrs, near))
         return
-    data = pipeline.show_data(run, c)
+    data = pipeline.show_data(run, c, shown, all_attributes=all_attributes)
     predictions = pipeline.predictions_for(model, run) if model else None
     RENDERERS[fmt](View(data, predictions, no_color))
+    note = data.timeline.hidden_note()
+    if fmt == "csv" and note is not None and not quiet:  # the CSV is the timeline alone
+        err_console(no_color).print(f"note: {note}", markup=False)

@@ -12,28 +12,22 @@ from journeyctl.output.files import Cell, csv_text
 from journeyctl.output.jsonout import dumps, inline
 from journeyctl.output.place import customer_json, days_in_stage
 from journeyctl.output.tabledata import TableData
-from journeyctl.pipeline import ShowData
+from journeyctl.pipeline import ShowData, ShownAttributes
 
 
 def timeline(d: ShowData) -> list[dict[str, Any]]:
-    """Events and moves in time order; a move follows the event that caused it."""
-    items: list[tuple[int, int, dict[str, Any]]] = []
-    for i, e in enumerate(d.events):
-        props = {k: v for k, v in e.props.items() if v != ""}
-        items.append(
-            (
-                e.ts,
-                2 * i,
-                {"at": format_instant(e.ts), "kind": "event", "event": e.name, "properties": props},
+    """The timeline's entries shown (the filters applied), as JSON objects."""
+    out: list[dict[str, Any]] = []
+    for t in d.timeline.entries:
+        if t.event is not None:
+            e = t.event
+            props = {k: v for k, v in e.props.items() if v != ""}
+            out.append(
+                {"at": format_instant(e.ts), "kind": "event", "event": e.name, "properties": props}
             )
-        )
-    pos = {e.ts: 2 * i for i, e in enumerate(d.events)}  # last event index at each instant
-    for m in d.customer.moves:
-        order = pos.get(m.at, -1) + 1 if m.trigger != "time" else -1
-        items.append(
-            (
-                m.at,
-                order,
+        elif t.move is not None:
+            m = t.move
+            out.append(
                 {
                     "at": format_instant(m.at),
                     "kind": "move",
@@ -43,11 +37,9 @@ def timeline(d: ShowData) -> list[dict[str, Any]]:
                     "skipped": list(m.skipped),
                     "trigger": m.trigger,
                     "regression": m.direction == "backward",
-                },
+                }
             )
-        )
-    items.sort(key=lambda x: (x[0], x[1]))
-    return [x[2] for x in items]
+    return out
 
 
 def explanation_json(e: Explanation) -> dict[str, Any]:
@@ -62,7 +54,10 @@ def explanation_json(e: Explanation) -> dict[str, Any]:
 def show_obj(d: ShowData) -> dict[str, Any]:
     obj: dict[str, Any] = {"schema_version": 1, "as_of": format_instant(d.as_of)}
     obj.update(customer_json(d.customer, d.as_of))
+    obj["attributes"] = dict(d.attributes.values)
+    obj["attributes_hidden"] = d.attributes.hidden
     obj["timeline"] = timeline(d)
+    obj["timeline_hidden"] = d.timeline.hidden
     obj["warnings"] = [w.as_json() for w in d.warnings]
     obj["next_moves"] = [
         {
@@ -86,7 +81,7 @@ def show_json(d: ShowData) -> str:
 def unmatched_json(
     customer: str,
     as_of: int,
-    attributes: Mapping[str, str],
+    attributes: ShownAttributes,
     near_miss: str | None = None,
     warnings: Sequence[Mapping[str, Any]] = (),
 ) -> str:
@@ -100,25 +95,23 @@ def unmatched_json(
             "journey": None,
             "stage": None,
             "status": "unmatched",
-            "attributes": dict(attributes),
+            "attributes": dict(attributes.values),
+            "attributes_hidden": attributes.hidden,
             "near_miss": near_miss,
             "warnings": list(warnings),
         }
     )
 
 
-def unmatched_text(
-    customer: str, attributes: Mapping[str, str], near_miss: str | None = None
-) -> str:
-    attrs = ", ".join(f"{k}={v}" for k, v in attributes.items()) or "none"
-    hint = safe_text(f"hint: {near_miss}") + "\n" if near_miss is not None else ""
-    return (
-        safe_text(f"{customer}: matches no journey's segment (unmatched)")
-        + "\n"
-        + safe_text(f"attributes: {attrs}")
-        + "\n"
-        + hint
-    )
+def unmatched_text(customer: str, attributes: ShownAttributes, near_miss: str | None = None) -> str:
+    attrs = ", ".join(f"{k}={v}" for k, v in attributes.values.items()) or "none"
+    lines = [f"{customer}: matches no journey's segment (unmatched)", f"attributes: {attrs}"]
+    note = attributes.hidden_note()
+    if note is not None:
+        lines.append(note)
+    if near_miss is not None:
+        lines.append(f"hint: {near_miss}")
+    return "".join(safe_text(line) + "\n" for line in lines)
 
 
 def _lines(e: Explanation, depth: int = 0) -> list[str]:
@@ -141,8 +134,15 @@ def show_tables(d: ShowData) -> list[TableData]:
         ("days in stage", f"{days_in_stage(c, d.as_of) or 0:.2f}" if c.entered_at else ""),
         ("risk level", c.risk_level),
     ]
-    head += [(f"attribute {k}", v) for k, v in sorted(c.attributes.items())]
-    tables = [TableData(f"Customer {c.customer_id}", ("field", "value"), tuple(head))]
+    head += [(f"attribute {k}", v) for k, v in d.attributes.values.items()]
+    tables = [
+        TableData(
+            f"Customer {c.customer_id}",
+            ("field", "value"),
+            tuple(head),
+            note=d.attributes.hidden_note(),
+        )
+    ]
     rows = []
     for item in timeline(d):
         if item["kind"] == "event":
@@ -159,7 +159,14 @@ def show_tables(d: ShowData) -> list[TableData]:
                     f"trigger: {item['trigger']}",
                 )
             )
-    tables.append(TableData("Timeline", ("at", "kind", "what", "details"), tuple(rows)))
+    tables.append(
+        TableData(
+            "Timeline",
+            ("at", "kind", "what", "details"),
+            tuple(rows),
+            note=d.timeline.hidden_note(),
+        )
+    )
     tables.append(
         TableData(
             "Milestones",

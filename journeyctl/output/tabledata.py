@@ -20,6 +20,7 @@ class TableData:
     # Columns whose cells are several lines laid out by the builder, each line already passed
     # through `output.escape.safe_text`; every other cell is one line of raw data.
     multiline: frozenset[int] = frozenset()
+    note: str | None = None  # one line under the table: what its builder left out, and why
 
     def shown_rows(self) -> tuple[tuple[tuple[str, ...], ...], int]:
         """The rows to show and how many were left out."""

@@ -50,12 +50,14 @@ OTHER_MIN = 6
 
 def to_rich(t: TableData) -> Table:
     rows, more = t.shown_rows()
-    caption = f"... and {more} more (all of them with --format csv or json)" if more else None
-    # Text, not str: a str title or header would be read as rich markup
+    notes = [t.note] if t.note else []
+    if more:
+        notes.append(f"... and {more} more (all of them with --format csv or json)")
+    # Text, not str: a str title, header or caption would be read as rich markup
     table = Table(
         title=Text(safe_text(t.title)),
         title_justify="left",
-        caption=caption,
+        caption=Text("\n".join(safe_text(n) for n in notes)) if notes else None,
         caption_justify="left",
     )
     cells = [[_cell(t, i, c) for i, c in enumerate(row)] for row in rows]
@@ -84,8 +86,9 @@ def to_markdown(tables: Sequence[TableData]) -> str:
     parts = []
     for t in tables:
         parts.append(f"## {md_escape(t.title)}\n")
+        note = f"_{md_escape(t.note)}_\n" if t.note else ""
         if not t.rows:
-            parts.append(f"_{md_escape(t.empty)}_\n")
+            parts.append(f"_{md_escape(t.empty)}_\n" + note)
             continue
         parts.append("| " + " | ".join(md_escape(h) for h in t.headers) + " |")
         parts.append("|" + "|".join("---" for _ in t.headers) + "|")
@@ -94,6 +97,8 @@ def to_markdown(tables: Sequence[TableData]) -> str:
             parts.append("| " + " | ".join(_md_cell(t, i, c) for i, c in enumerate(row)) + " |")
         if more:
             parts.append(f"\n_... and {more} more (all of them with --format csv or json)_")
+        if note:
+            parts.append("\n" + note.rstrip("\n"))
         parts.append("")
     return "\n".join(parts) + "\n"
 
@@ -105,3 +110,5 @@ def print_tables(console: Console, tables: Sequence[TableData]) -> None:
             console.print(to_rich(t))
         else:
             console.print(safe_text(f"{t.title}: {t.empty}"), markup=False)
+            if t.note:
+                console.print(safe_text(t.note), markup=False)

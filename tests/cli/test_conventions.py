@@ -56,6 +56,40 @@ def test_option_help_shows_choices_or_names_not_python_types(command: str) -> No
     assert not PYTHON_TYPE.search(options), options
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_names_positional_arguments_by_metavar(command: str) -> None:
+    """The whole `--help`, arguments included: a name for each (`CUSTOMER`, `EVENTS`), never a
+    Python type (`<str>`, `<list[str]>`, `<path>`) nor typer's `...` or `{REQUIRED}` marks; the
+    usage line alone keeps `...` after an argument that takes several values, as the docs do."""
+    text = help_of(command, columns=200)
+    usage, rest = text.split("\n", 1)
+    for label in ("<str>", "<list[", "<int>", "<path>", "..."):
+        assert label not in rest, f"`{command} --help` shows {label}:\n{text}"
+    assert not PYTHON_TYPE.search(text), text
+    assert "{" not in usage and "<" not in usage, usage
+
+
+@pytest.mark.parametrize(
+    ("command", "usage", "arguments"),
+    [
+        ("show", "show [OPTIONS] CUSTOMER [EVENTS]...", ["CUSTOMER", "EVENTS"]),
+        ("place", "place [OPTIONS] [EVENTS]...", ["EVENTS"]),
+        ("validate", "validate [OPTIONS] [PATHS]...", ["PATHS"]),
+        ("diff", "diff [OPTIONS] BASE [HEAD]", ["BASE", "HEAD"]),
+    ],
+)
+def test_help_usage_and_arguments_read_as_in_the_docs(
+    command: str, usage: str, arguments: list[str]
+) -> None:
+    text = help_of(command, columns=200)
+    assert text.splitlines()[0].endswith(usage), text.splitlines()[0]
+    listed = text.split("Arguments:", 1)[1].split("Options:", 1)[0]
+    names = [
+        line.split()[0] for line in listed.splitlines() if line.startswith("  ") and line[2] != " "
+    ]
+    assert names == arguments, listed
+
+
 @pytest.mark.parametrize(
     ("command", "choices"),
     [
