@@ -8,15 +8,43 @@ from typing import Annotated
 
 import typer
 
-from journeyctl.cli.analyze import analyze_cmd
-from journeyctl.cli.command import Command
-from journeyctl.cli.diff import diff
-from journeyctl.cli.history import history
-from journeyctl.cli.place import place
-from journeyctl.cli.predict import predict
-from journeyctl.cli.report import report
-from journeyctl.cli.show import show
-from journeyctl.cli.validate import validate
+from journeyctl.cli.lazy import LazyCommand, LazyGroup
+
+# Every command: its module and function, imported only when the command runs (or shows its own
+# --help), and its one-line help in the command list (typer would otherwise cut the docstring's
+# first sentence with "..." to fit the terminal). The order is the list's order.
+COMMANDS: dict[str, LazyCommand] = {
+    "schema": LazyCommand("journeyctl.cli.schema", "schema_cmd", "Print the journey JSON Schema."),
+    "validate": LazyCommand(
+        "journeyctl.cli.validate", "validate", "Check journey files: schema and semantic rules."
+    ),
+    "place": LazyCommand(
+        "journeyctl.cli.place", "place", "Place every customer: stage, milestones, risks."
+    ),
+    "show": LazyCommand("journeyctl.cli.show", "show", "One customer's timeline, explained."),
+    "diff": LazyCommand(
+        "journeyctl.cli.diff", "diff", "Compare two versions of the journeys, and whom it moves."
+    ),
+    "report": LazyCommand(
+        "journeyctl.cli.report", "report", "Store a snapshot and report what changed."
+    ),
+    "history": LazyCommand(
+        "journeyctl.cli.history", "history", "Read the stored snapshots: list, customer, trend."
+    ),
+    "predict": LazyCommand(
+        "journeyctl.cli.predict",
+        "predict",
+        "Predict churn, renewal or any target within a horizon.",
+    ),
+    "analyze": LazyCommand(
+        "journeyctl.cli.analyze", "analyze_cmd", "How customers really travel each journey."
+    ),
+}
+
+
+class _Group(LazyGroup):
+    table = COMMANDS
+
 
 app = typer.Typer(
     name="journeyctl",
@@ -26,6 +54,7 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=_Group,
 )
 
 
@@ -54,29 +83,6 @@ def _root(
 ) -> None:
     if debug:
         os.environ["JOURNEYCTL_DEBUG"] = "1"
-
-
-# Each command's one-line help in the command list: typer would otherwise cut the docstring's first
-# sentence with "..." to fit the terminal. `Command` names arguments by their metavar in --help.
-@app.command("schema", cls=Command, short_help="Print the journey JSON Schema.")
-def schema_cmd() -> None:
-    """Print the journey JSON Schema."""
-    from journeyctl.definitions.schema import schema_text
-
-    sys.stdout.write(schema_text())
-
-
-for _name, _short, _fn in (
-    ("validate", "Check journey files: schema and semantic rules.", validate),
-    ("place", "Place every customer: stage, milestones, risks.", place),
-    ("show", "One customer's timeline, explained.", show),
-    ("diff", "Compare two versions of the journeys, and whom it moves.", diff),
-    ("report", "Store a snapshot and report what changed.", report),
-    ("history", "Read the stored snapshots: list, customer, trend.", history),
-    ("predict", "Predict churn, renewal or any target within a horizon.", predict),
-    ("analyze", "How customers really travel each journey.", analyze_cmd),
-):
-    app.command(_name, cls=Command, short_help=_short)(_fn)
 
 
 def main() -> None:

@@ -8,15 +8,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from journeyctl.definitions import registry
-from journeyctl.definitions.parse import dotted
-from journeyctl.definitions.yamlio import Path, YamlDocument
 from journeyctl.errors import Problem
+
+if TYPE_CHECKING:
+    # not at run time: `journeyctl schema` prints the file and needs neither the YAML loader nor
+    # the definition model
+    from journeyctl.definitions.yamlio import Path, YamlDocument
 
 
 def schema_text() -> str:
@@ -266,6 +269,8 @@ _BEFORE_MATCHER = frozenset(
 
 
 def _humanize(err: Any, doc: YamlDocument) -> list[Problem]:
+    from journeyctl.definitions.parse import dotted
+
     path: Path = tuple(err.absolute_path)
     e = _Error(err, doc, path, dotted(path), _def_name(err.schema))
     v = str(err.validator)

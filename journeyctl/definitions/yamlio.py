@@ -52,17 +52,27 @@ _CORE_SCHEMA: list[tuple[str, re.Pattern[str], str]] = [
 ]
 
 
+def _core_table() -> dict[Any, list[tuple[str, re.Pattern[str]]]]:
+    table: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
+    for tag, regexp, first in _CORE_SCHEMA:
+        for ch in first:
+            table.setdefault(ch, []).append((tag, regexp))
+    table.setdefault("", []).append(_CORE_SCHEMA[0][:2])
+    return table
+
+
+# Built once: ruamel asks for the table for every plain scalar (a tenth of the parse time when it
+# was rebuilt each time). ruamel extends the list it gets with the table's None entry in place
+# (`resolvers += table.get(None, [])`); the table has no None key, so the lists stay as built.
+_CORE_TABLE = _core_table()
+
+
 class CoreSchemaResolver(VersionedResolver):  # type: ignore[misc]
     """Resolve plain scalars by the YAML 1.2 core schema only, whatever `%YAML` directive says."""
 
     @property
     def versioned_resolver(self) -> Any:
-        table: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
-        for tag, regexp, first in _CORE_SCHEMA:
-            for ch in first:
-                table.setdefault(ch, []).append((tag, regexp))
-        table.setdefault("", []).append(_CORE_SCHEMA[0][:2])
-        return table
+        return _CORE_TABLE
 
 
 def _make_yaml() -> YAML:

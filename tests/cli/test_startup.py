@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("numba", "numpy", "pandas", "sklearn", "lightgbm", "plotly", "pyarrow")
+# pydantic: typer converts option values through pydantic adapters, which cost these commands
+# more than typer itself (cli/lazy.py converts plain strings without them)
+HEAVY = ("numba", "numpy", "pandas", "sklearn", "lightgbm", "plotly", "pyarrow", "pydantic")
 
 PROBE = """
 import json, sys
@@ -44,11 +46,13 @@ def loaded(*args: str) -> tuple[list[str], subprocess.CompletedProcess[str]]:
     [
         ("--help",),
         ("validate", "sample_journeys"),
+        # options given: their string values are converted without pydantic too
+        ("validate", "--format", "text", "--journeys", "sample_journeys", "--strict"),
         ("schema",),
         ("place", "--help"),
         ("analyze", "--help"),
     ],
-    ids=["help", "validate", "schema", "place-help", "analyze-help"],
+    ids=["help", "validate", "validate-options", "schema", "place-help", "analyze-help"],
 )
 def test_fast_commands_load_no_heavy_library(args: tuple[str, ...]) -> None:
     modules, proc = loaded(*args)
