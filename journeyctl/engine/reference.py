@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from journeyctl.definitions.model import Journey, JourneySet
 from journeyctl.engine.conditions import Window, holds
-from journeyctl.engine.replay import ReplayResult, replay, replay_series
+from journeyctl.engine.replay import ReplayPlan, ReplayResult, replay, replay_series
 from journeyctl.engine.result import (
     ActiveRisk,
     CustomerPlacement,
@@ -115,6 +115,7 @@ def place_reference(
 ) -> PlaceResult:
     """Place every customer with an event at or before `as_of`, one at a time."""
     books = {j.id: Rulebook(j, known) for j in journeys.journeys}
+    plans = {j.id: ReplayPlan(j) for j in journeys.journeys}
     placed: list[CustomerPlacement] = []
     unmatched: list[str] = []
     unmatched_attrs: dict[str, Mapping[str, str]] = {}
@@ -135,7 +136,8 @@ def place_reference(
             unmatched_attrs[cid] = attrs
             continue
         book = books[journey.id]
-        placed.append(_placement(book, cid, attrs, replay(journey, upto, as_of), upto, as_of))
+        res = replay(plans[journey.id], upto, as_of)
+        placed.append(_placement(book, cid, attrs, res, upto, as_of))
     summary = Summary(
         len(placed) + len(unmatched), log.rows, ignored, len(unmatched), len(log.bad_rows)
     )

@@ -6,10 +6,11 @@ with. It is a pure function of (journey, events, as-of).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from journeyctl.definitions.model import Journey
+from journeyctl.definitions.model import AllCond, AnyCond, Condition, EventCond, Journey
 from journeyctl.engine.conditions import Window, holds, time_periods
 from journeyctl.events.ingest import Event
 
@@ -47,6 +48,85 @@ class ReplayResult:
     window_begin: int  # instant that window began
 
 
+def _growing_names(cond: Condition) -> frozenset[str] | None:
+    """The event names `cond` reads, if it can only become true when one of them enters the window.
+
+    Such a condition (counts of events without `within`, and `all` / `any` of them) is false on an
+    empty window (at_least is at least 1), reads no clock and no milestone, and once true stays
+    true until the window restarts; so between two events of its names its value cannot change.
+    None for every other condition: it is evaluated at every check."""
+    if isinstance(cond, EventCond):
+        return frozenset(cond.events) if cond.within is None else None
+    if isinstance(cond, AllCond | AnyCond) and cond.items:
+        parts = [_growing_names(c) for c in cond.items]
+        if any(p is None for p in parts):
+            return None
+        return frozenset().union(*(p for p in parts if p is not None))
+    return None
+
+
+@dataclass(frozen=True)
+class ReplayPlan:
+    """What a replay of `journey` reads, worked out once per journey rather than per customer.
+
+    It lets a check skip the conditions that cannot have changed since they were last false (see
+    `_growing_names`), so a check costs what the new event can affect, not the journey's size: a
+    journey of 10,000 stages placed 71k events in 279 s when every check read every stage."""
+
+    journey: Journey
+    index: dict[str, int] = field(init=False)
+    periods: tuple[int, ...] = field(init=False)
+    # stages whose enter_when is read at every check (no enter_when: never read)
+    always: tuple[int, ...] = field(init=False)
+    # event name -> the growing conditions that read it: ("s", stage) or ("t", transition)
+    readers: dict[str, tuple[tuple[str, int], ...]] = field(init=False)
+    growing_transitions: frozenset[int] = field(init=False)
+    _outgoing: dict[int, tuple[int, ...]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        j = self.journey
+        move_conds = [t.when for t in j.transitions] + [
+            s.enter_when for s in j.stages if s.enter_when is not None
+        ]
+        readers: dict[str, list[tuple[str, int]]] = {}
+        always: list[int] = []
+        growing_tr: set[int] = set()
+        for k, s in enumerate(j.stages):
+            if s.enter_when is None:
+                continue
+            names = _growing_names(s.enter_when)
+            if names is None:
+                always.append(k)
+            for n in names or ():
+                readers.setdefault(n, []).append(("s", k))
+        for i, t in enumerate(j.transitions):
+            names = _growing_names(t.when)
+            if names is not None:
+                growing_tr.add(i)
+            for n in names or ():
+                readers.setdefault(n, []).append(("t", i))
+        set_ = object.__setattr__  # frozen: the derived fields are set once, here
+        set_(self, "index", {s.id: i for i, s in enumerate(j.stages)})
+        set_(self, "periods", time_periods(move_conds))
+        set_(self, "always", tuple(always))
+        set_(self, "readers", {n: tuple(r) for n, r in readers.items()})
+        set_(self, "growing_transitions", frozenset(growing_tr))
+
+    def outgoing(self, stage: int) -> tuple[int, ...]:
+        """The transitions that may move a customer out of `stage`, in file order."""
+        found = self._outgoing.get(stage)
+        if found is None:
+            cs = self.journey.stages[stage]
+            found = tuple(
+                i
+                for i, tr in enumerate(self.journey.transitions)
+                if (tr.from_stage == cs.id or (tr.from_stage == "*" and not cs.terminal))
+                and tr.to_stage != cs.id
+            )
+            self._outgoing[stage] = found
+        return found
+
+
 class _Attempt:
     __slots__ = ("done_at", "due_at", "status")
 
@@ -57,15 +137,15 @@ class _Attempt:
 
 
 class _Replayer:
-    def __init__(self, journey: Journey, events: Sequence[Event]):
-        self.j = journey
+    def __init__(self, plan: ReplayPlan, events: Sequence[Event]):
+        self.plan = plan
+        self.j = plan.journey
         self.events = events
-        self.n_stages = len(journey.stages)
-        self.index = {s.id: i for i, s in enumerate(journey.stages)}
-        move_conds = [t.when for t in journey.transitions] + [
-            s.enter_when for s in journey.stages if s.enter_when is not None
-        ]
-        self.periods = time_periods(move_conds)
+        self.n_stages = len(self.j.stages)
+        self.index = plan.index
+        self.periods = plan.periods
+        # the growing conditions that an event of the current window may have made true
+        self.touched: set[tuple[str, int]] = set()
         self.cur: int | None = None
         self.entered_at: int | None = None
         self.win_start = 0
@@ -88,23 +168,32 @@ class _Replayer:
         """(target stage, by transition?) of the move that applies at t, if any."""
         win = self.window()
         stages = self.j.stages
+        plan = self.plan
+        touched = self.touched
         if self.cur is not None:
-            cs = stages[self.cur]
-            for tr in self.j.transitions:
-                if tr.from_stage == cs.id or (tr.from_stage == "*" and not cs.terminal):
-                    if tr.to_stage == cs.id:
-                        continue
-                    if holds(tr.when, t, win, self.done):
-                        return self.index[tr.to_stage], True
-            if cs.terminal:
+            growing = plan.growing_transitions
+            for i in plan.outgoing(self.cur):
+                if i in growing and ("t", i) not in touched:
+                    continue  # false when last read, and no event of its names since
+                tr = self.j.transitions[i]
+                if holds(tr.when, t, win, self.done):
+                    return self.index[tr.to_stage], True
+                if i in growing:
+                    touched.discard(("t", i))
+            if stages[self.cur].terminal:
                 return None
             first = self.cur + 1
         else:
             first = 0
-        for k in range(self.n_stages - 1, first - 1, -1):
+        always = plan.always
+        ks = set(always[bisect_left(always, first) :])
+        ks.update(k for kind, k in touched if kind == "s" and k >= first)
+        for k in sorted(ks, reverse=True):
             ew = stages[k].enter_when
-            if ew is not None and holds(ew, t, win, self.done):
+            assert ew is not None  # only stages with enter_when are in `always` or `touched`
+            if holds(ew, t, win, self.done):
                 return k, False
+            touched.discard(("s", k))
         return None
 
     def apply(self, k: int, by_transition: bool, t: int, trigger: str) -> None:
@@ -137,6 +226,7 @@ class _Replayer:
         self.cur = k
         self.entered_at = t
         self.win_start = self.processed
+        self.touched.clear()  # the window restarts empty: every growing condition is false
         self.win_begin = t
         for m in stages[k].milestones:
             self.attempts[m.id] = _Attempt(
@@ -207,6 +297,7 @@ class _Replayer:
             if i > 0:
                 self.time_checks(now, ev.ts, inclusive=False)
             self.processed = i + 1
+            self.touched.update(self.plan.readers.get(ev.name, ()))
             now = ev.ts
             if self.cur is not None:
                 win = self.window()
@@ -251,14 +342,20 @@ class _Replayer:
         )
 
 
-def replay(journey: Journey, events: Sequence[Event], as_of: int) -> ReplayResult:
-    """Replay `events` (sorted, all at or before `as_of`) against `journey`."""
-    return _Replayer(journey, events).run(as_of)[-1]
+def replay(journey: Journey | ReplayPlan, events: Sequence[Event], as_of: int) -> ReplayResult:
+    """Replay `events` (sorted, all at or before `as_of`) against `journey` (or its plan, made
+    once by a caller that replays many customers)."""
+    plan = journey if isinstance(journey, ReplayPlan) else ReplayPlan(journey)
+    return _Replayer(plan, events).run(as_of)[-1]
 
 
 def replay_series(
-    journey: Journey, events: Sequence[Event], checkpoints: Sequence[int], as_of: int
+    journey: Journey | ReplayPlan,
+    events: Sequence[Event],
+    checkpoints: Sequence[int],
+    as_of: int,
 ) -> list[ReplayResult]:
     """The customer's state at each checkpoint (sorted ascending, each <= as_of) from one replay;
     `events_used` of each result tells how many events were at or before that checkpoint."""
-    return _Replayer(journey, events).run(as_of, checkpoints)[:-1]
+    plan = journey if isinstance(journey, ReplayPlan) else ReplayPlan(journey)
+    return _Replayer(plan, events).run(as_of, checkpoints)[:-1]
