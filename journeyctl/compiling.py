@@ -13,22 +13,16 @@ compiling while losing at most a few seconds on warm runs (benchmarks/bench_star
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
+
+from journeyctl.cachedir import user_cache_root
 
 SMALL_INPUT_ROWS = 100_000
 
 
 def user_cache_dir() -> Path:
-    """Where journeyctl keeps numba's cache: the platform's per-user cache directory."""
-    home = Path.home()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = home / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
-    return base / "journeyctl" / "numba"
+    """Where journeyctl keeps numba's cache: in the platform's per-user cache directory."""
+    return user_cache_root() / "numba"
 
 
 def use_user_cache_dir() -> None:

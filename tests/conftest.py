@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,10 @@ settings.register_profile(
     "thorough", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+# Parsed journey files are cached by content (definitions/parsecache.py): the tests keep theirs in
+# a directory of their own, not in the user's cache (subprocesses inherit it).
+os.environ.setdefault("JOURNEYCTL_CACHE_DIR", tempfile.mkdtemp(prefix="journeyctl-test-cache-"))
 
 
 @pytest.fixture(autouse=True)

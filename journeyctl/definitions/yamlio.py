@@ -9,12 +9,15 @@ size and depth, so alias bombs and absurd nesting end in a finding instead of ex
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
 import itertools
 import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path as FilePath  # `Path` here is a node path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -23,7 +26,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
-from journeyctl.definitions import registry
+from journeyctl.definitions import parsecache, registry
 from journeyctl.errors import InputError, Problem
 
 DEFAULT_MAX_FILE_SIZE = 1_000_000
@@ -423,4 +426,22 @@ def load_yaml_file(path: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE) -> YamlD
         raise InputError(
             f"{path}: cannot read: {exc.strerror}", hint="check the path and its permissions"
         ) from None
-    return load_yaml_bytes(raw, path, max_size=max_size)
+    salt = _cache_salt()
+    hit = parsecache.load(salt, raw)
+    if hit is not None:
+        return YamlDocument(path, *hit)
+    doc = load_yaml_bytes(raw, path, max_size=max_size)
+    if isinstance(doc, YamlDocument):
+        parsecache.store(salt, raw, doc.data, doc.positions, doc.key_positions)
+    return doc
+
+
+@functools.cache
+def _cache_salt() -> bytes:
+    """What a cached parse depends on besides the file: this loader's code and journeyctl's version
+    (a digest of this module's source, so an edited loader never reads an older loader's parse)."""
+    from journeyctl import __version__
+
+    digest = hashlib.sha256(FilePath(__file__).read_bytes())
+    digest.update(__version__.encode())
+    return digest.digest()
