@@ -1,4 +1,4 @@
-"""`--cluster` for `place` and `report` (PRODUCT §9): the options, and the runs on a cluster."""
+"""`--cluster` for `place`, `report` and `analyze` (PRODUCT §9): the options, and the runs on a cluster."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from journeyctl.errors import UsageError
 if TYPE_CHECKING:
     from distributed import Client
 
+    from journeyctl.analytics.kpis import KpiValues
     from journeyctl.checks import DataWarning
     from journeyctl.definitions.model import JourneySet
     from journeyctl.engine.placement import PlaceResult
@@ -88,12 +89,14 @@ def cluster_runner(client: Client) -> Callable[..., StreamedPlace]:
 
 @dataclass(frozen=True, slots=True)
 class ClusterReport:
-    """What `report` needs of a placement: the whole result, the sources and their sizes."""
+    """What `report` and `analyze` need of a placement: the whole result, the sources and their
+    sizes, and what the analysis needs of the events (the customers' KPI values)."""
 
     result: PlaceResult
     files: list[str]
     sizes: dict[str, int]
     warnings: tuple[DataWarning, ...]  # the data checks (PRODUCT §4)
+    kpis: KpiValues
 
 
 def place_whole(
@@ -104,19 +107,22 @@ def place_whole(
     quiet: bool,
     no_color: bool,
 ) -> ClusterReport:
-    """Every customer placed on the cluster, merged into one result as a local run gives."""
+    """Every customer placed on the cluster, merged into one result as a local run gives, with
+    their KPI values computed on the workers."""
     from journeyctl.cluster.run import place_all_on_cluster
 
     with (
         cluster_client(address, timeout) as client,
         progress_bar("placing partitions", quiet, no_color, "partitions") as progress,
     ):
-        result, done = place_all_on_cluster(client, js, inputs, progress)
+        whole = place_all_on_cluster(client, js, inputs, progress, kpis=True)
+    done = whole.done
+    assert whole.kpis is not None  # asked for
     warn_bad_rows(done.run.bad_rows, inputs.rejects, quiet, no_color, done.run.input_warnings)
     from journeyctl.cli.datawarnings import print_warnings
 
     print_warnings(done.run.warnings, quiet)
-    return ClusterReport(result, done.run.files, done.sizes, done.run.warnings)
+    return ClusterReport(whole.result, done.run.files, done.sizes, done.run.warnings, whole.kpis)
 
 
 @contextlib.contextmanager
