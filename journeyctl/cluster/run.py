@@ -7,7 +7,9 @@
 3. Dask's DataFrame shuffle on `customer_id` (a hash of it) gives partitions of whole customers;
 4. each partition is placed by the local engine on its rows in input order, and its result
    (customers sorted by id) comes back to `each`; the caller merges them by customer id, so the
-   output is byte for byte the in-memory one. The client never holds the events.
+   output is byte for byte the in-memory one. For `report` and `analyze` the task also gives
+   its customers' KPI values (all the analysis needs of the events), merged by customer id.
+   The client never holds the events.
 """
 
 from __future__ import annotations
