@@ -64,9 +64,23 @@ def cluster_address(option: str | None, config: Config) -> ClusterAddress | None
 @contextlib.contextmanager
 def cluster_client(address: ClusterAddress, timeout: float) -> Iterator[Client]:
     """A client; Dask's own log lines (a worker lost and rerun) stay off the user's screen."""
-    logging.getLogger("distributed").setLevel(logging.ERROR)
+    _dask_logs(logging.ERROR)
     with connect(address, timeout) as client:
-        yield client
+        try:
+            yield client
+        except BaseException:
+            # Ctrl-C or an error, told by the CLI once: closing the client then cancels its
+            # pending comms (a reconnect under way), which Dask logs with a traceback
+            _dask_logs(logging.CRITICAL + 1)
+            raise
+
+
+def _dask_logs(level: int) -> None:
+    """Every Dask logger at `level`: its config gives some (`distributed.client`) a level and a
+    handler of their own, so the parent's level alone does not silence them."""
+    names = [n for n in logging.root.manager.loggerDict if n.startswith("distributed.")]
+    for name in ("distributed", *names):
+        logging.getLogger(name).setLevel(level)
 
 
 def cluster_runner(client: Client) -> Callable[..., StreamedPlace]:

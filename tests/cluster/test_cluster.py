@@ -258,10 +258,13 @@ def _wait_for_tasks(address: str, proc: subprocess.Popen[bytes], timeout: float 
     raise AssertionError("the run never reached its placement tasks")
 
 
-def test_worker_killed_mid_run_same_output(own_cluster: DaskProcs, generated: list[Path]) -> None:
+@pytest.mark.parametrize("command", ["place", "analyze"])
+def test_worker_killed_mid_run_same_output(
+    own_cluster: DaskProcs, generated: list[Path], command: str
+) -> None:
     full = generated[0]
-    mem = run("place", str(full), *J, "-f", "json")
-    proc = _cli("place", str(full), *J, "-f", "json", "--cluster", own_cluster.address)
+    mem = run(command, str(full), *J, "-f", "json")
+    proc = _cli(command, str(full), *J, "-f", "json", "--cluster", own_cluster.address)
     _wait_for_tasks(own_cluster.address, proc)
     victim = own_cluster.workers[0]
     os.killpg(victim.pid, signal.SIGKILL)  # the worker process and its nanny: lost for good
@@ -271,10 +274,13 @@ def test_worker_killed_mid_run_same_output(own_cluster: DaskProcs, generated: li
     assert b"Traceback" not in err
 
 
-def test_ctrl_c_cancels_and_exits_130(own_cluster: DaskProcs, generated: list[Path]) -> None:
+@pytest.mark.parametrize("command", ["place", "analyze"])
+def test_ctrl_c_cancels_and_exits_130(
+    own_cluster: DaskProcs, generated: list[Path], command: str
+) -> None:
     from distributed import Client
 
-    proc = _cli("place", str(generated[0]), *J, "-f", "json", "--cluster", own_cluster.address)
+    proc = _cli(command, str(generated[0]), *J, "-f", "json", "--cluster", own_cluster.address)
     _wait_for_tasks(own_cluster.address, proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
