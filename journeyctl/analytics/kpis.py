@@ -159,8 +159,8 @@ def kpi_values(
 def merge_kpi_values(
     parts: Sequence[tuple[PlaceResult, KpiValues]], whole: PlaceResult
 ) -> KpiValues:
-    """The KPI values of partitions of whole customers (each with its placement) as
-    `kpi_values` gives them for `whole`, their merge: per customer the same numbers, in id order."""
+    """The KPI values of partitions of whole customers (each given with its placement), merged
+    into what `kpi_values` gives for `whole`: per customer the same numbers, in customer-id order."""
     out: dict[str, tuple[CustomerValues, ...]] = {}
     for j in whole.journeys:
         if not j.kpis:

@@ -1,4 +1,5 @@
-"""`--cluster` for `place`, `report` and `analyze` (PRODUCT §9): the options, and the runs on a cluster."""
+"""`--cluster` for `place`, `report` and `analyze` (PRODUCT §9): the options, and the runs on a
+cluster."""
 
 from __future__ import annotations
 
