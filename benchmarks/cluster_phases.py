@@ -1,6 +1,6 @@
 """The three phases of a `--cluster` placement timed apart, for docs/cluster.md's model.
 
-    python benchmarks/cluster_phases.py EVENTS.csv [--cluster local:2] [--partitions N]
+    python benchmarks/cluster_phases.py EVENTS.csv [--cluster local:2] [--partitions N] [--kpis]
 
 Prints the seconds spent reading on the workers, in Dask's shuffle by customer id, and placing
 the partitions (each phase persisted before the next starts), and the client's peak RSS.
@@ -28,6 +28,7 @@ def main() -> None:
     ap.add_argument("events", nargs="+")
     ap.add_argument("--cluster", default="local:2")
     ap.add_argument("--partitions", type=int)
+    ap.add_argument("--kpis", action="store_true", help="place as report/analyze: with KPI values")
     args = ap.parse_args()
     import dask.dataframe as dd
     from dask.delayed import delayed
@@ -50,11 +51,9 @@ def main() -> None:
         shuffled = ddf.shuffle(on="customer_id", npartitions=parts).persist()
         wait(shuffled)
         t2 = time.perf_counter()
+        task = work.place_partition_with_kpis if args.kpis else work.place_partition
         placed = client.compute(
-            [
-                delayed(work.place_partition)(d, js, latest, None, props, [])
-                for d in shuffled.to_delayed()
-            ]
+            [delayed(task)(d, js, latest, None, props, []) for d in shuffled.to_delayed()]
         )
         wait(placed)
         t3 = time.perf_counter()

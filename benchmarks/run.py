@@ -22,7 +22,11 @@ sizes with JSON output, prints the same figures, and checks that its JSON is byt
 in-memory JSON (sha256 of both; the in-memory run is skipped above --compare-up-to events).
 
 With --cluster SIZES it runs `--cluster local:2` (or --cluster-address) on those sizes the same
-way; its peak is the largest process's (with local:N, a worker is a child of the client).
+way; its peak is the largest process's (with local:N, a worker is a child of the client). The
+in-memory run of each of those sizes (up to --compare-up-to) is measured once and printed beside
+them:
+
+    python benchmarks/run.py --sizes '' --stream 10000000,50000000 --cluster 10000000,50000000
 """
 
 from __future__ import annotations
@@ -205,20 +209,27 @@ def main() -> None:
         for x in args.cluster.split(",")
         if x
     ]
+    in_memory: dict[int, tuple[float, float, str]] = {}  # size -> (wall, peak, digest)
+    if runs:
+        print(f"{'events':>10} {'mode':>9} {'wall s':>8} {'events/s':>12} {'peak MiB':>9}")
     for n, mode, extra in runs:
         path = ensure_log(data, n, args.seed)
         rows = sum(1 for _ in path.open("rb")) - 1
         base = [py, "-m", "journeyctl", "place", str(path), "-j", str(ROOT / "sample_journeys")]
         base += ["--quiet", "--format", "json"]
         tmp = data / f"out-{n}.json"
+        if n <= args.compare_up_to and n not in in_memory:
+            # the in-memory run of the same size, once, beside the other modes
+            in_memory[n] = mw, mp, _ = json_digest(base, tmp)
+            print(f"{rows:>10} {'in-memory':>9} {mw:>8.2f} {rows / mw:>12,.0f} {mp:>9.0f}")
         wall, peak, digest = json_digest([*base, *extra], tmp)
         same = "not compared"
-        if n <= args.compare_up_to:
-            _, mem_peak, mem_digest = json_digest(base, tmp)
-            same = "identical" if mem_digest == digest else "DIFFERENT"
-            same += f" to in-memory JSON (which peaked at {mem_peak:,.0f} MiB)"
+        if n in in_memory:
+            mw, _, mem_digest = in_memory[n]
+            same = "identical to" if mem_digest == digest else "DIFFERENT from"
+            same += f" the in-memory JSON; {wall / mw:.2f}x its time"
         print(
-            f"{rows:>10} {mode} {wall:>8.2f} {rows / wall:>12,.0f} {peak:>9.0f}"
+            f"{rows:>10} {mode:>9} {wall:>8.2f} {rows / wall:>12,.0f} {peak:>9.0f}"
             f"  ({' '.join(extra)}; output {same})"
         )
     for n in sizes:

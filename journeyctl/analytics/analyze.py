@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 
 from journeyctl.analytics.cohorts import cohorts
-from journeyctl.analytics.kpis import CustomerValues, customer_rows, customer_values, group_value
+from journeyctl.analytics.kpis import CustomerValues, KpiValues, group_value, kpi_values, members
 from journeyctl.analytics.milestones import milestones
 from journeyctl.analytics.model import (
     NO_VALUE,
@@ -46,14 +46,17 @@ def every_attempt(c: CustomerPlacement) -> list[tuple[str, str, str]]:
 
 def analyze(
     result: PlaceResult,
-    table: EventTable,
+    events: EventTable | KpiValues,
     *,
     journeys: Sequence[str] | None = None,
     by: str | None = None,
     attempts: Attempts = every_attempt,
 ) -> Analysis:
     """Every §11 table per journey (all of them, or those named), over the journey's customers
-    (not started included, unmatched excluded); with `by`, again per value of that attribute."""
+    (not started included, unmatched excluded); with `by`, again per value of that attribute.
+
+    Of the events only the KPIs' values per customer are needed: `events` is the event table
+    placed, or those values already computed (`kpi_values`, merged from a cluster's partitions)."""
     chosen = list(result.journeys)
     if journeys:
         known = [j.id for j in result.journeys]
@@ -63,16 +66,15 @@ def analyze(
                 f"unknown journey {unknown[0]!r}", hint="known journeys: " + ", ".join(known)
             )
         chosen = [j for j in result.journeys if j.id in journeys]
-    members: dict[str, list[CustomerPlacement]] = {j.id: [] for j in chosen}
-    for c in result.customers:
-        lst = members.get(c.journey.id)
-        if lst is not None:
-            lst.append(c)
-    index = {cid: k for k, cid in enumerate(table.customer_ids)}
+    values = (
+        kpi_values(result, events, [j.id for j in chosen])
+        if isinstance(events, EventTable)
+        else events
+    )
     out = []
     for j in chosen:
-        cs = members[j.id]
-        kpis = _customer_kpis(j, cs, table, index, result.as_of)
+        cs = members(result, j.id)
+        kpis = values.journeys[j.id] if j.kpis else ()
         everyone = np.arange(len(cs), dtype=np.int64)
         tables = _tables(j, cs, everyone, kpis, result.as_of, attempts)
         groups: list[Group] = []
@@ -89,22 +91,6 @@ def analyze(
             )
         )
     return Analysis(result.as_of, by, tuple(out))
-
-
-def _customer_kpis(
-    journey: Journey,
-    cs: Sequence[CustomerPlacement],
-    table: EventTable,
-    index: dict[str, int],
-    as_of: int,
-) -> list[CustomerValues]:
-    """Each KPI of the journey for each of its customers (aligned with `cs`)."""
-    if not journey.kpis:
-        return []
-    # placements and table rows are both sorted by customer id: the indices ascend
-    ks = np.fromiter((index[c.customer_id] for c in cs), dtype=np.int64, count=len(cs))
-    rows = customer_rows(table, ks)
-    return [customer_values(k, table, rows, as_of) for k in journey.kpis]
 
 
 def _tables(

@@ -7,6 +7,7 @@ lookups per distinct cell, then per-customer reductions), never a Python loop pe
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy.typing as npt
 
 from journeyctl.definitions.model import Kpi
 from journeyctl.definitions.values import matches, text_number
+from journeyctl.engine.result import CustomerPlacement, PlaceResult
 from journeyctl.events.table import EventTable
 
 I64 = npt.NDArray[np.int64]
@@ -120,3 +122,56 @@ def group_value(cv: CustomerValues, members: I64) -> tuple[float | None, int]:
     if n == 0:
         return None, 0
     return float(cv.values[members][has].mean()), n
+
+
+@dataclass(frozen=True, slots=True)
+class KpiValues:
+    """All `analyze` needs of the events: each KPI of each journey per customer, aligned with
+    the journey's customers in the placement's order (customer id). Computed where the events
+    are (the whole table here, or one partition's on a cluster worker) and merged by id."""
+
+    journeys: Mapping[str, tuple[CustomerValues, ...]]  # journey id -> one per KPI, in file order
+
+
+def members(result: PlaceResult, journey: str) -> list[CustomerPlacement]:
+    """The journey's customers, in the placement's order."""
+    return [c for c in result.customers if c.journey.id == journey]
+
+
+def kpi_values(
+    result: PlaceResult, table: EventTable, journeys: Collection[str] | None = None
+) -> KpiValues:
+    """Every KPI of every journey (or of those named) for each of its customers, over the event
+    table placed."""
+    index = {cid: k for k, cid in enumerate(table.customer_ids)}
+    out: dict[str, tuple[CustomerValues, ...]] = {}
+    for j in result.journeys:
+        if not j.kpis or (journeys is not None and j.id not in journeys):
+            continue
+        cs = members(result, j.id)
+        # placements and table rows are both sorted by customer id: the indices ascend
+        ks = np.fromiter((index[c.customer_id] for c in cs), dtype=np.int64, count=len(cs))
+        rows = customer_rows(table, ks)
+        out[j.id] = tuple(customer_values(k, table, rows, result.as_of) for k in j.kpis)
+    return KpiValues(out)
+
+
+def merge_kpi_values(
+    parts: Sequence[tuple[PlaceResult, KpiValues]], whole: PlaceResult
+) -> KpiValues:
+    """The KPI values of partitions of whole customers (each given with its placement), merged
+    into what `kpi_values` gives for `whole`: per customer the same numbers, in customer-id order."""
+    out: dict[str, tuple[CustomerValues, ...]] = {}
+    for j in whole.journeys:
+        if not j.kpis:
+            continue
+        ids = [c.customer_id for result, _ in parts for c in members(result, j.id)]
+        order = np.asarray(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
+        merged = []
+        for i, kpi in enumerate(j.kpis):
+            cvs = [kv.journeys[j.id][i] for _, kv in parts]
+            values = np.concatenate([cv.values for cv in cvs]) if cvs else np.zeros(0)
+            has = np.concatenate([cv.has for cv in cvs]) if cvs else np.zeros(0, np.bool_)
+            merged.append(CustomerValues(kpi, values[order], has[order]))
+        out[j.id] = tuple(merged)
+    return KpiValues(out)

@@ -9,6 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from journeyctl.cli import options as o
+from journeyctl.cli.cluster import (
+    DEFAULT_TIMEOUT,
+    ClusterOpt,
+    ClusterTimeout,
+    cluster_address,
+    place_whole,
+)
 from journeyctl.cli.common import check_format, handle_errors, load_valid_journeys, place_events
 from journeyctl.config import load_config
 from journeyctl.inputs import EventInputs
@@ -82,6 +89,8 @@ def analyze_cmd(
     max_file_size: o.MaxFileSize = None,
     no_color: o.NoColor = False,
     quiet: o.Quiet = False,
+    cluster: ClusterOpt = None,
+    cluster_timeout: ClusterTimeout = DEFAULT_TIMEOUT,
 ) -> None:
     """How customers really travel each journey: funnel, paths, deviations, milestones,
     cohorts, KPIs."""
@@ -89,9 +98,16 @@ def analyze_cmd(
     from journeyctl.analytics import analyze
     from journeyctl.fileio import write_atomic
 
-    js = load_valid_journeys(journeys, load_config(), catalog, max_file_size, quiet)
-    run = place_events(inputs, js, quiet, no_color)
-    text = RENDERERS[fmt](analyze(run.result, run.log.table, journeys=journey, by=by))
+    config = load_config()
+    js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
+    address = cluster_address(cluster, config)
+    if address is not None:  # placed on the cluster; its workers computed the KPI values
+        placed = place_whole(address, cluster_timeout, js, inputs, quiet, no_color)
+        analysis = analyze(placed.result, placed.kpis, journeys=journey, by=by)
+    else:
+        run = place_events(inputs, js, quiet, no_color)
+        analysis = analyze(run.result, run.log.table, journeys=journey, by=by)
+    text = RENDERERS[fmt](analysis)
     if output is not None:
         write_atomic(output, text)
     else:

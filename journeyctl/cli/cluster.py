@@ -1,4 +1,5 @@
-"""`--cluster` for `place` and `report` (PRODUCT §9): the options, and the runs on a cluster."""
+"""`--cluster` for `place`, `report` and `analyze` (PRODUCT §9): the options, and the runs on a
+cluster."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from journeyctl.errors import UsageError
 if TYPE_CHECKING:
     from distributed import Client
 
+    from journeyctl.analytics.kpis import KpiValues
     from journeyctl.checks import DataWarning
     from journeyctl.definitions.model import JourneySet
     from journeyctl.engine.placement import PlaceResult
@@ -63,9 +65,23 @@ def cluster_address(option: str | None, config: Config) -> ClusterAddress | None
 @contextlib.contextmanager
 def cluster_client(address: ClusterAddress, timeout: float) -> Iterator[Client]:
     """A client; Dask's own log lines (a worker lost and rerun) stay off the user's screen."""
-    logging.getLogger("distributed").setLevel(logging.ERROR)
+    _dask_logs(logging.ERROR)
     with connect(address, timeout) as client:
-        yield client
+        try:
+            yield client
+        except BaseException:
+            # Ctrl-C or an error, told by the CLI once: closing the client then cancels its
+            # pending comms (a reconnect under way), which Dask logs with a traceback
+            _dask_logs(logging.CRITICAL + 1)
+            raise
+
+
+def _dask_logs(level: int) -> None:
+    """Every Dask logger at `level`: its config gives some (`distributed.client`) a level and a
+    handler of their own, so the parent's level alone does not silence them."""
+    names = [n for n in logging.root.manager.loggerDict if n.startswith("distributed.")]
+    for name in ("distributed", *names):
+        logging.getLogger(name).setLevel(level)
 
 
 def cluster_runner(client: Client) -> Callable[..., StreamedPlace]:
@@ -88,12 +104,14 @@ def cluster_runner(client: Client) -> Callable[..., StreamedPlace]:
 
 @dataclass(frozen=True, slots=True)
 class ClusterReport:
-    """What `report` needs of a placement: the whole result, the sources and their sizes."""
+    """What `report` and `analyze` need of a placement: the whole result, the sources and their
+    sizes, and what the analysis needs of the events (the customers' KPI values)."""
 
     result: PlaceResult
     files: list[str]
     sizes: dict[str, int]
     warnings: tuple[DataWarning, ...]  # the data checks (PRODUCT §4)
+    kpis: KpiValues
 
 
 def place_whole(
@@ -104,19 +122,22 @@ def place_whole(
     quiet: bool,
     no_color: bool,
 ) -> ClusterReport:
-    """Every customer placed on the cluster, merged into one result as a local run gives."""
+    """Every customer placed on the cluster, merged into one result as a local run gives, with
+    their KPI values computed on the workers."""
     from journeyctl.cluster.run import place_all_on_cluster
 
     with (
         cluster_client(address, timeout) as client,
         progress_bar("placing partitions", quiet, no_color, "partitions") as progress,
     ):
-        result, done = place_all_on_cluster(client, js, inputs, progress)
+        whole = place_all_on_cluster(client, js, inputs, progress, kpis=True)
+    done = whole.done
+    assert whole.kpis is not None  # asked for
     warn_bad_rows(done.run.bad_rows, inputs.rejects, quiet, no_color, done.run.input_warnings)
     from journeyctl.cli.datawarnings import print_warnings
 
     print_warnings(done.run.warnings, quiet)
-    return ClusterReport(result, done.run.files, done.sizes, done.run.warnings)
+    return ClusterReport(whole.result, done.run.files, done.sizes, done.run.warnings, whole.kpis)
 
 
 @contextlib.contextmanager

@@ -45,6 +45,8 @@ from journeyctl.failon import evaluate, parse_fail_on
 from journeyctl.inputs import EventInputs
 
 if TYPE_CHECKING:
+    from journeyctl.analytics.kpis import KpiValues
+    from journeyctl.events.table import EventTable
     from journeyctl.reports.model import Report
 
 
@@ -190,15 +192,16 @@ def report(
     HistoryStore.open(path, wait=wait_s).close()
     js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
     address = cluster_address(cluster, config)
+    events: EventTable | KpiValues
     if address is not None:  # the same result, placed partition by partition on the cluster
         placed = place_whole(address, cluster_timeout, js, inputs, quiet, no_color)
         result, sources, sizes = placed.result, placed.files, placed.sizes
-        # the client never holds the events: the report's journey analysis needs them (known gap)
-        warnings, table = placed.warnings, None
+        # the client never holds the events: the workers computed what the analysis needs of them
+        warnings, events = placed.warnings, placed.kpis
     else:
         run = place_events(inputs, js, quiet, no_color)
         result, sources, sizes = run.result, run.log.files, run.log.sizes
-        warnings, table = run.warnings, run.log.table
+        warnings, events = run.warnings, run.log.table
     done = run_report(
         result,
         sources,
@@ -208,7 +211,7 @@ def report(
         wait=wait_s,
         by=attributes,
         warnings=warnings,
-        table=table,
+        events=events,
     )
     r = done.report
     notes = err_console(no_color)

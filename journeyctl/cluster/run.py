@@ -7,7 +7,9 @@
 3. Dask's DataFrame shuffle on `customer_id` (a hash of it) gives partitions of whole customers;
 4. each partition is placed by the local engine on its rows in input order, and its result
    (customers sorted by id) comes back to `each`; the caller merges them by customer id, so the
-   output is byte for byte the in-memory one. The client never holds the events.
+   output is byte for byte the in-memory one. For `report` and `analyze` the task also gives
+   its customers' KPI values (all the analysis needs of the events), merged by customer id.
+   The client never holds the events.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from journeyctl.analytics.kpis import KpiValues, merge_kpi_values
 from journeyctl.checks import NearMiss, case_near_misses, check_run
 from journeyctl.definitions.model import JourneySet
 from journeyctl.engine.placement import PlaceResult, Summary
@@ -45,8 +48,10 @@ def place_on_cluster(
     *,
     progress: Callable[[int, int], None] | None = None,
     partitions: int | None = None,
+    kpis: Callable[[PlaceResult, KpiValues], None] | None = None,
 ) -> ClusterPlace:
-    """Place every customer on the cluster; each partition's result goes to `each` as it comes.
+    """Place every customer on the cluster; each partition's result goes to `each` as it comes
+    (and, with `kpis`, with its customers' KPI values to `kpis` first: what `analyze` needs).
 
     Per customer the results are those of `run_place`, and the summary is the whole input's."""
     import dask.dataframe as dd
@@ -97,9 +102,9 @@ def place_on_cluster(
         shuffled = ddf.shuffle(on="customer_id", npartitions=parts)
         [js, acc_f] = client.scatter([journeys, acc], broadcast=True, hash=False)
         files = [m.name for m in metas]
+        task = work.place_partition if kpis is None else work.place_partition_with_kpis
         placed_parts = [
-            delayed(work.place_partition)(d, js, instant, acc_f, props, files)
-            for d in shuffled.to_delayed()
+            delayed(task)(d, js, instant, acc_f, props, files) for d in shuffled.to_delayed()
         ]
         results = client.compute(placed_parts)
         futures.extend(results)
@@ -109,8 +114,12 @@ def place_on_cluster(
         placed = unmatched = ignored = 0
         misses: list[NearMiss] = []
         for done, fut in enumerate(as_completed(results), 1):
-            result: PlaceResult = fut.result()
+            got = fut.result()
             fut.release()
+            result: PlaceResult = got if kpis is None else got[0]
+            if kpis is not None:
+                kpis(result, got[1])
+            del got
             misses += case_near_misses(
                 result.journeys, result.unmatched, result.unmatched_attributes
             )
@@ -158,14 +167,34 @@ def merge_results(parts: Sequence[PlaceResult], run: StreamedPlace) -> PlaceResu
     )
 
 
+@dataclass(frozen=True, slots=True)
+class WholePlace:
+    """Every customer placed on the cluster, as one result (what `run_place` returns)."""
+
+    result: PlaceResult
+    done: ClusterPlace
+    kpis: KpiValues | None  # the customers' KPI values, when asked for
+
+
 def place_all_on_cluster(
     client: Client,
     journeys: JourneySet,
     inputs: EventInputs,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[PlaceResult, ClusterPlace]:
-    """Every customer placed on the cluster, as one result (what `run_place` returns), for the
-    commands that need them all at once (`report`, `analyze`)."""
+    *,
+    kpis: bool = False,
+) -> WholePlace:
+    """Every customer placed on the cluster, as one result, for the commands that need them all
+    at once (`report`, `analyze`); with `kpis`, also their KPI values, computed on the workers
+    from each partition's rows and merged by customer id (the client never holds the rows)."""
     parts: list[PlaceResult] = []
-    done = place_on_cluster(client, journeys, inputs, parts.append, progress=progress)
-    return merge_results(parts, done.run), done
+    with_kpis: list[tuple[PlaceResult, KpiValues]] = []
+
+    def keep(result: PlaceResult, values: KpiValues) -> None:
+        with_kpis.append((result, values))
+
+    done = place_on_cluster(
+        client, journeys, inputs, parts.append, progress=progress, kpis=keep if kpis else None
+    )
+    whole = merge_results(parts, done.run)
+    return WholePlace(whole, done, merge_kpi_values(with_kpis, whole) if kpis else None)

@@ -1,4 +1,5 @@
-"""What the workers run: read one events source, and place one shuffled partition.
+"""What the workers run: read one events source, and place one shuffled partition (with its
+customers' KPI values for `report` and `analyze`).
 
 Rows carry their global input position as `seq` = (source index << 40) + row within the source:
 ordering by it is ordering by (file, row), the order a local run reads, so ties at one instant
@@ -18,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from journeyctl.analytics.kpis import KpiValues, kpi_values
 from journeyctl.definitions.model import JourneySet
 from journeyctl.engine.placement import PlaceResult, place
 from journeyctl.errors import InputError
@@ -193,6 +195,26 @@ def place_partition(
 ) -> PlaceResult:
     """Place one partition's customers (each whole here: the shuffle was by customer id) with
     the engine a local run uses, on its rows in input order."""
+    return place(journeys, partition_log(frame, columns, files), as_of, accounts)
+
+
+def place_partition_with_kpis(
+    frame: pd.DataFrame,
+    journeys: JourneySet,
+    as_of: int,
+    accounts: Mapping[str, Mapping[str, str]] | None,
+    columns: Sequence[str],
+    files: Sequence[str],
+) -> tuple[PlaceResult, KpiValues]:
+    """`place_partition`, and the KPI values of its customers over its rows: what `analyze`
+    needs of the events (per customer, so the client merges them without the rows)."""
+    log = partition_log(frame, columns, files)
+    result = place(journeys, log, as_of, accounts)
+    return result, kpi_values(result, log.table)
+
+
+def partition_log(frame: pd.DataFrame, columns: Sequence[str], files: Sequence[str]) -> EventLog:
+    """The partition's rows as the event log a local run builds, in input order."""
     table = pa.Table.from_pandas(frame, preserve_index=False).sort_by("seq")
 
     def col(name: str) -> pa.Array:
@@ -205,10 +227,9 @@ def place_partition(
         table.column("ts").to_numpy().astype(np.int64),
         {name: col("p:" + name) for name in columns},
     )
-    log = EventLog(
+    return EventLog(
         _combine([chunk], list(columns)), tuple(columns), table.num_rows, [], list(files)
     )
-    return place(journeys, log, as_of, accounts)
 
 
 def journeyctl_version() -> str:

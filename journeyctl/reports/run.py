@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from journeyctl import __version__
 from journeyctl.analytics import analyze
+from journeyctl.analytics.kpis import KpiValues
 from journeyctl.checks import DataWarning
 from journeyctl.config import DEFAULT_WAIT
 from journeyctl.engine.placement import PlaceResult
@@ -75,10 +76,11 @@ def run_report(
     by: Sequence[str] = (),
     trend_snapshots: int = TREND_SNAPSHOTS,
     warnings: Sequence[DataWarning] = (),
-    table: EventTable | None = None,
+    events: EventTable | KpiValues | None = None,
 ) -> ReportRun:
     """Store the placement as a snapshot in `db`, compare it with the previous one and write the
-    report into `out` (default: beside the database). With the event `table`, the report also
+    report into `out` (default: beside the database). With `events` (the event table placed, or
+    its customers' KPI values computed elsewhere, as `analyze` takes them), the report also
     shows how customers travel each journey (`analyze`) and its KPIs per stage."""
     snap = snapshot_of(result, files, sizes, run_time())
     stored = False
@@ -89,7 +91,7 @@ def run_report(
             previous = store.previous(snap.as_of)
             trend = store.trend(snap.as_of, trend_snapshots)
         # the analysis carries every journey's KPIs per stage: computed once for both uses
-        analysis = analyze(result, table) if table is not None else None
+        analysis = analyze(result, events) if events is not None else None
         kpis = {j.id: j.tables.kpis for j in analysis.journeys} if analysis is not None else None
         report = build_report(snap, previous, compare(previous, snap), trend, by, kpis, analysis)
         report = dataclasses.replace(report, warnings=tuple(warnings))

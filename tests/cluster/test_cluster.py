@@ -4,6 +4,7 @@ the in-memory output, and the faults (unreachable, another version, a worker kil
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import sqlite3
@@ -78,12 +79,6 @@ def test_bad_rows_named_as_locally(dask_cluster: DaskProcs, tmp_path: Path) -> N
     assert cl_rej.read_bytes() == mem_rej.read_bytes() and b"not-a-time" in cl_rej.read_bytes()
 
 
-@pytest.mark.xfail(
-    reason="KNOWN GAP: report.html/.json/.md carry the journey analysis and KPIs (issue 19), "
-    "computed from the event table, which the cluster's client never holds; the cluster report "
-    "has no analysis section yet",
-    strict=True,
-)
 def test_report_files_and_snapshot(
     dask_cluster: DaskProcs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -103,9 +98,34 @@ def test_report_files_and_snapshot(
     assert outs["cl-snapshot"] == outs["mem-snapshot"]
     for name in ("report.md", "report.json", "report.html"):
         a, b = tmp_path / "mem" / name, tmp_path / "cl" / name
-        if a.exists():
-            mem_text = a.read_text().replace(str(a.parent), "D")
-            assert b.read_text().replace(str(b.parent), "D") == mem_text, name
+        mem_text = a.read_text().replace(str(a.parent), "D")
+        assert b.read_text().replace(str(b.parent), "D") == mem_text, name
+    # the journey analysis and its KPIs per stage, computed from the events, are there
+    html = (tmp_path / "cl" / "report.html").read_text()
+    assert 'id="section-analysis"' in html and "Latest NPS" in html
+    assert '"kpis"' in (tmp_path / "cl" / "report.json").read_text()
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown", "html"])
+def test_analyze_sample_is_byte_identical(dask_cluster: DaskProcs, fmt: str) -> None:
+    res = same("analyze", str(EVENTS), *J, "-f", fmt, cluster=dask_cluster.address)
+    assert res.exit_code == 0 and "Latest NPS" in res.stdout
+
+
+def test_analyze_options_and_output_file(dask_cluster: DaskProcs, tmp_path: Path) -> None:
+    same(
+        "analyze", str(EVENTS), *J, "-f", "json", "--by", "region", "--journey",
+        "analytics-smb-emea", "--accounts", str(SAMPLE / "accounts.csv"), "--as-of",
+        "2025-03-01T00:00:00Z", cluster=dask_cluster.address,
+    )  # fmt: skip
+    same("analyze", str(EVENTS), *J, "--journey", "nope", cluster=dask_cluster.address)
+    mem, cl = tmp_path / "mem.html", tmp_path / "cl.html"
+    assert run("analyze", str(EVENTS), *J, "-f", "html", "-o", str(mem)).exit_code == 0
+    res = run(
+        "analyze", str(EVENTS), *J, "-f", "html", "-o", str(cl), "--cluster", dask_cluster.address
+    )
+    assert res.exit_code == 0, res.stderr
+    assert cl.read_bytes() == mem.read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +170,20 @@ def test_generated_log_is_byte_identical(dask_cluster: DaskProcs, generated: lis
     mem2 = run("place", str(a), str(b), *J, "-f", "json")
     two = run("place", str(a), str(b), *J, "-f", "json", "--cluster", dask_cluster.address)
     assert mem2.exit_code == 0 and two.stdout == mem2.stdout
+
+
+def test_generated_log_analyze_is_byte_identical(
+    dask_cluster: DaskProcs, generated: list[Path]
+) -> None:
+    full, a, b = generated
+    res = same("analyze", str(full), *J, "-f", "json", cluster=dask_cluster.address)
+    assert res.exit_code == 0, res.stderr
+    kpis = [k for j in json.loads(res.stdout)["journeys"] for k in j["kpis"]]
+    assert kpis and all(k["n"] > 0 for k in kpis)  # the KPIs were computed, not left empty
+    same("analyze", str(full), *J, "-f", "markdown", cluster=dask_cluster.address)
+    same(
+        "analyze", str(a), str(b), *J, "-f", "json", "--by", "region", cluster=dask_cluster.address
+    )
 
 
 def _rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -224,10 +258,13 @@ def _wait_for_tasks(address: str, proc: subprocess.Popen[bytes], timeout: float 
     raise AssertionError("the run never reached its placement tasks")
 
 
-def test_worker_killed_mid_run_same_output(own_cluster: DaskProcs, generated: list[Path]) -> None:
+@pytest.mark.parametrize("command", ["place", "analyze"])
+def test_worker_killed_mid_run_same_output(
+    own_cluster: DaskProcs, generated: list[Path], command: str
+) -> None:
     full = generated[0]
-    mem = run("place", str(full), *J, "-f", "json")
-    proc = _cli("place", str(full), *J, "-f", "json", "--cluster", own_cluster.address)
+    mem = run(command, str(full), *J, "-f", "json")
+    proc = _cli(command, str(full), *J, "-f", "json", "--cluster", own_cluster.address)
     _wait_for_tasks(own_cluster.address, proc)
     victim = own_cluster.workers[0]
     os.killpg(victim.pid, signal.SIGKILL)  # the worker process and its nanny: lost for good
@@ -237,10 +274,13 @@ def test_worker_killed_mid_run_same_output(own_cluster: DaskProcs, generated: li
     assert b"Traceback" not in err
 
 
-def test_ctrl_c_cancels_and_exits_130(own_cluster: DaskProcs, generated: list[Path]) -> None:
+@pytest.mark.parametrize("command", ["place", "analyze"])
+def test_ctrl_c_cancels_and_exits_130(
+    own_cluster: DaskProcs, generated: list[Path], command: str
+) -> None:
     from distributed import Client
 
-    proc = _cli("place", str(generated[0]), *J, "-f", "json", "--cluster", own_cluster.address)
+    proc = _cli(command, str(generated[0]), *J, "-f", "json", "--cluster", own_cluster.address)
     _wait_for_tasks(own_cluster.address, proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
