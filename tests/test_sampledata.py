@@ -65,6 +65,18 @@ def test_committed_sample_matches_the_documented_command(tmp_path: Path) -> None
     assert accounts.read_bytes() == (SAMPLES / "accounts.csv").read_bytes()
 
 
+def test_place_on_the_committed_sample_warns_of_nothing() -> None:
+    """The README's first command is a new user's first sight: no data-check warning (a sample
+    that never published a case study made `partnership` warn on every command), nothing else."""
+    events, journeys = str(SAMPLES / "events.csv"), str(SAMPLES)
+    res = CliRunner().invoke(app, ["place", events, "-j", journeys])
+    assert res.exit_code == 0, res.output
+    assert res.stderr == ""
+    res = CliRunner().invoke(app, ["place", events, "-j", journeys, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["warnings"] == []
+
+
 def test_rows_are_in_time_order_and_first_events_carry_the_segment(tmp_path: Path) -> None:
     path = tmp_path / "e.csv"
     _small(path)

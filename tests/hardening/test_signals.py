@@ -141,7 +141,7 @@ def test_closed_stdout_ends_quietly(fmt: str, extra: list[str]) -> None:
             str(SAMPLE),
             "-f",
             fmt,
-            "--quiet",  # the sample's data-check warning is not what this test is about
+            "--quiet",  # data-check warnings are not what this test is about
             *extra,
         ],
         env=env(),

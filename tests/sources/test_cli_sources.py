@@ -34,7 +34,7 @@ def test_streaming_mode_reads_typed_sources_alike(twins: Path) -> None:
     streamed = run(*base, "--format", "json", "--memory-limit", "1M")
     assert memory.exit_code == streamed.exit_code == 0, memory.stderr + streamed.stderr
     assert memory.stdout == streamed.stdout
-    assert json.loads(memory.stdout)["summary"]["events"] == 2 * 48602
+    assert json.loads(memory.stdout)["summary"]["events"] == 2 * 48604
 
 
 def bad_parquet(tmp_path: Path) -> Path:

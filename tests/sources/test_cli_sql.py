@@ -61,7 +61,7 @@ def test_config_source_is_read_without_files(
     monkeypatch.chdir(tmp_path)
     got = run("place", *AS_OF, "-f", "json")
     assert got.exit_code == 0, got.stderr
-    assert json.loads(got.stdout)["summary"]["events"] == 48602
+    assert json.loads(got.stdout)["summary"]["events"] == 48604
 
 
 def test_files_and_a_query_mixed(sample_db: Path) -> None:
@@ -70,7 +70,7 @@ def test_files_and_a_query_mixed(sample_db: Path) -> None:
         "--db-url", f"sqlite:///{sample_db}", "--sql", "SELECT * FROM events LIMIT 10",
     )  # fmt: skip
     assert got.exit_code == 0, got.stderr
-    assert json.loads(got.stdout)["summary"]["events"] == 48602 + 10
+    assert json.loads(got.stdout)["summary"]["events"] == 48604 + 10
 
 
 @pytest.mark.parametrize(
