@@ -56,6 +56,9 @@ class View:
     no_color: bool
 
 
+BY_COLUMNS = 6  # attribute values a terminal breakdown shows as columns
+
+
 def _json(v: View) -> None:
     from journeyctl.reports.jsondoc import render_json
 
@@ -72,7 +75,12 @@ def _markdown(v: View) -> None:
 def _table(v: View) -> None:
     from journeyctl.reports.summary import breakdown_tables, changes_table
 
-    print_tables([changes_table(v.report), *breakdown_tables(v.report)], v.no_color)
+    # a breakdown has a column per change: on a terminal its values become the columns when
+    # they are few, so 80 columns show whole headers instead of breaking them mid-word
+    by = [
+        t.transposed() if 0 < len(t.rows) <= BY_COLUMNS else t for t in breakdown_tables(v.report)
+    ]
+    print_tables([changes_table(v.report), *by], v.no_color)
 
 
 RENDERERS: dict[str, Callable[[View], None]] = {

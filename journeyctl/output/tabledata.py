@@ -27,3 +27,16 @@ class TableData:
         if self.cap is None or len(self.rows) <= self.cap:
             return self.rows, self.omitted
         return self.rows[: self.cap], len(self.rows) - self.cap + self.omitted
+
+    def transposed(self) -> TableData:
+        """The same cells with rows and columns swapped: the first header heads the first column
+        of measures, and each row's first cell heads a column. For a table with few rows and many
+        measures (a `--by` breakdown), which a terminal can then show without breaking headers."""
+        rows = self.rows
+        return TableData(
+            self.title,
+            (self.headers[0], *(r[0] for r in rows)),
+            tuple((h, *(r[i] for r in rows)) for i, h in enumerate(self.headers) if i > 0),
+            self.empty,
+            note=self.note,
+        )

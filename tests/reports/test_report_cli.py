@@ -191,8 +191,22 @@ def test_by_breakdown_is_printed_on_stdout_too(work: Path, fmt: str) -> None:
     report(*scenario.first_args(DB, "out1"))
     res = report(*scenario.second_args(DB, "out2"), "--by", "plan", "-f", fmt)
     assert "By plan" in res.stdout, res.stdout
-    for value, customers in (("basic", "1"), ("free", "2"), ("pro", "18")):
-        assert any(
-            line.replace("|", " ").replace("│", " ").split()[:2] == [value, customers]
-            for line in res.stdout.splitlines()
-        ), res.stdout
+    cells = [line.replace("|", " ").replace("│", " ").replace("┃", " ").split()
+             for line in res.stdout.splitlines()]  # fmt: skip
+    if fmt == "markdown":  # a row per value, as in report.md
+        for value, customers in (("basic", "1"), ("free", "2"), ("pro", "18")):
+            assert [value, customers] in [c[:2] for c in cells], res.stdout
+    else:  # on a terminal, few values are the columns, so 80 columns keep every header whole
+        assert ["plan", "basic", "free", "pro"] in cells, res.stdout
+        assert ["customers", "1", "2", "18"] in cells, res.stdout
+
+
+def test_transposed_table_swaps_rows_and_columns() -> None:
+    from journeyctl.output.tabledata import TableData
+
+    t = TableData(
+        "By plan", ("plan", "customers", "at risk"), (("free", "2", "0"), ("pro", "18", "3"))
+    )
+    assert t.transposed() == TableData(
+        "By plan", ("plan", "free", "pro"), (("customers", "2", "18"), ("at risk", "0", "3"))
+    )
