@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -22,9 +22,14 @@ from journeyctl.inputs import EventInputs
 
 if TYPE_CHECKING:
     from journeyctl.analytics import Analysis
+    from journeyctl.checks import DataWarning
+
+# Each renderer gets the analysis and the data checks' warnings (already on stderr; JSON lists
+# them too, §4).
+Renderer = Callable[["Analysis", "Sequence[DataWarning]"], str]
 
 
-def _table(a: Analysis) -> str:
+def _table(a: Analysis, warnings: Sequence[DataWarning]) -> str:
     import io
 
     from rich.console import Console
@@ -39,25 +44,25 @@ def _table(a: Analysis) -> str:
     return buf.getvalue()
 
 
-def _json(a: Analysis) -> str:
+def _json(a: Analysis, warnings: Sequence[DataWarning]) -> str:
     from journeyctl.output.analyze_text import render_json
 
-    return render_json(a)
+    return render_json(a, warnings)
 
 
-def _markdown(a: Analysis) -> str:
+def _markdown(a: Analysis, warnings: Sequence[DataWarning]) -> str:
     from journeyctl.output.analyze_text import render_markdown
 
     return render_markdown(a)
 
 
-def _html(a: Analysis) -> str:
+def _html(a: Analysis, warnings: Sequence[DataWarning]) -> str:
     from journeyctl.output.analyze_html import render_html
 
     return render_html(a)
 
 
-RENDERERS: dict[str, Callable[[Analysis], str]] = {
+RENDERERS: dict[str, Renderer] = {
     "table": _table,
     "json": _json,
     "markdown": _markdown,
@@ -104,10 +109,12 @@ def analyze_cmd(
     if address is not None:  # placed on the cluster; its workers computed the KPI values
         placed = place_whole(address, cluster_timeout, js, inputs, quiet, no_color)
         analysis = analyze(placed.result, placed.kpis, journeys=journey, by=by)
+        warnings = placed.warnings
     else:
         run = place_events(inputs, js, quiet, no_color)
         analysis = analyze(run.result, run.log.table, journeys=journey, by=by)
-    text = RENDERERS[fmt](analysis)
+        warnings = run.warnings
+    text = RENDERERS[fmt](analysis, warnings)
     if output is not None:
         write_atomic(output, text)
     else:

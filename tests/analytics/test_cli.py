@@ -94,3 +94,24 @@ def test_bad_journeys_stop_the_command(tmp_path: Path) -> None:
     res = run("analyze", str(CASE / "events.csv"), "-j", str(tmp_path))
     assert res.exit_code == 2
     assert "kpi-property" in res.stderr
+
+
+def test_json_lists_the_data_checks_warnings(tmp_path: Path) -> None:
+    # PRODUCT §4: every command that reads events lists its data-check warnings in its JSON
+    (tmp_path / "j").mkdir()
+    (tmp_path / "j" / "demo.yaml").write_text(
+        "journey: demo\nversion: 1\nstages:\n  - id: onboarding\n    enter_when: {event: signed}\n"
+        "  - id: live\n    enter_when: {event: subscription_start}\n"
+    )
+    (tmp_path / "ev.csv").write_text(
+        "customer_id,timestamp,event\nc1,2026-01-01T00:00:00Z,signed\n"
+        "c1,2026-01-02T00:00:00Z,subscription_started\n"
+    )
+    res = run("analyze", str(tmp_path / "ev.csv"), "-j", str(tmp_path / "j"), "-f", "json")
+    assert res.exit_code == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert [w["check"] for w in doc["warnings"]] == ["event-not-in-input"], doc
+    assert "'subscription_start'" in doc["warnings"][0]["message"]
+    assert "subscription_start" in res.stderr
+    clean = json.loads(run("analyze", *ARGS, "--format", "json").stdout)
+    assert clean["warnings"] == []
