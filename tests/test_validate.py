@@ -1260,12 +1260,6 @@ def test_two_catalogs_in_one_directory(in_tmp: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: with two journeys directories each holding its own catalog, only the first "
-    "catalog is used for every journey; journeys of the second directory get false "
-    "unknown-event warnings",
-)
 def test_each_directory_uses_its_own_catalog(in_tmp: Path) -> None:
     write(
         in_tmp,
@@ -1291,6 +1285,13 @@ def test_each_directory_uses_its_own_catalog(in_tmp: Path) -> None:
         },
     )
     assert problems_of("one", "two", code=0) == []
+    # each journey is still checked against its own directory's catalog, not the other's
+    (in_tmp / "two" / "j.yaml").write_text(
+        (in_tmp / "two" / "j.yaml").read_text().replace("deal_closed", "signed_up")
+    )
+    found = problems_of("one", "two", code=0)
+    assert [p["rule"] for p in found] == ["unknown-event"], found
+    assert "two/catalog.yaml" in found[0]["message"]
 
 
 def test_unknown_file_in_a_journeys_directory(in_tmp: Path) -> None:

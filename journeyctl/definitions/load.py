@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from journeyctl.definitions import limits, registry
-from journeyctl.definitions.model import Catalog, Journey, JourneySet
+from journeyctl.definitions.model import Catalog, CatalogEvent, Journey, JourneySet
 from journeyctl.definitions.parse import build_catalog, build_for_rules, build_journey
 from journeyctl.definitions.partial import valid_part
 from journeyctl.definitions.registry import RuleSettings
@@ -172,13 +172,14 @@ def _check_and_build(
     files = [f for f, _ in loaded]
     problems: list[Problem] = []
     journey_docs: list[YamlDocument] = []
-    catalogs: list[Catalog] = []
+    dir_catalogs: dict[str, Catalog] = {}  # absolute directory -> its catalog
     catalog_dirs: dict[str, str] = {}
+    explicit: Catalog | None = None
 
-    def add_catalog(doc: YamlDocument) -> None:
+    def add_catalog(directory: str, doc: YamlDocument) -> None:
         cat = build_catalog(doc, problems)
         if cat is not None:
-            catalogs.append(cat)
+            dir_catalogs[directory] = cat
 
     for f, loaded_file in loaded:
         if isinstance(loaded_file, Problem):
@@ -212,7 +213,7 @@ def _check_and_build(
                 )
             else:
                 catalog_dirs[d] = f
-                add_catalog(loaded_file)
+                add_catalog(d, loaded_file)
         else:
             problems.append(
                 registry.UNKNOWN_FILE.at(
@@ -238,7 +239,7 @@ def _check_and_build(
                 )
             )
         else:
-            catalogs.insert(0, build_catalog(loaded_cat, problems) or Catalog((), catalog_name))
+            explicit = build_catalog(loaded_cat, problems) or Catalog((), catalog_name)
     journeys: list[Journey] = []
     checked: list[Journey] = []  # also the valid parts of journeys with schema errors
     for doc in journey_docs:
@@ -253,13 +254,27 @@ def _check_and_build(
         if j is not None:
             journeys.append(j)
             checked.append(j)
-    cat = catalogs[0] if catalogs else None
-    problems.extend(run_rules(RuleContext(tuple(checked), cat), skip=settings.disable))
+    ctx = RuleContext(tuple(checked), explicit, dir_catalogs)
+    problems.extend(run_rules(ctx, skip=settings.disable))
+    cat = explicit if explicit is not None else merge_catalogs(list(dir_catalogs.values()))
     kept = settings.apply(problems)
     kept.sort(key=Problem.sort_key)
     return LoadResult(
         JourneySet(tuple(journeys), cat), tuple(kept), tuple(files), tuple(journey_docs)
     )
+
+
+def merge_catalogs(catalogs: Sequence[Catalog]) -> Catalog | None:
+    """The catalog of the whole journey set, for what reads the input against every journey (the
+    data checks' uncatalogued events, known values): every directory's events, the first listing
+    of a name winning. Each journey's own names are checked against its own directory's."""
+    if len(catalogs) <= 1:
+        return catalogs[0] if catalogs else None
+    seen: dict[str, CatalogEvent] = {}
+    for c in catalogs:
+        for e in c.events:
+            seen.setdefault(e.name, e)
+    return Catalog(tuple(seen.values()), ", ".join(c.file for c in catalogs))
 
 
 def check_max_file_size(value: int) -> None:

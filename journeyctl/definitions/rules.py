@@ -8,8 +8,9 @@ yields problems with positions. `RULES` pairs each with its registry entry, in t
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 from journeyctl.definitions import registry
 from journeyctl.definitions.model import (
@@ -31,7 +32,16 @@ from journeyctl.errors import Problem
 @dataclass(frozen=True, slots=True)
 class RuleContext:
     journeys: tuple[Journey, ...]
-    catalog: Catalog | None
+    catalog: Catalog | None  # `--catalog`: every journey's catalog
+    # without --catalog, each journeys directory's own catalog (absolute directory -> catalog)
+    dir_catalogs: Mapping[str, Catalog] = field(default_factory=dict)
+
+    def catalog_for(self, j: Journey) -> Catalog | None:
+        """The catalog that `j`'s names are checked against: `--catalog`, else the one in the
+        journey file's own directory (PRODUCT §1: at most one catalog per journeys directory)."""
+        if self.catalog is not None:
+            return self.catalog
+        return self.dir_catalogs.get(os.path.dirname(os.path.abspath(j.file)))
 
 
 Rule = Callable[[RuleContext], Iterator[Problem]]
@@ -258,22 +268,32 @@ def segment_overlap(ctx: RuleContext) -> Iterator[Problem]:
                 )
 
 
-def _catalog_uses(ctx: RuleContext) -> Iterator[tuple[Source, str, list[str]]]:
-    """Each event name a journey reads, with the properties that condition reads from it."""
+def _catalog_uses(ctx: RuleContext) -> Iterator[tuple[Catalog, Source, str, list[str]]]:
+    """Each event name a journey with a catalog reads, with the properties that condition reads
+    from it, and the catalog they are checked against."""
     for j in ctx.journeys:
-        for _, cond in _conditions(j):
-            for c in iter_conditions(cond):
-                if not isinstance(c, EventCond | LatestCond | InactiveCond):
-                    continue
-                props = [k for k, _ in c.where] if not isinstance(c, InactiveCond) else []
-                if isinstance(c, EventCond) and c.distinct:
-                    props.append(c.distinct)
-                for ev in c.events:
-                    yield c.source, ev, props
-        for k in j.kpis:
-            props = [p for p, _ in k.where] + ([k.property] if k.property else [])
-            for ev in k.events:
-                yield k.source, ev, props
+        cat = ctx.catalog_for(j)
+        if cat is None:
+            continue
+        for src, ev, props in _journey_uses(j):
+            yield cat, src, ev, props
+
+
+def _journey_uses(j: Journey) -> Iterator[tuple[Source, str, list[str]]]:
+    """Each event name `j` reads, with the properties that condition reads from it."""
+    for _, cond in _conditions(j):
+        for c in iter_conditions(cond):
+            if not isinstance(c, EventCond | LatestCond | InactiveCond):
+                continue
+            props = [k for k, _ in c.where] if not isinstance(c, InactiveCond) else []
+            if isinstance(c, EventCond) and c.distinct:
+                props.append(c.distinct)
+            for ev in c.events:
+                yield c.source, ev, props
+    for k in j.kpis:
+        props = [p for p, _ in k.where] + ([k.property] if k.property else [])
+        for ev in k.events:
+            yield k.source, ev, props
 
 
 def kpi_property(ctx: RuleContext) -> Iterator[Problem]:
@@ -304,12 +324,9 @@ def kpi_unused_property(ctx: RuleContext) -> Iterator[Problem]:
 
 def unknown_event(ctx: RuleContext) -> Iterator[Problem]:
     """`unknown-event` (warning): with an event catalog, an event name it does not list."""
-    cat = ctx.catalog
-    if cat is None:
-        return
-    names = [e.name for e in cat.events]
-    for src, ev, _ in _catalog_uses(ctx):
+    for cat, src, ev, _ in _catalog_uses(ctx):
         if cat.event(ev) is None:
+            names = [e.name for e in cat.events]
             close = difflib.get_close_matches(ev, names, n=1, cutoff=0.6)
             hint = f"did you mean `{close[0]}`?" if close else "add it to the catalog"
             yield _p(
@@ -323,10 +340,7 @@ def unknown_event(ctx: RuleContext) -> Iterator[Problem]:
 def unknown_property(ctx: RuleContext) -> Iterator[Problem]:
     """`unknown-property` (warning): with an event catalog, a `where`, `distinct` or KPI `property`
     that the catalog does not list for that event."""
-    cat = ctx.catalog
-    if cat is None:
-        return
-    for src, ev, props in _catalog_uses(ctx):
+    for cat, src, ev, props in _catalog_uses(ctx):
         known = cat.event(ev)
         if known is None:
             continue  # unknown-event already says so
