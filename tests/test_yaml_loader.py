@@ -340,14 +340,11 @@ def test_complex_keys_are_a_yaml_type_problem(raw: str) -> None:
     assert problem(raw).rule == "yaml-type"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a complex key is reported at the enclosing mapping (1:1 for a top-level key) "
-    "instead of at the key",
-)
 def test_complex_key_is_reported_at_its_line() -> None:
     prob = problem("journey: demo\nversion: 1\n? [a, b]\n: 1\n")
-    assert (prob.rule, prob.line) == ("yaml-type", 3)
+    assert (prob.rule, prob.line, prob.col) == ("yaml-type", 3, 3)
+    nested = problem("journey: demo\nstages:\n  - id: a\n    ? {x: 1}\n    : 2\n")
+    assert (nested.rule, nested.line, nested.col) == ("yaml-type", 4, 7)
 
 
 # ---- hostile input: alias bombs, nesting, huge numbers, huge files ------------------------------

@@ -140,10 +140,25 @@ class _TooDeep(Exception):
 
 
 class _Unsupported(Exception):
-    def __init__(self, path: Path, what: str):
+    def __init__(self, path: Path, what: str, at: tuple[int, int] | None = None):
         super().__init__(what)
         self.path = path
         self.what = what
+        self.at = at  # where it is, when that is not the node at `path` (a key)
+
+
+def _key_at(node: Any, key: Any) -> tuple[int, int] | None:
+    """The 1-based position of `key` in mapping `node`; for a complex key (`? [a, b]`) ruamel
+    records none, but the key node itself carries where it starts."""
+    try:
+        kl, kc = node.lc.key(key)
+        return kl + 1, kc + 1
+    except (KeyError, TypeError, AttributeError):
+        pass
+    lc = getattr(key, "lc", None)
+    if lc is not None and isinstance(lc.line, int) and isinstance(lc.col, int):
+        return lc.line + 1, lc.col + 1
+    return None
 
 
 class _Converter:
@@ -178,7 +193,9 @@ class _Converter:
                             else str(key)
                         )
                     else:
-                        raise _Unsupported(path, "a key that is not a plain scalar")
+                        raise _Unsupported(
+                            path, "a key that is not a plain scalar", _key_at(node, key)
+                        )
                 else:
                     skey = _clean(str(key))
                 child = (*path, skey)
@@ -390,7 +407,7 @@ def _to_document(docs: list[Any], file: str) -> YamlDocument | Problem:
     except RecursionError:
         return _too_deep(file)
     except _Unsupported as exc:
-        line, col = conv.positions.get(exc.path, (1, 1))
+        line, col = exc.at or conv.positions.get(exc.path, (1, 1))
         return registry.YAML_TYPE.at(
             file,
             line,
