@@ -351,7 +351,8 @@ def diff_tables(result: DiffResult) -> list[TableData]:
                     for m in imp.matrix
                     if not m.unchanged
                 ),
-                _unchanged_note(imp)[0] if imp.matrix else "no customers",
+                "no customer changed stage" if imp.matrix else "no customers",
+                note=next(iter(_unchanged_note(imp)), None),
             )
         )
     return tables

@@ -349,3 +349,25 @@ def test_subprocess_in_a_real_repository(repo: GitRepo) -> None:
         f"  journeys/demo.yaml:{line_of(cases.INSERTED, 'id: activated')}: stages.activated added: "
         '{"id": "activated", "enter_when": {"event": "activated"}}',
     ]
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "text"])
+def test_every_customer_moves(tmp_path: Path, fmt: str) -> None:
+    # the matrix had no unchanged pair to count, and the table renderer read the count's line:
+    # exit 3 (IndexError) for table and markdown
+    journey = (
+        "journey: small\nversion: {v}\nstages:\n  - id: start\n    enter_when: {{event: signed_up}}\n"
+        "  - id: active\n    enter_when: {{event: {e}}}\n"
+    )
+    (tmp_path / "base").mkdir()
+    (tmp_path / "head").mkdir()
+    (tmp_path / "base" / "small.yaml").write_text(journey.format(v=1, e="used"))
+    (tmp_path / "head" / "small.yaml").write_text(journey.format(v=2, e="signed_up"))
+    (tmp_path / "one.csv").write_text(
+        "customer_id,timestamp,event\nc1,2026-01-01T00:00:00Z,signed_up\n"
+    )
+    res = run("diff", str(tmp_path / "base"), str(tmp_path / "head"), "--events",
+              str(tmp_path / "one.csv"), "-f", fmt)  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    assert "start" in res.stdout and "active" in res.stdout
+    assert "same stage on both sides" not in res.stdout
