@@ -118,6 +118,34 @@ def is_rejects_csv(path: str) -> bool:
     return first == REJECTS_HEADER.encode() or first.startswith(REJECTS_HEADER.encode() + b",")
 
 
+# The first line of each output `place` and `analyze` write to --output, whatever the format: a
+# later run may replace its own output, never a file it did not write.
+_OUTPUT_FIRST_LINES = (
+    "Stage status",  # place, table
+    "Regressions",
+    "At-risk accounts",
+    "## Stage status",  # place, markdown
+    "## Regressions",
+    "## At-risk accounts",
+    "customer_id,journey,journey_version,",  # place, csv
+    "# How customers travel (as of ",  # analyze, markdown
+    "<!DOCTYPE html>",  # analyze, html: with its title, below
+)
+
+
+def is_command_output(path: str) -> bool:
+    """An output of `place` or `analyze` (`--output`), recognised by how it begins."""
+    head = _head(path, 2048).decode("utf-8", "replace")
+    first = head.split("\n", 1)[0].rstrip("\r")
+    if head.startswith("{") and head[1:].lstrip().startswith('"schema_version"'):
+        return True  # the JSON formats
+    if first == "<!DOCTYPE html>":
+        return "<title>journeyctl " in head
+    if ": funnel (" in first:  # analyze, table: its first journey's funnel
+        return True
+    return any(first.startswith(p) for p in _OUTPUT_FIRST_LINES)
+
+
 @dataclass(frozen=True, slots=True)
 class Output:
     """A file a command is about to write: its option, its path, and how to recognise a file

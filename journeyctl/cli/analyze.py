@@ -16,7 +16,13 @@ from journeyctl.cli.cluster import (
     cluster_address,
     place_whole,
 )
-from journeyctl.cli.common import check_format, handle_errors, load_valid_journeys, place_events
+from journeyctl.cli.common import (
+    check_format,
+    guard_outputs,
+    handle_errors,
+    load_valid_journeys,
+    place_events,
+)
 from journeyctl.config import load_config
 from journeyctl.inputs import EventInputs
 
@@ -104,6 +110,10 @@ def analyze_cmd(
     from journeyctl.fileio import write_atomic
 
     config = load_config()
+    from journeyctl.fileio import Output, is_command_output
+
+    given = [Output("--output", output, "output", is_command_output)] if output else []
+    guard_outputs(inputs, journeys, config, catalog, *given)
     js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
     address = cluster_address(cluster, config)
     if address is not None:  # placed on the cluster; its workers computed the KPI values

@@ -203,7 +203,12 @@ def place(
     if sort not in SORTS:
         raise UsageError(f"unknown --sort {sort!r}; use one of: {', '.join(SORTS)}")
     config = load_config()
-    guard_outputs(inputs, journeys, config, catalog, also_read=[model])
+    from journeyctl.fileio import Output, is_command_output
+
+    given = [Output("--output", output, "output", is_command_output)] if output else []
+    if fmt == "parquet":
+        given = []  # a directory of tables, checked by the parquet writer
+    guard_outputs(inputs, journeys, config, catalog, *given, also_read=[model])
     address = cluster_address(cluster, config)
     parts = None
     if address is None:

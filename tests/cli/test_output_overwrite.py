@@ -1,5 +1,5 @@
 """Outputs that would overwrite inputs (issue 14, item 6): no output path (`--rejects`,
-`--save-model`, `--db`, the `report --out` files) may be an input file, by inode (so symlinks
+`--save-model`, `--db`, the `report --out` files, `--output`) may be an input file, by inode (so symlinks
 and hard links count), or an existing file journeyctl did not make, unless `--force`: exit 2,
 naming both paths, and the file left byte-identical."""
 
@@ -162,3 +162,38 @@ def test_signatures_agree_with_the_writers() -> None:
 
     assert fileio.HISTORY_APPLICATION_ID == APPLICATION_ID
     assert fileio.MODEL_FORMAT == FORMAT
+
+
+@pytest.mark.parametrize("cmd", ["place", "analyze"])
+def test_output_over_an_input_or_a_foreign_file(demo: Path, cmd: str) -> None:
+    # found by the second attack: -o over the events, a journey file or any file destroyed it
+    ev = [str(demo / "ev.csv"), "-j", str(demo / "j"), "--skip-bad-rows"]
+    (demo / "notes.txt").write_text("my notes\n")
+    (demo / "link.csv").symlink_to(demo / "ev.csv")
+    for target in (
+        demo / "ev.csv",
+        demo / "link.csv",
+        demo / "j" / "demo.yaml",
+        demo / "notes.txt",
+    ):
+        before = target.read_bytes()
+        _refused(run(cmd, *ev, "-o", str(target)), target)
+        assert target.read_bytes() == before
+    assert run(cmd, *ev, "-o", str(demo / "notes.txt"), "--force").exit_code == 0
+    assert (demo / "notes.txt").read_bytes() != b"my notes\n"
+
+
+@pytest.mark.parametrize(
+    ("cmd", "formats"),
+    [
+        ("place", ["table", "json", "csv", "markdown"]),
+        ("analyze", ["table", "json", "markdown", "html"]),
+    ],
+)
+def test_output_replaces_its_own_earlier_output(demo: Path, cmd: str, formats: list[str]) -> None:
+    ev = [str(demo / "ev.csv"), "-j", str(demo / "j"), "--skip-bad-rows"]
+    for fmt in formats:
+        out = demo / f"out.{fmt}"
+        for _ in range(2):  # the second run replaces the first run's file
+            res = run(cmd, *ev, "-f", fmt, "-o", str(out))
+            assert res.exit_code == 0, (fmt, res.stderr)
