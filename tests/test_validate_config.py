@@ -329,11 +329,17 @@ def test_schema_bounds_are_the_limits() -> None:
 @pytest.mark.parametrize("size", [str(10**30), "0", "-5", str(limits.MAX_FILE_SIZE_LIMIT + 1)])
 def test_max_file_size_is_bounded(project: Path, size: str) -> None:
     res = cli("validate", "--max-file-size", size)
-    if size == "0":  # 0 means the default, as before
-        assert res.exit_code == 1
-    else:
-        assert res.exit_code == 2
-        assert "--max-file-size must be from 1 to" in res.stderr
+    # 0 too: it silently meant the default, which the help's "1 to ..." does not say
+    assert res.exit_code == 2
+    assert "--max-file-size must be from 1 to" in res.stderr
+
+
+@pytest.mark.parametrize("cmd", ["place", "diff"])
+def test_max_file_size_zero_is_a_usage_error_everywhere(project: Path, cmd: str) -> None:
+    args = ["journeys", "journeys"] if cmd == "diff" else ["events.csv"]
+    res = cli(cmd, *args, "--max-file-size", "0")
+    assert res.exit_code == 2, res.stderr
+    assert "--max-file-size must be from 1 to" in res.stderr
 
 
 def test_max_file_size_in_config_is_bounded(project: Path) -> None:

@@ -317,8 +317,9 @@ def load(
 
     paths = journeys_paths(journeys, config)
     kwargs: dict[str, Any] = {"catalog": catalog or config.catalog, "rules": config.rules}
-    mfs = max_file_size or config.max_file_size
-    if mfs:
+    # `is None`, not `or`: --max-file-size 0 is a usage error, not the default
+    mfs = max_file_size if max_file_size is not None else config.max_file_size
+    if mfs is not None:
         kwargs["max_file_size"] = mfs
     return load_journeys(paths, **kwargs)
 

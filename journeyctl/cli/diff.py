@@ -141,6 +141,7 @@ def diff(
 ) -> None:
     """What changed between two versions of the journeys, and with --events whom it would move."""
     fmt = check_format(fmt, RENDERERS, "diff")
+    from journeyctl.definitions.load import check_max_file_size
     from journeyctl.definitions.yamlio import DEFAULT_MAX_FILE_SIZE
     from journeyctl.diff.compare import compare, read_replay_input
     from journeyctl.diff.impact import COUNT_NAMES
@@ -156,7 +157,10 @@ def diff(
     config = get_config()
     paths = journeys_paths(journeys, config)
     cat = catalog or config.catalog
-    mfs = max_file_size or config.max_file_size or DEFAULT_MAX_FILE_SIZE
+    mfs = next(
+        (v for v in (max_file_size, config.max_file_size) if v is not None), DEFAULT_MAX_FILE_SIZE
+    )
+    check_max_file_size(mfs)  # 0 or less is a usage error, not the default
     guard_outputs(inputs, journeys, config, catalog, also_read=[base, head])
     base_side = load_side(
         base, paths, catalog=cat, max_file_size=mfs, role="BASE", rules=config.rules
