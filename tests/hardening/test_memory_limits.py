@@ -147,3 +147,19 @@ def test_ulimit_v_is_taken_into_the_automatic_choice(tmp_path: Path) -> None:
 def _placed(stdout: str) -> list[tuple[str, str, str, str]]:
     doc = json.loads(stdout)
     return [(c["customer_id"], c["journey"], c["stage"], c["status"]) for c in doc["customers"]]
+
+
+@pytest.mark.parametrize("limit_mb", [400, 500, 600])
+@pytest.mark.parametrize("cmd", ["place", "analyze"])
+def test_an_address_space_too_small_to_start_is_a_usage_error(limit_mb: int, cmd: str) -> None:
+    # the second attack: 400 MB gave exit 3 (llvmlite could not load), 500 MB an abort in LLVM
+    # (134, std::bad_alloc), 600 MB a MemoryError traceback in an import (exit 1)
+    res = journeyctl(cmd, str(EVENTS), "-j", str(SAMPLE), limit=limit_mb / 1024)
+    assert res.returncode == 2, (res.returncode, res.stderr[-1500:])
+    assert "ulimit -v" in res.stderr and "needs at least 1024 MiB" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_validate_needs_no_such_address_space() -> None:
+    res = journeyctl("validate", str(SAMPLE), limit=0.5)
+    assert res.returncode == 0, res.stderr
