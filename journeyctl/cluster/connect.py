@@ -64,25 +64,67 @@ def connect(address: ClusterAddress, timeout: float = DEFAULT_TIMEOUT) -> Iterat
                 )
             )
             client = stack.enter_context(Client(cluster, timeout=timeout))
+            check_versions(client, journeyctl.__version__)
         else:
-            try:
-                client = stack.enter_context(Client(address.text, timeout=timeout))
-            except (OSError, TimeoutError) as exc:
-                raise InputError(
-                    f"cannot reach the Dask scheduler at {address.text} within {timeout:g} s",
-                    details=[str(exc).splitlines()[0]] if str(exc) else [],
-                    hint="start it with `dask scheduler`, check the address and the network, "
-                    "or raise --cluster-timeout",
-                ) from None
-            try:
-                client.wait_for_workers(1, timeout=timeout)
-            except (OSError, TimeoutError):
-                raise InputError(
-                    f"the Dask scheduler at {address.text} has no worker (waited {timeout:g} s)",
-                    hint="start workers with `dask worker " + address.text + "`",
-                ) from None
-        check_versions(client, journeyctl.__version__)
+            # Something that accepts the connection but is no scheduler (a silent port, the
+            # dashboard's HTTP server) kept Dask's handshake waiting for ever: the deadline
+            # bounds the whole of connecting, as --cluster-timeout promises
+            with _deadline(timeout + 1):
+                try:
+                    client = stack.enter_context(Client(address.text, timeout=timeout))
+                except (OSError, TimeoutError, _Deadline) as exc:
+                    raise InputError(
+                        f"cannot reach the Dask scheduler at {address.text} within {timeout:g} s",
+                        details=[str(exc).splitlines()[0]] if str(exc) else [],
+                        hint="start it with `dask scheduler`, check the address and the network "
+                        "(is it the scheduler's port, not the dashboard's?), or raise "
+                        "--cluster-timeout",
+                    ) from None
+                except (MemoryError, ValueError, TypeError) as exc:
+                    # Dask read what answered as a message: junk can claim any length
+                    raise InputError(
+                        f"{address.text} answered, but not as a Dask scheduler "
+                        f"({type(exc).__name__})",
+                        hint="check the address: tcp://HOST:PORT of `dask scheduler` (port 8786)",
+                    ) from None
+            with _deadline(timeout + 1):
+                try:
+                    client.wait_for_workers(1, timeout=timeout)
+                    check_versions(client, journeyctl.__version__)
+                except (OSError, TimeoutError, _Deadline):
+                    raise InputError(
+                        f"the Dask scheduler at {address.text} has no worker (waited {timeout:g} s)",
+                        hint="start workers with `dask worker " + address.text + "`",
+                    ) from None
         yield client
+
+
+class _Deadline(Exception):
+    def __str__(self) -> str:
+        return "no answer in time"
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise `_Deadline` in the main thread after `seconds` (SIGALRM); elsewhere, no deadline:
+    signals reach only the main thread."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _Deadline()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def check_versions(client: Client, mine: str) -> None:

@@ -204,6 +204,45 @@ def test_scheduler_unreachable_exits_2_within_timeout() -> None:
     assert time.monotonic() - t0 < 2 + 8  # the timeout, and the CLI's own start
 
 
+@pytest.mark.parametrize("kind", ["silent", "http"])
+def test_something_that_is_no_scheduler_exits_2_within_timeout(kind: str) -> None:
+    # a port that accepts and says nothing, or an HTTP server (the dashboard's port by mistake):
+    # Dask's handshake waited for ever (found by a new user)
+    import http.server
+    import socket
+    import threading
+
+    server: socket.socket | http.server.ThreadingHTTPServer
+    if kind == "silent":
+        server = socket.create_server(("127.0.0.1", 0))
+        port = server.getsockname()[1]
+    else:
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), http.server.BaseHTTPRequestHandler
+        )
+        server.daemon_threads = True  # a handler still waiting on Dask's connection ends with us
+        port = server.server_address[1]
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        t0 = time.monotonic()
+        res = run(
+            "place", str(EVENTS), *J, "--cluster", f"tcp://127.0.0.1:{port}",
+            "--cluster-timeout", "2",
+        )  # fmt: skip
+        assert res.exit_code == 2, res.stderr
+        assert "cannot reach the Dask scheduler" in res.stderr or "not as a Dask scheduler" in (
+            res.stderr
+        )
+        assert "Traceback" not in res.stderr
+        assert time.monotonic() - t0 < 2 + 1 + 8
+    finally:
+        if isinstance(server, http.server.ThreadingHTTPServer):
+            server.shutdown()
+            server.server_close()
+        else:
+            server.close()
+
+
 def test_bad_cluster_address_is_a_usage_error() -> None:
     res = run("place", str(EVENTS), *J, "--cluster", "127.0.0.1")
     assert res.exit_code == 2 and "tcp://HOST:PORT" in res.stderr
