@@ -222,7 +222,7 @@ def run_place_streaming(
     for k in range(parts):
         if progress is not None:
             progress(k + 1, parts + 1)
-        log = read_partition(parted, k)
+        log = read_partition(parted, k, inputs.memory_limit)
         result = place(journeys, log, instant, acc)
         names.update(log.table.event.values)
         misses += case_near_misses(result.journeys, result.unmatched, result.unmatched_attributes)

@@ -162,7 +162,7 @@ def _run_kernel(
         mv_hi=np.zeros(n_c, np.int64),
     )
     p = cj.program
-    ev = K.Events(table.ts, mask, dcodes)
+    ev = K.Events(table.ts, mask, dcodes, *K.bit_index(mask, rows, len(cj.atoms)))
     code = K.Code(p.op, p.p1, p.p2, p.p3, p.p4, cj.ms_ids)
     rules = K.Rules(
         cj.stage_enter, cj.stage_terminal, cj.stage_ms, cj.ms_prog, cj.ms_due,

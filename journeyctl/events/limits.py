@@ -50,14 +50,30 @@ def too_big(path: str, limit: int, what: str = "") -> MemoryLimitError:
 
 
 def out_of_memory() -> MemoryLimitError:
-    """What running out of memory anyway (an allocation failed) means to the user."""
-    limit = effective_limit(None)
+    """What running out of memory anyway (an allocation failed) means to the user: the limit
+    that applied, as set (what is left of it at this point says nothing useful)."""
+    limits = limits_in_force()
     return MemoryLimitError(
-        "not enough memory for this input"
-        + (f" (this process may use about {human(limit)})" if limit else ""),
-        hint="place it in the streaming mode with --memory-limit (e.g. --memory-limit 1G), "
-        "or run where more memory is allowed (ulimit -v, the container's limit)",
+        "not enough memory for this input" + (f" ({limits})" if limits else ""),
+        hint="run where more memory is allowed (raise ulimit -v or the container's limit); "
+        "journeyctl needs about 1 GiB of address space of its own, and `place` streams an "
+        "input larger than --memory-limit when that limit is well within the process's",
     )
+
+
+def limits_in_force() -> str:
+    """The process's own limits as set: `ulimit -v` and the cgroup's memory limit ("" if none)."""
+    out = []
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY and soft > 0:
+            out.append(f"ulimit -v allows {human(soft)}")
+    except (OSError, ValueError):
+        pass
+    cgroup = _cgroup_max()
+    if cgroup is not None:
+        out.append(f"the cgroup allows {human(cgroup)}")
+    return ", ".join(out)
 
 
 def human(n: int) -> str:
@@ -127,6 +143,21 @@ def _cgroup_dirs() -> Iterator[tuple[str, str]]:
             if not rel:
                 break
             rel = os.path.dirname(rel)
+
+
+def _cgroup_max() -> int | None:
+    """The tightest memory limit set on this process's cgroup or its parents, as set."""
+    best: int | None = None
+    for version, directory in _cgroup_dirs():
+        name = "memory.max" if version == "2" else "memory.limit_in_bytes"
+        try:
+            with open(os.path.join(directory, name)) as fh:
+                text = fh.read().strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < 1 << 60:
+            best = int(text) if best is None else min(best, int(text))
+    return best
 
 
 def _cgroup_limit() -> int | None:

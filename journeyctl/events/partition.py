@@ -42,7 +42,15 @@ from journeyctl.events.ingest import (
     read_header,
 )
 from journeyctl.events.inputs import REQUIRED, Chunk, open_error
-from journeyctl.events.limits import MAX_RECORD, effective_limit, too_big
+from journeyctl.events.limits import (
+    BASE_MEMORY,
+    BYTES_PER_CSV_BYTE,
+    MAX_RECORD,
+    MemoryLimitError,
+    effective_limit,
+    human,
+    too_big,
+)
 from journeyctl.events.model import BadRow
 from journeyctl.events.sources import EventSource, Format, is_csv, source_name
 from journeyctl.events.sources.read import read_chunk
@@ -558,27 +566,67 @@ def _exact_batches(
         yield cids, tss, evs, pv
 
 
+# what one partition may always take, however small the limit (tests force streaming with 1M)
+MIN_PARTITION_ROOM = 8 << 20
+
+
+def _partition_too_big(
+    p: Partitioned, k: int, limit: int, need: int, asked: bool
+) -> MemoryLimitError:
+    """Name the customer that makes partition k too big, and the limit that would do."""
+    ids = pa.concat_arrays(
+        [
+            c.dictionary_decode() if pa.types.is_dictionary(c.type) else c
+            for f in p.written[k]
+            for c in pq.read_table(f, columns=["customer_id"]).column(0).chunks
+        ]
+    )
+    counts = pc.value_counts(ids)
+    top = int(np.argmax(counts.field("counts").to_numpy()))
+    who = counts.field("values")[top].as_py()
+    rows = int(counts.field("counts")[top].as_py())
+    suggest = human(_round_up(BASE_MEMORY + need))
+    allowed = f"--memory-limit {human(limit)}" if asked else f"this process's {human(limit)}"
+    return MemoryLimitError(
+        f"{source_label(p)}: customer {who!r} alone has {rows:,} events; placing them needs "
+        f"about {human(need)} beyond journeyctl's own {human(BASE_MEMORY)}, more than {allowed} "
+        f"allows (partition {k + 1} of {p.parts}; a customer's events are never split), so "
+        "reading stopped",
+        hint=f"give --memory-limit {suggest} or more"
+        if asked
+        else "run where more memory is allowed (ulimit -v, the container's limit)",
+    )
+
+
+def _round_up(n: int) -> int:
+    """n rounded up to a limit a person would type: a multiple of 256 MiB."""
+    step = 256 << 20
+    return -(-n // step) * step
+
+
+def source_label(p: Partitioned) -> str:
+    return p.files[0] if len(p.files) == 1 else "the events input"
+
+
 def _uncompressed(path: str) -> int:
     meta = pq.read_metadata(path)
     return sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
 
 
-def read_partition(p: Partitioned, k: int) -> EventLog:
+def read_partition(p: Partitioned, k: int, memory_limit: int | None = None) -> EventLog:
     """Partition k as an event log (its rows only; bad rows are counted for the whole input).
 
     Rows come back in input order (file by file, block by block), so positions restart at 0
-    but keep their order: ties replay exactly as in memory."""
+    but keep their order: ties replay exactly as in memory. A partition that needs more memory
+    than the limit leaves (one customer with too many events: partitions split customers, not
+    a customer's events) is refused before it is read (`MemoryLimitError`)."""
     chunks = []
-    limit = effective_limit(None)
+    limit = effective_limit(memory_limit)
     if limit is not None:
-        # one customer with too many events, or a bomb of one id: refuse before reading it
         held = sum(_uncompressed(f) for f in p.written[k])
-        if held > limit:
-            raise too_big(
-                p.files[0] if len(p.files) == 1 else "the events input",
-                limit,
-                f"partition {k + 1} of {p.parts} alone needs more memory than there is",
-            )
+        need = int(held * BYTES_PER_CSV_BYTE)
+        if need > max(limit - BASE_MEMORY, MIN_PARTITION_ROOM):
+            raise _partition_too_big(p, k, limit, need, memory_limit is not None)
     for path in p.written[k]:
         names = pq.read_schema(path).names
         strings = [n for n in names if n not in ("ts", "seq")]

@@ -6,6 +6,7 @@ larger than the limit allows in memory. None may end in exit 3, 134 or 137, or a
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import os
@@ -163,3 +164,49 @@ def test_an_address_space_too_small_to_start_is_a_usage_error(limit_mb: int, cmd
 def test_validate_needs_no_such_address_space() -> None:
     res = journeyctl("validate", str(SAMPLE), limit=0.5)
     assert res.returncode == 0, res.stderr
+
+
+def _one_busy_customer(path: Path, events: int) -> None:
+    """The sample, plus `events` logins of one customer of it, one a minute."""
+    start = dt.datetime(2024, 3, 5, tzinfo=dt.UTC)
+    with path.open("w") as fh:
+        fh.write(EVENTS.read_text())
+        for i in range(events):
+            at = start + dt.timedelta(minutes=i)
+            fh.write(f"c-00114,{at:%Y-%m-%dT%H:%M:%SZ},login" + "," * 17 + "\n")
+
+
+def test_one_customer_beyond_the_limit_is_named(tmp_path: Path) -> None:
+    """Partitions split customers, not a customer's events: one customer whose events alone
+    need more than --memory-limit allows is refused, by name, with the limit that would do
+    (it was placed anyway, 360 MB under --memory-limit 64M, and 17 s of a quadratic kernel)."""
+    busy = tmp_path / "busy.csv"
+    _one_busy_customer(busy, 90_000)
+    res = journeyctl("place", str(busy), "-j", str(SAMPLE), "--memory-limit", "64M", limit=4)
+    stopped_at_the_limit(res)
+    assert "customer 'c-00114' alone has 90,671 events" in res.stderr
+    suggested = res.stderr.split("give --memory-limit ")[1].split()[0]
+    ok = journeyctl(
+        "place", str(busy), "-j", str(SAMPLE), "--memory-limit", suggested, "-f", "json", limit=4
+    )
+    whole = journeyctl("place", str(busy), "-j", str(SAMPLE), "-f", "json", limit=4)
+    assert ok.returncode == whole.returncode == 0, ok.stderr[-1500:]
+    assert ok.stdout == whole.stdout
+
+
+def test_running_out_of_memory_names_the_limit_as_set() -> None:
+    """The message named what was left of the limit when memory ran out ("about 290K" under
+    `ulimit -v 600000`), which no user can act on: it names the limit itself."""
+    code = (
+        "from journeyctl.events.limits import out_of_memory; "
+        "e = out_of_memory(); print(e.message); print(e.hint)"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=limited(3 * GIB),
+        check=True,
+    )
+    assert "ulimit -v allows 3G" in res.stdout, res.stdout
