@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from journeyctl.definitions import parsecache
+from journeyctl.definitions.schema import check_schema
 from journeyctl.definitions.yamlio import YamlDocument, load_yaml_file
 from tests.conftest import SAMPLES
 from tests.helpers import run
@@ -118,3 +120,48 @@ def test_the_cache_holds_no_code(tmp_path: Path, cache: Path) -> None:
         json.loads(entry.read_text())
     out = subprocess.run(["grep", "-rl", "pickle", str(Path(parsecache.__file__))], check=False)
     assert out.returncode == 1
+
+
+def _jsonschema_loaded_by_validate(path: Path) -> bool:
+    """Whether a fresh process that validates `path` had to import jsonschema."""
+    code = (
+        "import sys; from journeyctl.api import validate; "
+        f"assert not validate({str(path)!r}); print('jsonschema' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    return out.strip() == "True"
+
+
+def test_a_file_that_passed_the_schema_is_not_checked_again(tmp_path: Path, cache: Path) -> None:
+    """pre-commit validates unchanged files on every commit: a file whose exact bytes passed the
+    schema before skips it, and jsonschema (a quarter of the start-up) is not even imported."""
+    (tmp_path / "j").mkdir()
+    shutil.copy(SAMPLES / "analytics-smb-emea.yaml", tmp_path / "j")
+    assert _jsonschema_loaded_by_validate(tmp_path / "j")
+    assert list((cache.parent / "valid").iterdir())
+    assert not _jsonschema_loaded_by_validate(tmp_path / "j")
+
+
+def test_an_edit_that_breaks_the_schema_is_found(tmp_path: Path, cache: Path) -> None:
+    (tmp_path / "j").mkdir()
+    f = tmp_path / "j" / "demo.yaml"
+    f.write_text(GOOD)
+    assert run("validate", str(tmp_path / "j")).exit_code == 0
+    f.write_text(GOOD.replace("version: 1", "version: one"))
+    res = run("validate", str(tmp_path / "j"), "--format", "text")
+    assert res.exit_code == 1 and "version" in res.stdout, res.stdout
+    f.write_text(GOOD)
+    assert run("validate", str(tmp_path / "j")).exit_code == 0
+
+
+def test_a_pass_under_another_schema_does_not_count(tmp_path: Path, cache: Path) -> None:
+    """The mark names the schema and the checker's code: a newer journeyctl, or an edited
+    schema, checks every file again."""
+    f = tmp_path / "demo.yaml"
+    f.write_text(GOOD.replace("version: 1", "version: one"))
+    doc = load_yaml_file(str(f))
+    assert isinstance(doc, YamlDocument) and doc.digest
+    parsecache.mark_valid(b"another schema", doc.digest)
+    assert check_schema(doc)

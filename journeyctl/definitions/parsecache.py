@@ -88,8 +88,32 @@ def store(salt: bytes, raw: bytes, data: Any, positions: Positions, keys: Positi
         return
 
 
+def _marker(salt: bytes, digest: str) -> Path:
+    return cache_dir().parent / "valid" / hashlib.sha256(salt + digest.encode()).hexdigest()
+
+
+def known_valid(salt: bytes, digest: str) -> bool:
+    """Whether a file of content digest `digest` passed the check that `salt` names before."""
+    if os.environ.get("JOURNEYCTL_NO_CACHE"):
+        return False
+    return _marker(salt, digest).is_file()
+
+
+def mark_valid(salt: bytes, digest: str) -> None:
+    """Remember that it passed (an empty marker file; a cache that cannot be written is skipped)."""
+    if os.environ.get("JOURNEYCTL_NO_CACHE"):
+        return
+    target = _marker(salt, digest)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.touch()
+        _trim(target.parent)
+    except OSError:
+        return
+
+
 def _trim(directory: Path) -> None:
-    entries = [e for e in os.scandir(directory) if e.name.endswith(".json")]
+    entries = [e for e in os.scandir(directory) if not e.name.startswith(".tmp-")]
     if len(entries) <= MAX_ENTRIES:
         return
     entries.sort(key=lambda e: e.stat().st_mtime)

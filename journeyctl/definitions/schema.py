@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path as Path_
 from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
-
-from journeyctl.definitions import registry
+from journeyctl.definitions import parsecache, registry
 from journeyctl.errors import Problem
 
 if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
     # not at run time: `journeyctl schema` prints the file and needs neither the YAML loader nor
     # the definition model
     from journeyctl.definitions.yamlio import Path, YamlDocument
@@ -29,7 +30,23 @@ def schema_text() -> str:
 
 @cache
 def validator() -> Draft202012Validator:
+    # imported here: a document known to be valid (`check_schema`) never needs jsonschema, whose
+    # import is a quarter of `validate`'s start-up (pre-commit runs it on every commit)
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(json.loads(schema_text()))
+
+
+@cache
+def _valid_salt() -> bytes:
+    """What "this document passed the schema" depends on besides the document: the schema, this
+    module's code (how errors are found) and journeyctl's version."""
+    from journeyctl import __version__
+
+    digest = hashlib.sha256(schema_text().encode())
+    digest.update(Path_(__file__).read_bytes())
+    digest.update(__version__.encode())
+    return digest.digest()
 
 
 def _def_name(schema: Any) -> str | None:
@@ -206,6 +223,8 @@ def _any_of(e: _Error) -> list[Problem] | None:
                 "null is not allowed here",
             )
         ]
+    from jsonschema.exceptions import best_match
+
     best = best_match(e.err.context) if e.err.context else None
     return None if best is None else _humanize(best, e.doc)
 
@@ -284,7 +303,11 @@ def _humanize(err: Any, doc: YamlDocument) -> list[Problem]:
 
 
 def check_schema(doc: YamlDocument) -> list[Problem]:
-    """Validate one journey document against the schema, one humane problem per error."""
+    """Validate one journey document against the schema, one humane problem per error.
+
+    A file whose exact bytes passed before (`parsecache.known_valid`) passes again unchecked."""
+    if doc.digest and parsecache.known_valid(_valid_salt(), doc.digest):
+        return []
     problems: list[Problem] = []
     seen: set[tuple[int, int, str]] = set()
     for err in sorted(
@@ -295,4 +318,6 @@ def check_schema(doc: YamlDocument) -> list[Problem]:
             if k not in seen:
                 seen.add(k)
                 problems.append(prob)
+    if not problems and doc.digest:
+        parsecache.mark_valid(_valid_salt(), doc.digest)
     return problems

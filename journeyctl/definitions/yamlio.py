@@ -16,7 +16,7 @@ import itertools
 import re
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FilePath  # `Path` here is a node path
 from typing import Any
 
@@ -93,6 +93,9 @@ class YamlDocument:
     data: Any
     positions: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
     key_positions: Mapping[Path, tuple[int, int]] = field(default_factory=dict)
+    # sha256 of the file's bytes ("" when the data is not the file's): lets a check whose result
+    # depends only on them be skipped for a file that passed it before (`schema.check_schema`)
+    digest: str = ""
 
     def position(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """Best position for `path`: the node itself, else its nearest ancestor."""
@@ -444,12 +447,14 @@ def load_yaml_file(path: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE) -> YamlD
             f"{path}: cannot read: {exc.strerror}", hint="check the path and its permissions"
         ) from None
     salt = _cache_salt()
+    digest = hashlib.sha256(raw).hexdigest()
     hit = parsecache.load(salt, raw)
     if hit is not None:
-        return YamlDocument(path, *hit)
+        return YamlDocument(path, *hit, digest=digest)
     doc = load_yaml_bytes(raw, path, max_size=max_size)
     if isinstance(doc, YamlDocument):
         parsecache.store(salt, raw, doc.data, doc.positions, doc.key_positions)
+        return replace(doc, digest=digest)
     return doc
 
 
