@@ -298,8 +298,10 @@ def replay_all(
                         break
                     now = best
                     _check_moves(
-                        best,
-                        -1,
+                        # typed, not literal: numba compiles a callee once per literal argument
+                        # (three copies of _check_moves and two of _eval: ~4 s of a first run)
+                        np.int64(best),
+                        np.int64(-1),
                         lo,
                         state,
                         ev,
