@@ -19,9 +19,22 @@ import typer
 from journeyctl.config import Config, load_config
 from journeyctl.definitions.limits import MAX_FILE_SIZE_LIMIT
 from journeyctl.errors import UsageError
+from journeyctl.events.sources import FORMATS as INPUT_FORMATS
 from journeyctl.inputs import EventInputs
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def complete_choices(choices: Iterable[str]) -> Callable[[str], list[str]]:
+    """typer's `autocompletion` offering `choices` (those starting with what was typed so far),
+    for an option whose values the command checks itself rather than through a click Choice."""
+    names = list(choices)
+
+    def complete(incomplete: str) -> list[str]:
+        return [n for n in names if n.startswith(incomplete)]
+
+    return complete
+
 
 JOURNEYS_HELP = "Journey file or directory (repeatable); default: $JOURNEYCTL_JOURNEYS, journeyctl.toml, ./journeys"
 
@@ -42,8 +55,9 @@ InputFormat = Annotated[
     str | None,
     typer.Option(
         "--input-format",
-        metavar="[csv|parquet|jsonl|arrow]",
+        metavar=f"[{'|'.join(INPUT_FORMATS)}]",
         help="Read the event files as csv, parquet, jsonl or arrow",
+        autocompletion=complete_choices(INPUT_FORMATS),
     ),
 ]
 Sql = Annotated[
@@ -132,13 +146,18 @@ Model = Annotated[
 
 
 def format_option(formats: Iterable[str], help: str | None = None) -> Any:
-    """`--format/-f`, showing the command's formats (its `RENDERERS` keys) as the choices.
+    """`--format/-f`, showing the command's formats (its `RENDERERS` keys) as the choices and
+    completing them.
 
     The value is checked by `common.check_format` against the same keys, whose message lists them;
     a click Choice would reject it first with a message of its own."""
     names = list(formats)
     return typer.Option(
-        "--format", "-f", metavar=f"[{'|'.join(names)}]", help=help or "Output format"
+        "--format",
+        "-f",
+        metavar=f"[{'|'.join(names)}]",
+        help=help or "Output format",
+        autocompletion=complete_choices(names),
     )
 
 

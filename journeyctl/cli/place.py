@@ -158,6 +158,7 @@ def place(
         typer.Option(
             "--sort",
             metavar=f"[{'|'.join(SORTS)}]",
+            autocompletion=o.complete_choices(SORTS),
             help="Order of the customers: id, risk (worst first), days_in_stage (longest first)",
         ),
     ] = "id",
