@@ -77,7 +77,7 @@ RENDERERS: dict[str, Renderer] = {
 
 
 @handle_errors
-@o.event_options()
+@o.event_options(outputs=["--output"])
 def analyze_cmd(
     inputs: EventInputs,
     journeys: o.Journeys = None,

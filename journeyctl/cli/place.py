@@ -139,7 +139,7 @@ Fmt = Annotated[str | None, o.format_option(RENDERERS)]
 
 
 @handle_errors
-@o.event_options(memory_limit=True)
+@o.event_options(memory_limit=True, outputs=["--output"])
 def place(
     inputs: EventInputs,
     journeys: o.Journeys = None,
