@@ -6,6 +6,7 @@ import difflib
 import os
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,11 +34,14 @@ KNOWN_KEYS: dict[str, frozenset[str] | None] = {
     "report": frozenset({"by", "fail_on"}),
     "validate": frozenset({"disable", "warn", "error"}),
     "source": frozenset({"url", "query"}),  # §8: the events' database and query
-    # tables of features PRODUCT.md describes (§9 cluster, §10 notify): their keys are checked
-    # where those features read them
-    "cluster": None,
+    "cluster": frozenset(
+        {"address"}
+    ),  # §9; the timeout is --cluster-timeout only (docs/cluster.md)
+    # `[[notify]]` rules (§10): their keys are checked where the rules are read (notify/config.py)
     "notify": None,
 }
+# Keys users reach for that are command-line options only: the hint names the option.
+OPTION_ONLY: dict[tuple[str | None, str], str] = {("cluster", "timeout"): "--cluster-timeout"}
 # `[validate]` lists: rule ids, and the level each list gives them (None: turned off).
 RULE_LISTS: dict[str, Severity | None] = {"disable": None, "warn": "warning", "error": "error"}
 
@@ -146,10 +150,18 @@ def _key_line(text: str, table: str | None, key: str) -> int:
     return 1
 
 
+def suggest_key(key: str, known: Sequence[str]) -> str:
+    """The hint for an unknown key of journeyctl.toml: the nearest known key, else all of them."""
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else "valid keys: " + ", ".join(known)
+
+
 def _unknown(path: str, text: str, table: str | None, key: str, known: list[str]) -> UsageError:
     where = f"[{table}] " if table else ""
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-    hint = f"did you mean `{close[0]}`?" if close else "valid keys: " + ", ".join(known)
+    hint = suggest_key(key, known)
+    option = OPTION_ONLY.get((table, key))
+    if option is not None:
+        hint = f"`{key}` is set on the command line only, with {option}; {hint}"
     line = _key_line(text, table, key)
     return UsageError(f"{path}:{line}: unknown key {where}`{key}`", hint=hint)
 

@@ -173,3 +173,86 @@ def test_format_instant_matches_datetime(us: int) -> None:
         expected += "." + f"{dt.microsecond:06d}".rstrip("0")
     assert format_instant(us) == expected + "Z"
     assert parse_instant(format_instant(us)) == us
+
+
+# ---- a CSV with another separator (issue 15): said as such, in every command and path --------
+
+SEMICOLON = "customer_id;timestamp;event\nc1;2026-01-01T00:00:00Z;signup\n"
+TAB = "customer_id\ttimestamp\tevent\nc1\t2026-01-01T00:00:00Z\tsignup\n"
+QUOTED = '"customer_id";"timestamp";"event"\n"c1";"2026-01-01T00:00:00Z";"signup"\n'
+
+
+def _events_command(command: str, events: str, tmp_path: Path) -> list[str]:
+    js = ["-j", "sample_journeys"]
+    db, out = str(tmp_path / "h.db"), str(tmp_path / "out")
+    return {
+        "place": ["place", events, *js],
+        "streaming": ["place", events, *js, "--memory-limit", "1M"],
+        "show": ["show", "c1", events, *js],
+        "report": ["report", events, *js, "--db", db, "--out", out],
+        "analyze": ["analyze", events, *js],
+        "predict": ["predict", events, *js],
+        "diff": ["diff", "sample_journeys", "sample_journeys", "--events", events],
+    }[command]
+
+
+@pytest.mark.parametrize(
+    "command", ["place", "streaming", "show", "report", "analyze", "predict", "diff"]
+)
+@pytest.mark.parametrize(
+    ("text", "name", "delimiter"),
+    [(SEMICOLON, "semicolon", '";"'), (TAB, "tab", '"\\t"'), (QUOTED, "semicolon", '";"')],
+)
+def test_a_csv_with_another_separator_is_named_so(
+    tmp_path: Path, command: str, text: str, name: str, delimiter: str
+) -> None:
+    from tests.helpers import run
+
+    path = _write(tmp_path, text, "export.csv")
+    res = run(*_events_command(command, path, tmp_path))
+    assert res.exit_code == 2, res.stderr
+    assert f"{path}:1: the file looks {name}-separated; journeyctl reads comma-separated" in (
+        res.stderr
+    )
+    assert '"CSV (comma delimited)"' in res.stderr
+    assert f"delimiter={delimiter}))' < " in res.stderr
+    assert "missing required" not in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("text", [SEMICOLON.replace("event", "region"), QUOTED])
+def test_an_accounts_file_with_another_separator_is_named_so(tmp_path: Path, text: str) -> None:
+    from tests.helpers import run
+
+    accounts = _write(tmp_path, text.replace("customer_id", "customer_id", 1), "acc.csv")
+    for extra in ((), ("--memory-limit", "1M")):
+        res = run(
+            "place",
+            "sample_journeys/events.csv",
+            "-j",
+            "sample_journeys",
+            "--accounts",
+            accounts,
+            *extra,
+        )
+        assert res.exit_code == 2, res.stderr
+        assert f"{accounts}:1: the file looks semicolon-separated" in res.stderr
+
+
+def test_the_suggested_conversion_makes_a_readable_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one-liner, run as printed, turns the file into one every command reads."""
+    import subprocess
+
+    from tests.helpers import run
+
+    journeys = str(Path("sample_journeys").resolve())
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, 'customer_id;timestamp;event;note\nc1;2026-01-01;signup;"a, b"\n')
+    res = run("place", "e.csv", "-j", journeys)
+    command = res.stderr.split("\n  convert: ", 1)[1].split("\n", 1)[0]
+    assert command.startswith("python3 -c ") and command.endswith(" < e.csv > e-comma.csv")
+    subprocess.run(command, shell=True, check=True)
+    log = read_events(["e-comma.csv"])
+    assert log.customers["c1"][0].name == "signup" and log.columns == ("note",)
+    assert dict(log.customers["c1"][0].props) == {"note": "a, b"}

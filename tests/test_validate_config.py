@@ -188,6 +188,46 @@ def test_unknown_config_key(project: Path, text: str, expected: str, hint: str) 
     assert expected in res.stderr and f"did you mean {hint}?" in res.stderr
 
 
+@pytest.mark.parametrize("command", ["validate", "place"])
+def test_an_unknown_cluster_key_is_named_with_its_table_and_line(
+    project: Path, command: str
+) -> None:
+    """`[cluster]` keys are checked like every other table's, by every command (issue 15)."""
+    config(project, 'db = "h.db"\n\n[cluster]\nadress = "tcp://scheduler:8786"\n')
+    (project / "e.csv").write_text(EVENTS)
+    res = cli(*(["validate"] if command == "validate" else ["place", "e.csv"]))
+    assert res.exit_code == 2
+    assert "journeyctl.toml:4: unknown key [cluster] `adress`" in res.stderr
+    assert "did you mean `address`?" in res.stderr
+
+
+def test_cluster_timeout_in_the_config_is_an_unknown_key_naming_the_option(project: Path) -> None:
+    """docs/cluster.md has the timeout as `--cluster-timeout` only: `timeout =` would be ignored."""
+    config(project, '[cluster]\naddress = "local:1"\ntimeout = 30\n')
+    res = cli("validate")
+    assert res.exit_code == 2
+    assert "journeyctl.toml:3: unknown key [cluster] `timeout`" in res.stderr
+    assert "--cluster-timeout" in res.stderr and "valid keys: address" in res.stderr
+
+
+def test_an_unknown_notify_key_suggests_the_nearest(project: Path) -> None:
+    config(
+        project,
+        """\
+        [[notify]]
+        name = "cs"
+        on = ["churned"]
+        chanel = "slack"
+        url = "https://hooks.slack.com/services/T/B/X"
+        """,
+    )
+    (project / "e.csv").write_text(EVENTS)
+    res = cli("report", "e.csv", "--db", "h.db", "--out", "out")
+    assert res.exit_code == 2
+    assert "journeyctl.toml:4: [[notify]] 'cs': `chanel` is not a notify key" in res.stderr
+    assert "did you mean `channel`?" in res.stderr
+
+
 def test_known_config_keys_are_accepted(project: Path) -> None:
     config(
         project,

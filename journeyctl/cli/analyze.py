@@ -45,7 +45,7 @@ def _table(a: Analysis, warnings: Sequence[DataWarning]) -> str:
 
     # rendered to text, so that --output writes the same tables as stdout shows
     buf = io.StringIO()
-    con = Console(file=buf, no_color=True, highlight=False, width=160, soft_wrap=True)
+    con = Console(file=buf, no_color=True, highlight=False, emoji=False, width=160, soft_wrap=True)
     print_tables(con, analysis_tables(a))
     return buf.getvalue()
 
@@ -77,7 +77,7 @@ RENDERERS: dict[str, Renderer] = {
 
 
 @handle_errors
-@o.event_options()
+@o.event_options(outputs=["--output"])
 def analyze_cmd(
     inputs: EventInputs,
     journeys: o.Journeys = None,

@@ -68,6 +68,7 @@ def out_console(no_color: bool = False) -> Console:
         file=sys.stdout,
         no_color=not color,
         highlight=False,
+        emoji=False,  # rich would show an id or a path holding `:zzz:` as an emoji
         soft_wrap=not sys.stdout.isatty(),
         force_terminal=_terminal(color, sys.stdout.isatty()),
         width=_width(sys.stdout.isatty()),
@@ -80,6 +81,7 @@ def err_console(no_color: bool = False) -> Console:
         file=sys.stderr,
         no_color=not color,
         highlight=False,
+        emoji=False,  # as on stdout: `--target stage:zzz` is not `stage💤`
         force_terminal=_terminal(color, sys.stderr.isatty()),
         width=_width(sys.stderr.isatty()),
     )

@@ -19,9 +19,22 @@ import typer
 from journeyctl.config import Config, load_config
 from journeyctl.definitions.limits import MAX_FILE_SIZE_LIMIT
 from journeyctl.errors import UsageError
+from journeyctl.events.sources import FORMATS as INPUT_FORMATS
 from journeyctl.inputs import EventInputs
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def complete_choices(choices: Iterable[str]) -> Callable[[str], list[str]]:
+    """typer's `autocompletion` offering `choices` (those starting with what was typed so far),
+    for an option whose values the command checks itself rather than through a click Choice."""
+    names = list(choices)
+
+    def complete(incomplete: str) -> list[str]:
+        return [n for n in names if n.startswith(incomplete)]
+
+    return complete
+
 
 JOURNEYS_HELP = "Journey file or directory (repeatable); default: $JOURNEYCTL_JOURNEYS, journeyctl.toml, ./journeys"
 
@@ -42,8 +55,9 @@ InputFormat = Annotated[
     str | None,
     typer.Option(
         "--input-format",
-        metavar="[csv|parquet|jsonl|arrow]",
+        metavar=f"[{'|'.join(INPUT_FORMATS)}]",
         help="Read the event files as csv, parquet, jsonl or arrow",
+        autocompletion=complete_choices(INPUT_FORMATS),
     ),
 ]
 Sql = Annotated[
@@ -90,14 +104,20 @@ Rejects = Annotated[
     str | None,
     typer.Option("--rejects", metavar="FILE", help="Write every rejected row to this CSV"),
 ]
-Force = Annotated[
-    bool,
-    typer.Option(
-        "--force",
-        help="Write outputs (--rejects, --save-model, --db, --out) even over an input file or a "
-        "file journeyctl did not make",
-    ),
-]
+
+
+def force_option(outputs: Iterable[str]) -> Any:
+    """`--force`, naming the outputs of this command it lets overwrite (--rejects and its own)."""
+    *first, last = ["--rejects", *outputs]
+    names = f"{', '.join(first)} and {last}" if first else last
+    return Annotated[
+        bool,
+        typer.Option(
+            "--force", help=f"Let {names} overwrite an input file or a file journeyctl did not make"
+        ),
+    ]
+
+
 MemoryLimit = Annotated[
     str | None,
     typer.Option(
@@ -132,13 +152,18 @@ Model = Annotated[
 
 
 def format_option(formats: Iterable[str], help: str | None = None) -> Any:
-    """`--format/-f`, showing the command's formats (its `RENDERERS` keys) as the choices.
+    """`--format/-f`, showing the command's formats (its `RENDERERS` keys) as the choices and
+    completing them.
 
     The value is checked by `common.check_format` against the same keys, whose message lists them;
     a click Choice would reject it first with a message of its own."""
     names = list(formats)
     return typer.Option(
-        "--format", "-f", metavar=f"[{'|'.join(names)}]", help=help or "Output format"
+        "--format",
+        "-f",
+        metavar=f"[{'|'.join(names)}]",
+        help=help or "Output format",
+        autocompletion=complete_choices(names),
     )
 
 
@@ -170,11 +195,15 @@ def _param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
     return inspect.Parameter(name, kind, annotation=annotation, default=default)
 
 
-def event_options(*, events: str = "argument", memory_limit: bool = False) -> Callable[[F], F]:
+def event_options(
+    *, events: str = "argument", memory_limit: bool = False, outputs: Iterable[str] = ()
+) -> Callable[[F], F]:
     """Replace the command's `inputs` parameter by the event options; pass it an `EventInputs`.
 
     `events`: `argument` (EVENTS... required) or `option` (`--events`, optional: then `inputs`
-    is None when no events are given). `memory_limit`: offer `--memory-limit`."""
+    is None when no events are given). `memory_limit`: offer `--memory-limit`. `outputs`: the
+    command's options naming a file it writes (besides --rejects), the ones --force concerns:
+    its help names them, so that no command lists an output it does not have."""
     bundle = [
         _param("events", Events if events == "argument" else EventsOption, None),
         _param("input_format", InputFormat, None),
@@ -186,7 +215,7 @@ def event_options(*, events: str = "argument", memory_limit: bool = False) -> Ca
         _param("skip_bad_rows", SkipBad, False),
         _param("rejects", Rejects, None),
         # every command that writes a file reads events: --force travels with the inputs
-        _param("force", Force, False),
+        _param("force", force_option(outputs), False),
     ]
     if memory_limit:
         bundle.append(_param("memory_limit", MemoryLimit, None))

@@ -139,7 +139,7 @@ Fmt = Annotated[str | None, o.format_option(RENDERERS)]
 
 
 @handle_errors
-@o.event_options(memory_limit=True)
+@o.event_options(memory_limit=True, outputs=["--output"])
 def place(
     inputs: EventInputs,
     journeys: o.Journeys = None,
@@ -158,6 +158,7 @@ def place(
         typer.Option(
             "--sort",
             metavar=f"[{'|'.join(SORTS)}]",
+            autocompletion=o.complete_choices(SORTS),
             help="Order of the customers: id, risk (worst first), days_in_stage (longest first)",
         ),
     ] = "id",

@@ -73,7 +73,7 @@ Fmt = Annotated[str | None, o.format_option(RENDERERS)]
 
 
 @handle_errors
-@o.event_options()
+@o.event_options(outputs=["--save-model"])
 def predict(
     inputs: EventInputs,
     journeys: o.Journeys = None,

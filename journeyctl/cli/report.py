@@ -138,7 +138,7 @@ def fail_on_inputs(r: Report) -> tuple[dict[str, int], dict[str, list[str]]]:
 
 
 @handle_errors
-@o.event_options()
+@o.event_options(outputs=["--db", "--out"])
 def report(
     inputs: EventInputs,
     journeys: o.Journeys = None,

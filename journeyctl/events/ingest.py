@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -22,7 +23,13 @@ import pyarrow.compute as pc
 
 from journeyctl.errors import InputError, UsageError
 from journeyctl.events.fastcsv import read_fast
-from journeyctl.events.inputs import REQUIRED, Chunk, missing_columns_error, open_error
+from journeyctl.events.inputs import (
+    REQUIRED,
+    Chunk,
+    missing_columns_error,
+    open_error,
+    separator_error,
+)
 from journeyctl.events.limits import MAX_RECORD, input_budget, read_input, too_big
 from journeyctl.events.model import BadRow, Event
 from journeyctl.events.sources import EventSource, Format, is_csv, source_name
@@ -131,7 +138,9 @@ def iter_csv(text: str, path: str) -> Iterable[tuple[int, list[str]]]:
 
 def _records(lines: Iterable[str], path: str) -> Iterator[tuple[int, list[str]]]:
     """(first physical line, cells) of each non-blank record read from physical lines."""
-    reader = csv.reader(lines, strict=True)
+    it = iter(lines)
+    first = next(it, "")
+    reader = csv.reader(itertools.chain([first], it), strict=True)
     line = 1
     try:
         for row in reader:
@@ -141,6 +150,10 @@ def _records(lines: Iterable[str], path: str) -> Iterator[tuple[int, list[str]]]
                 continue
             yield start, row
     except csv.Error as exc:
+        # `"customer_id";"timestamp"` is no valid comma-separated header: say what it is
+        error = separator_error(path, first.rstrip("\r\n").split(","), ()) if line == 1 else None
+        if error is not None:
+            raise error from None
         raise InputError(
             f"{path}:{line}: invalid CSV: {exc}", hint="check the quoting near this line"
         ) from None
@@ -153,6 +166,9 @@ def read_header(header: list[str], path: str, mapping: Mapping[str, str]) -> dic
             hint="keep the columns the journeys use (customer_id, timestamp, event and the "
             "properties in `where`, `distinct` and segments)",
         )
+    error = separator_error(path, header, [mapping.get(r, r) for r in REQUIRED])
+    if error is not None:
+        raise error
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         if name in seen:
@@ -429,6 +445,9 @@ def read_accounts(
         dup = next(h for h in header if header.count(h) > 1)
         raise InputError(f"{path}:1: duplicate column name {dup!r}")
     if id_col not in header:
+        error = separator_error(path, header, [id_col])
+        if error is not None:
+            raise error
         raise InputError(
             f"{path}:1: accounts file has no {id_col!r} column",
             details=[f"columns found: {', '.join(header)}"],

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from journeyctl.config import suggest_key
 from journeyctl.definitions.model import SEVERITY_RANK
 from journeyctl.errors import UsageError
 from journeyctl.history.compare import CATEGORIES
@@ -231,7 +232,7 @@ def _rule(raw: Any, index: int, path: str, text: str | None, env: Mapping[str, s
     ctx = _Ctx(path, text, index, name)
     for key in raw:
         if key not in KEYS:
-            raise ctx.error(key, "is not a notify key", hint="valid keys: " + ", ".join(KEYS))
+            raise ctx.error(key, "is not a notify key", hint=suggest_key(key, KEYS))
     channel = raw.get("channel")
     if channel not in CHANNELS:
         raise ctx.error("channel", f"must be one of {', '.join(CHANNELS)}")

@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from journeyctl.checks import DataWarning, check_placement, did_you_mean
+from journeyctl.checks import DataWarning, check_placement
 from journeyctl.definitions.model import JourneySet
 from journeyctl.durations import Duration
 from journeyctl.engine.placement import PlaceResult, place
-from journeyctl.errors import InputError, UsageError
+from journeyctl.errors import InputError
 from journeyctl.events.ingest import EventLog
 from journeyctl.events.timestamps import format_instant
 from journeyctl.predict.backtest import (
@@ -32,7 +32,13 @@ from journeyctl.predict.modelio import SavedModel, model_document
 from journeyctl.predict.models import Model, fit, sigmoid
 from journeyctl.predict.spec import FeatureSpec, build_spec
 from journeyctl.predict.suggest import horizon_hint, paths_of, smallest_horizon
-from journeyctl.predict.target import Target, parse_horizon, parse_target, plan_cutoffs
+from journeyctl.predict.target import (
+    Target,
+    no_such_target,
+    parse_horizon,
+    parse_target,
+    plan_cutoffs,
+)
 
 DECIMALS = 6
 CHUNK = 20_000
@@ -99,13 +105,11 @@ def run_predict(
     if not cols.n_customers:
         raise InputError(f"no event at or before {format_instant(as_of)}: nothing to learn from")
     if tgt.kind == "event" and tgt.value not in cols.names:
-        near = did_you_mean(tgt.value, cols.names)
-        raise UsageError(
-            f"--target {target}: no event named {tgt.value!r} at or before "
-            f"{format_instant(as_of)} in the input",
-            hint=f"did you mean event:{near}?"
-            if near
-            else "check the name against the event column",
+        raise no_such_target(
+            tgt,
+            f"no event named {tgt.value!r} at or before {format_instant(as_of)} in the input",
+            cols.names,
+            "check the name against the event column",
         )
     plan = plan_cutoffs(cutoffs, hz, as_of, int(cols.first_ts().min()))
     spec = build_spec(journeys, cols, accounts)

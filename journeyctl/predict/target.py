@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
+from journeyctl.checks import did_you_mean
 from journeyctl.definitions.model import Journey, JourneySet
 from journeyctl.durations import Duration, parse_duration
 from journeyctl.errors import UsageError
@@ -40,16 +42,29 @@ def parse_target(text: str, journeys: JourneySet) -> Target:
     if sep and value and kind == "event":
         return Target("event", value, text)
     if sep and value and kind == "stage":
-        if not any(s.id == value for j in journeys.journeys for s in j.stages):
-            ids = sorted({s.id for j in journeys.journeys for s in j.stages})
-            raise UsageError(
-                f"bad --target {text!r}: no journey has a stage {value!r}",
-                hint=f"stages: {', '.join(ids) or '(none)'}",
+        target = Target("stage", value, text)
+        ids = sorted({s.id for j in journeys.journeys for s in j.stages})
+        if value not in ids:
+            raise no_such_target(
+                target,
+                f"no journey has a stage {value!r}",
+                ids,
+                f"stages: {', '.join(ids) or '(none)'}",
             )
-        return Target("stage", value, text)
+        return target
     raise UsageError(
         f"bad --target {text!r}",
         hint="use churned, stage:ID (e.g. stage:renewal) or event:NAME (e.g. event:renewal_signed)",
+    )
+
+
+def no_such_target(target: Target, what: str, known: Collection[str], otherwise: str) -> UsageError:
+    """`--target stage:ID` or `event:NAME` naming nothing that exists: `what` says so, and the
+    hint is the nearest known id or name (`did you mean stage:renewal?`), else `otherwise`."""
+    near = did_you_mean(target.value, known)
+    return UsageError(
+        f"--target {target.text}: {what}",
+        hint=f"did you mean {target.kind}:{near}?" if near else otherwise,
     )
 
 

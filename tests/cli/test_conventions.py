@@ -67,6 +67,43 @@ def test_completion_of_a_command_s_options_builds_that_command() -> None:
     assert '"--strict":"Warnings fail too (exit 1)"' in text, text
 
 
+@pytest.mark.parametrize(
+    ("words", "choices"),
+    [
+        ("journeyctl place --format ", ["table", "json", "csv", "markdown", "parquet"]),
+        ("journeyctl show c-1 -f ", ["table", "json", "csv", "markdown"]),
+        ("journeyctl predict --format ", ["table", "json", "csv", "markdown"]),
+        ("journeyctl history --format ", ["table", "json", "csv", "markdown"]),
+        ("journeyctl analyze --format ", ["table", "json", "markdown", "html"]),
+        ("journeyctl report --format ", ["table", "json", "markdown"]),
+        ("journeyctl validate --format ", ["table", "text", "json", "github"]),
+        ("journeyctl diff --format ", ["table", "text", "markdown", "json", "github"]),
+        ("journeyctl place --format m", ["markdown"]),
+        ("journeyctl place --sort ", ["id", "risk", "days_in_stage"]),
+        ("journeyctl place --input-format ", ["csv", "parquet", "jsonl", "arrow"]),
+    ],
+)
+def test_completion_offers_an_option_s_values(words: str, choices: list[str]) -> None:
+    """Per PRODUCT §4: each command's formats, and `place --sort`'s orders (issue 15)."""
+    text = _complete(words)
+    assert re.findall(r'"([a-z_]+)"', text) == choices, text
+
+
+def test_bash_completion_offers_the_sort_orders() -> None:
+    env = dict(
+        os.environ,
+        _JOURNEYCTL_COMPLETE="complete_bash",
+        COMP_WORDS="journeyctl place --sort d",
+        COMP_CWORD="3",
+    )
+    code = "import sys; sys.argv[0] = 'journeyctl'; from journeyctl.cli import main; main()"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["days_in_stage"]
+
+
 def test_help_lists_every_command_with_an_uncut_description() -> None:
     text = help_of(columns=80)
     listed = text.split("Commands:", 1)[1]

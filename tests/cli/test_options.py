@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+import typer
+
+from journeyctl.cli import app
 from tests.helpers import run
 
 EVENT_OPTIONS = ("--accounts", "--column", "--as-of", "--skip-bad-rows", "--rejects")
@@ -52,3 +56,19 @@ def test_bad_memory_limit_is_a_usage_error() -> None:
     res = run("place", "sample_journeys/events.csv", "-j", "sample_journeys", "--memory-limit", "x")
     assert res.exit_code == 2
     assert "bad --memory-limit 'x'" in res.stderr
+
+
+# every option naming a file a command writes, which --force lets overwrite
+OUTPUT_OPTIONS = ("--rejects", "--output", "--db", "--out", "--save-model")
+
+
+@pytest.mark.parametrize("command", ["place", "show", "report", "predict", "analyze", "diff"])
+def test_force_names_the_command_s_own_outputs_only(command: str) -> None:
+    """`show --help` listed --save-model, --db and --out under --force (issue 15)."""
+    cmd = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
+    offered = {opt for p in cmd.params for opt in p.opts}
+    force = next(p.help for p in cmd.params if "--force" in p.opts)
+    named = set(re.findall(r"--[a-z-]+", force))
+    assert named <= offered, f"{command}: --force names {named - offered}, which it lacks"
+    assert named == offered & set(OUTPUT_OPTIONS), force
+    assert run(command, "--help").exit_code == 0

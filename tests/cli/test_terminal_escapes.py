@@ -204,3 +204,15 @@ def test_markdown_escape_neutralises_first() -> None:
 
     assert md_escape("a\x1b[x]") == "a\\\\x1b\\[x\\]"
     assert "\n" not in md_escape("a\nb")
+
+
+def test_emoji_codes_in_input_are_shown_as_written(tmp_path: Path) -> None:
+    """rich turns `:zzz:` into an emoji unless told not to: an id is shown as it is written."""
+    (tmp_path / "j.yaml").write_text(JOURNEY)
+    events = tmp_path / "e.csv"
+    events.write_text("customer_id,timestamp,event\n:fire:,2026-01-01T00:00:00Z,signed\n")
+    res = run("show", ":zzz:", str(events), "-j", str(tmp_path / "j.yaml"))
+    assert res.exit_code == 2 and "unknown customer ':zzz:'" in res.stderr
+    res = run("show", ":fire:", str(events), "-j", str(tmp_path / "j.yaml"), "-f", "table")
+    assert res.exit_code == 0 and ":fire:" in res.stdout
+    assert "\U0001f525" not in res.stdout and "\U0001f4a4" not in res.stderr

@@ -226,6 +226,24 @@ def test_event_target_that_never_occurs_is_named_with_a_suggestion(demo: Path) -
     assert "positive examples" not in res.stderr
 
 
+@pytest.mark.parametrize(
+    ("target", "message", "hint"),
+    [
+        ("stage:renewl", "no journey has a stage 'renewl'", "hint: did you mean stage:renewal?"),
+        ("stage:Renewal", "no journey has a stage 'Renewal'", "hint: did you mean stage:renewal?"),
+        ("stage:zzz", "no journey has a stage 'zzz'", "hint: stages: "),
+    ],
+)
+def test_stage_target_that_no_journey_has_is_named_with_a_suggestion(
+    demo: Path, target: str, message: str, hint: str
+) -> None:
+    """As for `event:` targets, by the same rule (issue 15)."""
+    res = run("predict", str(demo / "events.csv"), "-j", str(demo / "j"), "--target", target)
+    assert res.exit_code == 2
+    assert f"error: --target {target}: {message}" in res.stderr
+    assert hint in res.stderr
+
+
 def test_stage_target_with_too_few_positives_suggests_a_longer_horizon(demo: Path) -> None:
     args = (str(demo / "events.csv"), "-j", str(demo / "j"), "--target", "stage:renewal")
     res = run("predict", *args, "--horizon", "30d")
