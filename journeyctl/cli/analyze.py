@@ -40,12 +40,22 @@ def _table(a: Analysis, warnings: Sequence[DataWarning]) -> str:
 
     from rich.console import Console
 
+    from journeyctl.cli.common import out_console
     from journeyctl.output.analyze import analysis_tables
     from journeyctl.output.tables import print_tables
 
-    # rendered to text, so that --output writes the same tables as stdout shows
+    # rendered to text, so that --output writes the same tables as stdout shows: as wide as
+    # stdout's terminal (or COLUMNS; 160 off a terminal)
+    stdout = out_console(no_color=True)
     buf = io.StringIO()
-    con = Console(file=buf, no_color=True, highlight=False, emoji=False, width=160, soft_wrap=True)
+    con = Console(
+        file=buf,
+        no_color=True,
+        highlight=False,
+        emoji=False,
+        width=stdout.width,
+        soft_wrap=stdout.soft_wrap,
+    )
     print_tables(con, analysis_tables(a))
     return buf.getvalue()
 

@@ -51,6 +51,11 @@ def _width(is_terminal: bool) -> int | None:
     return None if is_terminal or os.environ.get("COLUMNS") else 160
 
 
+def _soft_wrap(is_terminal: bool) -> bool:
+    """Off a terminal long lines stay whole (a log has no width), unless COLUMNS gives one."""
+    return not is_terminal and not os.environ.get("COLUMNS")
+
+
 class _StdoutConsole(Console):
     """Rich ends the process with exit 1 when stdout's reader goes away; a closed pipe (`| head`)
     is not a failure: raise BrokenPipeError, which every command ends quietly with exit 0."""
@@ -69,7 +74,7 @@ def out_console(no_color: bool = False) -> Console:
         no_color=not color,
         highlight=False,
         emoji=False,  # rich would show an id or a path holding `:zzz:` as an emoji
-        soft_wrap=not sys.stdout.isatty(),
+        soft_wrap=_soft_wrap(sys.stdout.isatty()),
         force_terminal=_terminal(color, sys.stdout.isatty()),
         width=_width(sys.stdout.isatty()),
     )

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
+from pathlib import Path
 
+import pytest
+from rich.cells import cell_len
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -20,6 +24,99 @@ PLACE = [
     "--accounts",
     "sample_journeys/accounts.csv",
 ]
+
+
+# Tokens of a table: what lies between spaces, borders and punctuation.
+SPLIT = re.compile(r"[\s\u2500-\u257f,;()\[\]`'\"]+")
+# What a person copies from a table: an instant, or an id (c-00046, analytics-enterprise-na,
+# installation_onboarding, renewal_pushback).
+INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+ID = re.compile(r"^[a-z][a-z0-9]*([_-][a-z0-9]+)+$")
+HEADER_LINE = re.compile(r"^┃")
+SAMPLE = "sample_journeys/events.csv"
+JOURNEYS = ["-j", "sample_journeys", "--accounts", "sample_journeys/accounts.csv"]
+
+
+def tokens(text: str) -> set[str]:
+    return {t for t in SPLIT.split(text) if t}
+
+
+def header_words(text: str) -> set[str]:
+    """The words of every table header (the lines between ┏ and ┡)."""
+    return {w for line in text.splitlines() if HEADER_LINE.match(line) for w in tokens(line)}
+
+
+def at_width(args: list[str], columns: int) -> str:
+    res = CliRunner().invoke(app, args, env={"COLUMNS": str(columns)})
+    assert res.exit_code == 0, res.stderr
+    return res.stdout
+
+
+def assert_fits_80(args: list[str]) -> None:
+    """At 80 columns: no line wider; every id and instant of the wide output, and every word of
+    its headers, on one line, whole."""
+    wide, narrow = at_width(args, 400), at_width(args, 80)
+    long = [line for line in narrow.splitlines() if cell_len(line) > 80]
+    assert not long, "\n".join(long)
+    seen = tokens(narrow)
+    ids = {t for t in tokens(wide) if INSTANT.match(t) or ID.match(t)}
+    assert ids
+    assert not ids - seen, f"cut at 80 columns: {sorted(ids - seen)[:10]}\n{narrow}"
+    words = header_words(wide)
+    assert not words - seen, f"header words broken: {sorted(words - seen)}\n{narrow}"
+    assert "…" not in narrow
+
+
+@pytest.fixture(scope="module")
+def history_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two snapshots, the later with at-risk customers and their risk ids."""
+    d = tmp_path_factory.mktemp("history")
+    for as_of in ("2025-06-01T00:00:00Z", "2025-10-31T00:00:00Z"):
+        args = ["report", SAMPLE, *JOURNEYS, "--db", str(d / "h.db"), "--out", str(d / as_of)]
+        res = CliRunner().invoke(app, [*args, "--as-of", as_of])
+        assert res.exit_code == 0, res.stderr
+    return d / "h.db"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["place", SAMPLE, *JOURNEYS, "--limit", "120"],  # stage status, regressions, at risk
+        ["show", "c-00046", SAMPLE, *JOURNEYS],
+        ["analyze", SAMPLE, "-j", "sample_journeys"],
+        ["diff", "sample_journeys", "sample_journeys", "--events", SAMPLE, "-f", "table"],
+    ],
+    ids=["place", "show", "analyze", "diff"],
+)
+def test_every_table_at_80_columns_keeps_ids_instants_and_header_words_whole(
+    args: list[str],
+) -> None:
+    assert_fits_80(args)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [[], ["--trend"], ["--customer", "c-00046"]],
+    ids=["snapshots", "trend", "customer"],
+)
+def test_history_tables_at_80_columns(history_db: Path, extra: list[str]) -> None:
+    assert_fits_80(["history", "--db", str(history_db), "-j", "sample_journeys", *extra])
+
+
+def test_report_summary_and_breakdown_at_80_columns(tmp_path: Path) -> None:
+    db = ["--db", str(tmp_path / "h.db"), "--force"]
+    args = ["report", SAMPLE, *JOURNEYS, *db, "--by", "tier", "--by", "industry"]
+    assert_fits_80([*args, "--out", str(tmp_path / "out")])
+
+
+def test_stage_status_at_80_columns_shows_each_journey_as_a_heading() -> None:
+    # the repeated journey column gives way to a heading row a journey, its stages under it
+    out = at_width(["place", SAMPLE, *JOURNEYS], 80)
+    status = out[: out.index("Regressions")]
+    assert "│ analytics-enterprise-na " in status and "│   onboarding " in status, status
+    assert status.count("analytics-enterprise-na") == 1, status
+    wide = at_width(["place", SAMPLE, *JOURNEYS], 160)  # wide enough: a journey column again
+    assert "│ analytics-enterprise-na │ onboarding " in wide
 
 
 def test_place_tables_at_80_columns_keep_every_id_and_instant_whole() -> None:
