@@ -61,7 +61,7 @@ def validate(
     else:
         con = out_console(no_color)
         if problems:
-            con.print(render.render_table(problems))
+            con.print(render.render_table(problems, con.width))
     if not quiet and fmt in ("table", "text"):
         err_console(no_color).print(render.summary_line(problems, len(result.files)))
     failing = result.errors or (strict and result.warnings)

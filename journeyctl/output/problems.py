@@ -66,23 +66,52 @@ def render_github(problems: list[Problem]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def render_table(problems: list[Problem]) -> Table:
+MIN_MESSAGE_WIDTH = 24  # below this the table reads worse than the lines
+
+
+def render_table(problems: list[Problem], width: int = 160) -> Table | Text:
+    """The problems as a table when its ids fit `width` whole beside a readable message, else as
+    the text format's lines, coloured (PRODUCT §4: tables never cut an id: at 80 columns the
+    table cut rule ids to `dupl…`)."""
+    wheres = [safe_text(f"{p.file}:{p.line}:{p.col}") for p in problems]
+    fixed = (
+        max(map(len, wheres), default=5)
+        + len("warning")
+        + max((len(p.rule) for p in problems), default=4)
+    )
+    if fixed + MIN_MESSAGE_WIDTH + 16 > width:  # 16: the borders and padding of five columns
+        return _lines(problems)
     table = Table(title="Problems", title_justify="left")
     table.add_column("where", no_wrap=True)
-    table.add_column("severity")
-    table.add_column("rule")
-    table.add_column("message")
-    table.add_column("hint", style="dim")
-    for p in problems:
-        style = "red" if p.severity == "error" else "yellow"
+    table.add_column("severity", no_wrap=True)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("message", overflow="fold")
+    table.add_column("hint", style="dim", overflow="fold")
+    for p, where in zip(problems, wheres, strict=True):
         table.add_row(
-            Text(safe_text(f"{p.file}:{p.line}:{p.col}")),
-            Text(p.severity, style=style),
+            Text(where),
+            Text(p.severity, style=_style(p)),
             Text(safe_text(p.rule)),
             Text(safe_text(p.message)),
             Text(safe_text(p.hint or "")),
         )
     return table
+
+
+def _style(p: Problem) -> str:
+    return "red" if p.severity == "error" else "yellow"
+
+
+def _lines(problems: list[Problem]) -> Text:
+    out = Text()
+    for p in problems:
+        out.append(f"{_one_line(p.file)}:{p.line}:{p.col}: ")
+        out.append(p.severity, style=_style(p))
+        out.append(f" {_one_line(p.rule)}: {_one_line(p.message)}\n")
+        if p.hint:
+            out.append(f"    hint: {_one_line(p.hint)}\n", style="dim")
+    out.rstrip()
+    return out
 
 
 def summary_line(problems: list[Problem], nfiles: int) -> str:

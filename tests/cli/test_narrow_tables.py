@@ -175,3 +175,22 @@ def test_diff_matrix_hides_unchanged_pairs_in_text_and_table_but_json_keeps_them
         out = runner.invoke(app, [*args, "-f", fmt]).stdout
         assert f"{same} customers in the same stage on both sides (not listed)" in out, out
         assert "onboarding -> " not in out and "│ onboarding" not in out, out
+
+
+def test_validate_problems_keep_their_ids_at_80(tmp_path: Path) -> None:
+    """validate's Problems table cut rule ids (`dupl…`) at 80 columns: where the ids do not fit
+    whole beside the message, the problems are the text format's lines, coloured."""
+    bad = tmp_path / "j.yaml"
+    bad.write_text(
+        "journey: demo\nversion: 1\nstages:\n  - id: onboarding\n    enter_when: {event: a}\n"
+        "transitions:\n  - {from: nowhere_at_all_really, to: onboarding, when: {event: b}}\n"
+    )
+    args = ["validate", str(tmp_path), "--format", "table"]
+    for columns in (80, 200):
+        res = CliRunner().invoke(app, args, env={"COLUMNS": str(columns)})
+        assert res.exit_code == 1, res.stdout
+        assert "…" not in res.stdout
+        assert all(cell_len(line) <= columns for line in res.stdout.splitlines())
+        flat = " ".join(res.stdout.split())
+        assert "unknown-stage" in flat and str(bad) in flat, res.stdout
+    assert "Problems" in CliRunner().invoke(app, args, env={"COLUMNS": "200"}).stdout
