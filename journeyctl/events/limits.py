@@ -145,9 +145,9 @@ def _cgroup_dirs() -> Iterator[tuple[str, str]]:
             rel = os.path.dirname(rel)
 
 
-def _cgroup_max() -> int | None:
-    """The tightest memory limit set on this process's cgroup or its parents, as set."""
-    best: int | None = None
+def _cgroup_limits() -> Iterator[tuple[str, str, int]]:
+    """(version, directory, limit) of every memory limit set on this process's cgroup and its
+    parents ("max", or v1's "unlimited" sentinel, is no limit)."""
     for version, directory in _cgroup_dirs():
         name = "memory.max" if version == "2" else "memory.limit_in_bytes"
         try:
@@ -156,24 +156,20 @@ def _cgroup_max() -> int | None:
         except OSError:
             continue
         if text.isdigit() and int(text) < 1 << 60:
-            best = int(text) if best is None else min(best, int(text))
-    return best
+            yield version, directory, int(text)
+
+
+def _cgroup_max() -> int | None:
+    """The tightest memory limit set on this process's cgroup or its parents, as set."""
+    return min((limit for _, _, limit in _cgroup_limits()), default=None)
 
 
 def _cgroup_limit() -> int | None:
     """The tightest memory limit of this process's cgroup and its parents, less what it uses."""
     best: int | None = None
-    for version, directory in _cgroup_dirs():
-        name = "memory.max" if version == "2" else "memory.limit_in_bytes"
+    for version, directory, limit in _cgroup_limits():
         used_name = "memory.current" if version == "2" else "memory.usage_in_bytes"
-        try:
-            with open(os.path.join(directory, name)) as fh:
-                text = fh.read().strip()
-        except OSError:
-            continue
-        if not text.isdigit() or int(text) >= 1 << 60:  # "max", or v1's "unlimited" sentinel
-            continue
-        room = int(text)
+        room = limit
         try:
             with open(os.path.join(directory, used_name)) as fh:
                 room -= int(fh.read().strip())

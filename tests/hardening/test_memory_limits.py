@@ -210,3 +210,24 @@ def test_running_out_of_memory_names_the_limit_as_set() -> None:
         check=True,
     )
     assert "ulimit -v allows 3G" in res.stdout, res.stdout
+
+
+def test_the_cgroup_limit_is_the_tightest_set_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Containers: the innermost cgroup that sets a limit counts, "max" is none; the room is that
+    limit less what the cgroup uses, plus what this process already holds."""
+    from journeyctl.events import limits
+
+    inner, outer = tmp_path / "inner", tmp_path / "outer"
+    for d, limit, used in ((inner, str(1 << 30), 600 << 20), (outer, "max", 0)):
+        d.mkdir()
+        (d / "memory.max").write_text(limit + "\n")
+        (d / "memory.current").write_text(f"{used}\n")
+    monkeypatch.setattr(
+        limits, "_cgroup_dirs", lambda: iter([("2", str(inner)), ("2", str(outer))])
+    )
+    monkeypatch.setattr(limits, "_rss", lambda: 100 << 20)
+    assert limits._cgroup_max() == 1 << 30
+    assert limits._cgroup_limit() == (1 << 30) - (600 << 20) + (100 << 20)
+    assert "the cgroup allows 1G" in limits.limits_in_force()
