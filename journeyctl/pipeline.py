@@ -209,7 +209,13 @@ def run_place_streaming(
     acc = read_accounts(inputs.accounts, inputs.columns) if inputs.accounts is not None else None
     if progress is not None:
         progress(0, parts + 1)
-    from journeyctl.events.partition import partition_events, read_partition  # numba
+    from journeyctl.events.partition import (  # numba
+        partition_budget,
+        partition_events,
+        read_partition,
+    )
+
+    budget = partition_budget(inputs.memory_limit)  # before the process grows
 
     parted = partition_events(
         list(inputs.sources), inputs.columns, workdir, parts, input_format=inputs.input_format
@@ -222,7 +228,7 @@ def run_place_streaming(
     for k in range(parts):
         if progress is not None:
             progress(k + 1, parts + 1)
-        log = read_partition(parted, k, inputs.memory_limit)
+        log = read_partition(parted, k, budget)
         result = place(journeys, log, instant, acc)
         names.update(log.table.event.values)
         misses += case_near_misses(result.journeys, result.unmatched, result.unmatched_attributes)

@@ -570,10 +570,26 @@ def _exact_batches(
 MIN_PARTITION_ROOM = 8 << 20
 
 
-def _partition_too_big(
-    p: Partitioned, k: int, limit: int, need: int, asked: bool
-) -> MemoryLimitError:
-    """Name the customer that makes partition k too big, and the limit that would do."""
+@dataclass(frozen=True, slots=True)
+class PartitionBudget:
+    """What --memory-limit leaves one partition, fixed when placing begins. Only a limit the
+    user set is held per customer: the automatic one is an estimate that shrinks as the process
+    grows, and there running out of memory is still caught (exit 2)."""
+
+    limit: int
+
+    @property
+    def room(self) -> int:
+        return max(self.limit - BASE_MEMORY, MIN_PARTITION_ROOM)
+
+
+def partition_budget(memory_limit: int | None) -> PartitionBudget | None:
+    limit = effective_limit(memory_limit) if memory_limit is not None else None
+    return None if limit is None else PartitionBudget(limit)
+
+
+def _busiest(p: Partitioned, k: int) -> tuple[str, int, int]:
+    """(customer id, its rows, all rows) of the customer with the most rows in partition k."""
     ids = pa.concat_arrays(
         [
             c.dictionary_decode() if pa.types.is_dictionary(c.type) else c
@@ -583,18 +599,24 @@ def _partition_too_big(
     )
     counts = pc.value_counts(ids)
     top = int(np.argmax(counts.field("counts").to_numpy()))
-    who = counts.field("values")[top].as_py()
-    rows = int(counts.field("counts")[top].as_py())
+    return (
+        str(counts.field("values")[top].as_py()),
+        int(counts.field("counts")[top].as_py()),
+        len(ids),
+    )
+
+
+def _customer_too_big(
+    p: Partitioned, k: int, budget: PartitionBudget, who: str, rows: int, need: int
+) -> MemoryLimitError:
+    """Name the customer whose events alone exceed the budget, and the limit that would do."""
     suggest = human(_round_up(BASE_MEMORY + need))
-    allowed = f"--memory-limit {human(limit)}" if asked else f"this process's {human(limit)}"
     return MemoryLimitError(
         f"{source_label(p)}: customer {who!r} alone has {rows:,} events; placing them needs "
-        f"about {human(need)} beyond journeyctl's own {human(BASE_MEMORY)}, more than {allowed} "
-        f"allows (partition {k + 1} of {p.parts}; a customer's events are never split), so "
-        "reading stopped",
-        hint=f"give --memory-limit {suggest} or more"
-        if asked
-        else "run where more memory is allowed (ulimit -v, the container's limit)",
+        f"about {human(need)} beyond journeyctl's own {human(BASE_MEMORY)}, more than "
+        f"--memory-limit {human(budget.limit)} allows (partition {k + 1} of {p.parts}; a "
+        "customer's events are never split), so reading stopped",
+        hint=f"give --memory-limit {suggest} or more",
     )
 
 
@@ -613,20 +635,29 @@ def _uncompressed(path: str) -> int:
     return sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
 
 
-def read_partition(p: Partitioned, k: int, memory_limit: int | None = None) -> EventLog:
+def read_partition(p: Partitioned, k: int, budget: PartitionBudget | None = None) -> EventLog:
     """Partition k as an event log (its rows only; bad rows are counted for the whole input).
 
     Rows come back in input order (file by file, block by block), so positions restart at 0
-    but keep their order: ties replay exactly as in memory. A partition that needs more memory
-    than the limit leaves (one customer with too many events: partitions split customers, not
-    a customer's events) is refused before it is read (`MemoryLimitError`)."""
+    but keep their order: ties replay exactly as in memory. Refused before it is read
+    (`MemoryLimitError`): a customer whose events alone need more than the budget leaves
+    (partitions split customers, never a customer's events), and a partition larger than all
+    the memory the process has left."""
     chunks = []
-    limit = effective_limit(memory_limit)
-    if limit is not None:
-        held = sum(_uncompressed(f) for f in p.written[k])
-        need = int(held * BYTES_PER_CSV_BYTE)
-        if need > max(limit - BASE_MEMORY, MIN_PARTITION_ROOM):
-            raise _partition_too_big(p, k, limit, need, memory_limit is not None)
+    held = sum(_uncompressed(f) for f in p.written[k])
+    need = int(held * BYTES_PER_CSV_BYTE)
+    if budget is not None and need > budget.room:
+        who, rows, total = _busiest(p, k)
+        own = need * rows // max(total, 1)
+        if own > budget.room:
+            raise _customer_too_big(p, k, budget, who, rows, own)
+    limit = effective_limit(None)
+    if limit is not None and held > limit:  # a bomb of one id, or many customers
+        raise too_big(
+            source_label(p),
+            limit,
+            f"partition {k + 1} of {p.parts} alone needs more memory than there is",
+        )
     for path in p.written[k]:
         names = pq.read_schema(path).names
         strings = [n for n in names if n not in ("ts", "seq")]
