@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,9 +53,20 @@ def parse_fail_on(
                 out.append(FailOn(part, name, None, None, True))
             else:
                 raise UsageError(
-                    f"unknown --fail-on condition {part!r}", hint="valid: " + ", ".join(valid)
+                    f"unknown --fail-on condition {part!r}" + _nearest(name, m, counts, levels),
+                    hint="valid: " + ", ".join(valid),
                 )
     return out
+
+
+def _nearest(name: str, m: re.Match[str], counts: Sequence[str], levels: Sequence[str]) -> str:
+    """`; did you mean newly_at_risk:high?` for `new-at-risk:high`, in the condition's own form."""
+    known = list(levels) if m.group(3) is not None else list(counts)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if not close:
+        return ""
+    tail = f":{m.group(3)}" if m.group(3) is not None else f">{m.group(2)}" if m.group(2) else ""
+    return f"; did you mean {close[0]}{tail}?"
 
 
 def evaluate(

@@ -100,6 +100,12 @@ def test_bad_conditions_are_usage_errors(cond: str, message: str) -> None:
         assert "switched_journey>N" in err
 
 
+def test_an_unknown_name_gets_the_nearest_in_its_own_form() -> None:
+    # PRODUCT §5's own example says `new-at-risk:high`: the hint was a 22-name list to read
+    assert "did you mean newly_at_risk:high?" in second("new-at-risk:high")[1]
+    assert "did you mean regressed>0?" in second("regressions>0")[1]
+
+
 def test_bad_input_wins_over_fail_on(workdir: Path) -> None:
     (workdir / "blocker").write_text("not a directory")
     res = run(*scenario.second_args("h.db", "blocker/out"), "--fail-on", "new>0")
