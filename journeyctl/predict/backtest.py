@@ -104,14 +104,18 @@ def _check(
 
 def _hint(short: set[str], positives_hint: Callable[[], str] | None) -> str:
     """What would help, by what is short: a longer horizon makes more positives (and fewer
-    negatives and cutoffs), a shorter one the reverse, so never suggest the wrong way."""
+    negatives and cutoffs), a shorter one the reverse, so never suggest the wrong way. Too few
+    cutoffs comes first: a horizon too long for the log also leaves too few positives, and a
+    longer one would leave no cutoff at all (`--horizon 300d` on the sample was told to go longer)."""
+    if "cutoffs" in short:
+        return "use a shorter --horizon, a longer log, or closer --cutoffs (e.g. 14d)"
     if "positive" in short and positives_hint is not None:
         return positives_hint()
     if "positive" in short:
         return "use a longer --horizon, a longer log, or a more common target"
     if "negative" in short:
         return "use a shorter --horizon or a rarer target: nearly every example reaches it"
-    return "use a longer log, closer --cutoffs (e.g. 14d), or a shorter --horizon"
+    return "use a longer log, or a more balanced target"
 
 
 def run_backtest(

@@ -254,3 +254,15 @@ def test_stage_target_with_too_few_positives_suggests_a_longer_horizon(demo: Pat
     assert "--horizon 45d gives about" in hint
     # and the suggestion works
     assert run("predict", *args, "--horizon", "45d", "-q").exit_code == 0
+
+
+def test_a_horizon_too_long_for_the_log_is_told_to_shorten() -> None:
+    """`--horizon 300d` on the sample leaves 1 training cutoff and so 4 positives: the hint said
+    "use a longer --horizon", which leaves none; it says to shorten it (200d works)."""
+    base = ("predict", "sample_journeys/events.csv", "-j", "sample_journeys")
+    res = run(*base, "--horizon", "300d")
+    assert res.exit_code == 2
+    assert "training cutoff (need 2)" in res.stderr
+    hint = next(ln for ln in res.stderr.splitlines() if ln.strip().startswith("hint:"))
+    assert "shorter --horizon" in hint and "longer --horizon" not in hint
+    assert run(*base, "--horizon", "200d", "-q").exit_code == 0
