@@ -194,3 +194,12 @@ def test_validate_problems_keep_their_ids_at_80(tmp_path: Path) -> None:
         flat = " ".join(res.stdout.split())
         assert "unknown-stage" in flat and str(bad) in flat, res.stdout
     assert "Problems" in CliRunner().invoke(app, args, env={"COLUMNS": "200"}).stdout
+
+
+def test_place_md_shows_the_80_column_layout_as_printed() -> None:
+    """docs/place.md's 80-column excerpt is the tool's output (it drifted once already)."""
+    doc = Path("docs/place.md").read_text()
+    block = doc.split("At 80 columns the sample's **Stage status** looks like this:")[1]
+    shown = block.split("```text\n")[1].split("…\n```")[0]
+    printed = at_width(["place", SAMPLE, "-j", "sample_journeys"], 80)
+    assert printed.startswith(shown)
