@@ -43,7 +43,7 @@ def notify_rules(
 ) -> tuple[tuple[Rule, ...], tuple[str, ...]]:
     """The rules to run and the names of every configured rule, checked before anything is placed
     (an unset `${NAME}` or a bad key is exit 2 now, not after minutes of placing)."""
-    from journeyctl.notify.config import parse_rules, select_rules
+    from journeyctl.notify.config import parse_rules, rule_name, select_rules
 
     if no_notify:
         if dry_run or only is not None:
@@ -57,8 +57,9 @@ def notify_rules(
             open(config.path, encoding="utf-8") as fh,
         ):
             text = fh.read()  # only for line numbers in messages
-    rules = parse_rules(raw, config.path or "journeyctl.toml", os.environ, text)
-    return select_rules(rules, only), tuple(r.name for r in rules)
+    rules = parse_rules(raw, config.path or "journeyctl.toml", os.environ, text, only)
+    names = tuple(rule_name(r) for r in raw) if isinstance(raw, list) else ()
+    return select_rules(rules, only, names), names
 
 
 def report_page(files: Sequence[str]) -> str | None:

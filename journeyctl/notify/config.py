@@ -130,15 +130,20 @@ class _Ctx:
         return NotifyConfigError(f"{at}: {self.where}: `{key}` {message}", hint=hint)
 
 
+class MissingVariable(NotifyConfigError):
+    """A rule uses `${NAME}` and NAME is not set."""
+
+
 def _substitute(value: str, key: str, ctx: _Ctx, env: Mapping[str, str], secrets: list[str]) -> str:
     def one(m: re.Match[str]) -> str:
         var = m.group(1)
         if var not in env:
-            raise ctx.error(
+            err = ctx.error(
                 key,
                 f"uses ${{{var}}}, which is not set",
                 hint=f"export {var} in the environment that runs journeyctl (cron too)",
             )
+            raise MissingVariable(err.message, hint=err.hint)
         secrets.append(env[var])
         return env[var]
 
@@ -289,10 +294,16 @@ def _rule(raw: Any, index: int, path: str, text: str | None, env: Mapping[str, s
 
 
 def parse_rules(
-    raw: Any, path: str, env: Mapping[str, str], text: str | None = None
+    raw: Any,
+    path: str,
+    env: Mapping[str, str],
+    text: str | None = None,
+    only: str | None = None,
 ) -> tuple[Rule, ...]:
     """The rules of `notify` in journeyctl.toml (`raw`: the parsed TOML value, None when absent;
-    `text`: the file's text, for line numbers in messages)."""
+    `text`: the file's text, for line numbers in messages). With `only` (`--notify NAME`), the
+    other rules' `${NAME}` variables need not be set: those rules are left out, since only
+    NAME runs (a dry run of the Slack rule asked for the SMTP password)."""
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -300,25 +311,39 @@ def parse_rules(
             f"{path}: `notify` must be an array of tables: [[notify]]",
             hint="see docs/notifications.md",
         )
-    rules = tuple(_rule(r, i, path, text, env) for i, r in enumerate(raw))
+    rules = []
+    for i, r in enumerate(raw):
+        try:
+            rules.append(_rule(r, i, path, text, env))
+        except MissingVariable:
+            if only is None or rule_name(r) == only:
+                raise
     seen: set[str] = set()
-    for i, r in enumerate(rules):
-        if r.name in seen:
-            raise _Ctx(path, text, i, r.name).error(
-                "name", "is used by two rules; names are unique"
-            )
-        seen.add(r.name)
-    return rules
+    for i, name in enumerate(rule_name(r) for r in raw):
+        if name in seen:
+            raise _Ctx(path, text, i, name).error("name", "is used by two rules; names are unique")
+        seen.add(name)
+    return tuple(rules)
 
 
-def select_rules(rules: Sequence[Rule], only: str | None) -> tuple[Rule, ...]:
-    """`--notify NAME`: that rule alone (an unknown name is a usage error listing the rules)."""
+def rule_name(raw: Any) -> str:
+    """The `name` of one raw [[notify]] table ("" when it has none; `_rule` says so)."""
+    name = raw.get("name") if isinstance(raw, dict) else None
+    return name if isinstance(name, str) else ""
+
+
+def select_rules(
+    rules: Sequence[Rule], only: str | None, names: Sequence[str] | None = None
+) -> tuple[Rule, ...]:
+    """`--notify NAME`: that rule alone (an unknown name is a usage error listing `names`, every
+    configured rule's, by default those of `rules`)."""
     if only is None:
         return tuple(rules)
     chosen = tuple(r for r in rules if r.name == only)
     if not chosen:
-        names = ", ".join(r.name for r in rules) or "none: add [[notify]] rules to journeyctl.toml"
-        raise UsageError(f"unknown --notify rule {only!r}", hint=f"rules: {names}")
+        listed = names if names is not None else [r.name for r in rules]
+        shown = ", ".join(listed) or "none: add [[notify]] rules to journeyctl.toml"
+        raise UsageError(f"unknown --notify rule {only!r}", hint=f"rules: {shown}")
     return chosen
 
 

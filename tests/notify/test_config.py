@@ -126,3 +126,26 @@ def test_line_numbers() -> None:
     with pytest.raises(NotifyConfigError) as err:
         parse_rules(raw[1:], "j.toml", {}, text.split("\n\n", 1)[1])
     assert err.value.message.startswith("j.toml:1: [[notify]] 'b': `channel`")
+
+
+def test_notify_name_needs_only_that_rules_variables(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--notify cs-slack --notify-dry-run` asked for the e-mail rule's SMTP password, though only
+    the Slack rule runs; without --notify every rule's variables are still required."""
+    mail_rule = (
+        '[[notify]]\nname = "owner-mail"\non = ["churned"]\nchannel = "email"\n'
+        'smtp = "smtp://cs:${SMTP_PASSWORD}@127.0.0.1:2525"\nfrom = "cs@example.com"\n'
+        'to = ["team@example.com"]\n'
+    )
+    data.config(work, data.slack_rule(on='"churned"') + mail_rule)
+    monkeypatch.setenv("HOOK_URL", "https://hooks.example.com/x")
+    monkeypatch.delenv("SMTP_PASSWORD", raising=False)
+    res = run(*data.report_args(data.T1, "--notify", "cs-slack", "--notify-dry-run"))
+    assert res.exit_code == 0, res.stderr
+    res = run(*data.report_args(data.T1, "--notify", "owner-mail", "--notify-dry-run"))
+    assert res.exit_code == 2 and "${SMTP_PASSWORD}, which is not set" in res.stderr
+    res = run(*data.report_args(data.T1, "--notify", "nope", "--notify-dry-run"))
+    assert res.exit_code == 2 and "rules: cs-slack, owner-mail" in res.stderr
+    res = run(*data.report_args(data.T1, "--notify-dry-run"))
+    assert res.exit_code == 2 and "${SMTP_PASSWORD}, which is not set" in res.stderr
