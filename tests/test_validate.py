@@ -1401,6 +1401,15 @@ def test_file_too_large_and_max_file_size(in_tmp: Path) -> None:
     assert problem["rule"] == "file-too-large"
 
 
+def test_an_events_log_given_as_journeys_is_named_as_such() -> None:
+    """`-j events.csv` (a slip for the events argument) was told to raise --max-file-size."""
+    res = cli("place", "sample_journeys/events.csv", "-j", "sample_journeys/events.csv")
+    assert res.exit_code == 2
+    assert "file-too-large" in res.stderr
+    assert "does not look like a journey file (*.yaml): check the path given to -j" in res.stderr
+    assert "--max-file-size" not in res.stderr
+
+
 @pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="needs Linux /proc")
 def test_unreadable_file_is_exit_2() -> None:
     # PRODUCT §4: "a path that does not exist or cannot be read" is exit 2, not a finding

@@ -279,16 +279,26 @@ def load_yaml_bytes(
     return _to_document(docs, file)
 
 
+def _too_large(file: str, size: int, max_size: int) -> Problem:
+    # `-j events.csv` (a slip for the events argument) is too large far more often than a
+    # journey is: then the path, not the limit, is what to fix
+    yaml = file.lower().endswith((".yaml", ".yml"))
+    return registry.FILE_TOO_LARGE.at(
+        file,
+        1,
+        1,
+        f"file is {size:,} bytes, over the {max_size:,}-byte limit; it was not parsed",
+        "split the file, or raise the limit with --max-file-size"
+        if yaml
+        else "this does not look like a journey file (*.yaml): check the path given to "
+        "-j/--journeys",
+    )
+
+
 def _checked_text(raw: bytes, file: str, max_size: int) -> str | Problem:
     """The file's text, or why it is not YAML worth parsing (size, encoding, empty, too deep)."""
     if len(raw) > max_size:
-        return registry.FILE_TOO_LARGE.at(
-            file,
-            1,
-            1,
-            f"file is {len(raw):,} bytes, over the {max_size:,}-byte limit; it was not parsed",
-            "split the file, or raise the limit with --max-file-size",
-        )
+        return _too_large(file, len(raw), max_size)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return registry.ENCODING.at(
             file, 1, 1, "file is UTF-16; journey files must be UTF-8", "re-save the file as UTF-8"
@@ -432,14 +442,7 @@ def load_yaml_file(path: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE) -> YamlD
             if len(raw) > max_size:
                 import os
 
-                size = os.fstat(fh.fileno()).st_size
-                return registry.FILE_TOO_LARGE.at(
-                    path,
-                    1,
-                    1,
-                    f"file is {size:,} bytes, over the {max_size:,}-byte limit; it was not parsed",
-                    "split the file, or raise the limit with --max-file-size",
-                )
+                return _too_large(path, os.fstat(fh.fileno()).st_size, max_size)
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
