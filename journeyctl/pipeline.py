@@ -5,6 +5,8 @@ The CLI's commands each make one call here (or into `diff`, `reports`, `predict`
 
 from __future__ import annotations
 
+import os
+import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,6 +19,7 @@ from journeyctl.checks import (
     case_near_misses,
     check_placement,
     check_run,
+    did_you_mean,
 )
 from journeyctl.definitions.model import Journey, JourneySet
 from journeyctl.engine.placement import (
@@ -170,11 +173,33 @@ def find_customer(run: PlaceRun, customer: str) -> CustomerPlacement | None:
         return None
     c = next((x for x in result.customers if x.customer_id == customer), None)
     if c is None:
+        # only here, on the error path: a scan of every id, linear in the customers placed
+        known = [x.customer_id for x in result.customers] + list(result.unmatched)
+        near = did_you_mean(customer, known)
         raise UsageError(
             f"unknown customer {customer!r}: no event at or before the as-of instant",
-            hint="check the id (it is case-sensitive) and --as-of",
+            hint=f"did you mean {near}? (ids are case-sensitive)"
+            if near
+            else "check the id (it is case-sensitive) and --as-of",
         )
     return c
+
+
+def check_show_arguments(customer: str, sources: Sequence[EventSource]) -> None:
+    """`show EVENTS CUSTOMER`: the customer argument names an existing file and an events path
+    does not exist, so the arguments are swapped; say that rather than "c-17: no such file"."""
+    missing = [
+        s
+        for s in sources
+        if isinstance(s, str) and s != "-" and "://" not in s and not os.path.exists(s)
+    ]
+    if missing and os.path.isfile(customer):
+        raise UsageError(
+            f"the arguments look swapped: CUSTOMER {customer!r} is a file and the events "
+            f"path {missing[0]!r} does not exist",
+            hint=f"usage: journeyctl show CUSTOMER EVENTS... "
+            f"(e.g. journeyctl show {shlex.quote(missing[0])} {shlex.quote(customer)})",
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,3 +58,15 @@ def test_known_journey_and_stage_still_filter() -> None:
     assert shown and {(c["journey"], c["stage"]) for c in shown} == {
         ("analytics-enterprise-na", "renewal")
     }
+
+
+def test_show_suggests_the_id_that_differs_only_by_case() -> None:
+    err = usage_error("show", "C-00039", EVENTS, *J)
+    assert "unknown customer 'C-00039'" in err and "did you mean c-00039?" in err
+
+
+def test_show_says_the_arguments_look_swapped() -> None:
+    err = usage_error("show", EVENTS, "c-00039", *J)
+    assert "arguments look swapped" in err and "no such file" not in err
+    assert "usage: journeyctl show CUSTOMER EVENTS..." in err
+    assert f"journeyctl show c-00039 {EVENTS}" in err
