@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -128,6 +128,11 @@ class PlaceRun:
     accounts: Mapping[str, Mapping[str, str]] | None
     warnings: tuple[DataWarning, ...] = ()  # the data checks of PRODUCT §4
 
+    @property
+    def attributes(self) -> frozenset[str]:
+        """The attributes a customer can have: see `attribute_names`."""
+        return attribute_names(self.log.columns, self.accounts)
+
 
 def run_place(
     journeys: JourneySet,
@@ -149,6 +154,14 @@ def run_place(
     if not result.customers and not result.unmatched and inputs.as_of is None:
         raise InputError(f"no valid event at or before {format_instant(instant)}")
     return PlaceRun(result, log, acc, tuple(check_placement(journeys, log, acc, result)))
+
+
+def attribute_names(
+    event_columns: Collection[str], accounts: Mapping[str, Mapping[str, str]] | None
+) -> frozenset[str]:
+    """The attributes a customer can have (what `report --by` may name): the events' property
+    columns and the --accounts columns, as the data checks of PRODUCT §4 read them."""
+    return frozenset(event_columns) | frozenset(account_columns(accounts) or ())
 
 
 def counts_of(result: PlaceResult, warnings: int = 0) -> Counts:
@@ -214,6 +227,12 @@ class StreamedPlace:
     accounts: Mapping[str, Mapping[str, str]] | None
     input_warnings: list[str]  # about the input, e.g. nested columns left out (§8)
     warnings: tuple[DataWarning, ...] = ()  # the data checks of PRODUCT §4
+    columns: tuple[str, ...] = ()  # the events' property columns
+
+    @property
+    def attributes(self) -> frozenset[str]:
+        """The attributes a customer can have: see `attribute_names`."""
+        return attribute_names(self.columns, self.accounts)
 
 
 def run_place_streaming(
@@ -279,6 +298,7 @@ def run_place_streaming(
         acc,
         parted.warnings,
         tuple(warnings),
+        tuple(parted.columns),
     )
 
 

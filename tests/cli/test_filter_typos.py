@@ -4,10 +4,13 @@ accounts: none" after `--journey analytics-enterprise` reads as good news (PRODU
 from __future__ import annotations
 
 import json
+import sqlite3
+from pathlib import Path
 
 import pytest
 
 from tests.helpers import run
+from tests.history import scenario
 
 EVENTS = "sample_journeys/events.csv"
 J = ["-j", "sample_journeys"]
@@ -70,3 +73,19 @@ def test_show_says_the_arguments_look_swapped() -> None:
     assert "arguments look swapped" in err and "no such file" not in err
     assert "usage: journeyctl show CUSTOMER EVENTS..." in err
     assert f"journeyctl show c-00039 {EVENTS}" in err
+
+
+@pytest.fixture
+def history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    scenario.write(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_report_unknown_by_attribute_stores_nothing(history: Path) -> None:
+    err = usage_error(*scenario.second_args("h.db", "out"), "--by", "plna")
+    assert "unknown attribute 'plna'" in err and "did you mean plan?" in err
+    # a usage error leaves no snapshot and no report behind
+    assert not (history / "out").exists()
+    with sqlite3.connect(history / "h.db") as db:
+        assert db.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)
