@@ -28,6 +28,7 @@ from journeyctl.definitions.model import (
 )
 from journeyctl.definitions.values import text_equals
 from journeyctl.engine.placement import PlaceResult
+from journeyctl.errors import UsageError
 from journeyctl.events.ingest import EventLog
 
 EVENT_NOT_IN_INPUT = "event-not-in-input"
@@ -128,6 +129,33 @@ def did_you_mean(name: str, known: Collection[str]) -> str | None:
         return sorted(folded)[0]
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
     return close[0] if close else None
+
+
+def require_known(what: str, given: Iterable[str], known: Sequence[str], where: str = "") -> None:
+    """The one rule for an option naming ids (`--journey`, `--stage`, `--by`): a name that is not
+    `known` is a UsageError (exit 2), because a filter that can match nothing gives empty results
+    that read as good news. The hint is the nearest known name, else every known one."""
+    have = set(known)
+    for name in given:
+        if name in have:
+            continue
+        near = did_you_mean(name, have)
+        listed = ", ".join(dict.fromkeys(known)) or "(none)"
+        raise UsageError(
+            f"unknown {what} {name!r}{where}",
+            hint=f"did you mean {near}?" if near else f"known {what}s: {listed}",
+        )
+
+
+def check_filters(
+    journeys: Sequence[Journey], journey_ids: Sequence[str] = (), stage_ids: Sequence[str] = ()
+) -> None:
+    """`--journey` and `--stage` against the journeys loaded: each id must name a journey, and
+    each stage a stage of one of the journeys chosen (all of them without `--journey`)."""
+    require_known("journey", journey_ids, [j.id for j in journeys])
+    chosen = [j for j in journeys if not journey_ids or j.id in journey_ids]
+    where = f" in journey {', '.join(journey_ids)}" if journey_ids else ""
+    require_known("stage", stage_ids, [s.id for j in chosen for s in j.stages], where)
 
 
 def _places(uses: Sequence[Use]) -> str:

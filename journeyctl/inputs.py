@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from journeyctl.errors import UsageError
 
 if TYPE_CHECKING:
+    from journeyctl.definitions.model import JourneySet
     from journeyctl.engine.placement import CustomerPlacement
     from journeyctl.events.sources import EventSource, Format
 
@@ -47,6 +48,13 @@ class Filters:
     @property
     def none(self) -> bool:
         return not (self.journeys or self.stages or self.at_risk)
+
+    def check(self, journeys: JourneySet) -> None:
+        """A UsageError (with the nearest id) for a `--journey` or `--stage` that no journey
+        loaded has: such a filter shows nobody, which reads as "no one at risk"."""
+        from journeyctl.checks import check_filters
+
+        check_filters(journeys.journeys, self.journeys, self.stages)
 
     def keep(self, c: CustomerPlacement) -> bool:
         return (

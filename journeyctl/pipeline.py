@@ -5,7 +5,9 @@ The CLI's commands each make one call here (or into `diff`, `reports`, `predict`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import os
+import shlex
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,7 @@ from journeyctl.checks import (
     case_near_misses,
     check_placement,
     check_run,
+    did_you_mean,
 )
 from journeyctl.definitions.model import Journey, JourneySet
 from journeyctl.engine.placement import (
@@ -125,6 +128,11 @@ class PlaceRun:
     accounts: Mapping[str, Mapping[str, str]] | None
     warnings: tuple[DataWarning, ...] = ()  # the data checks of PRODUCT §4
 
+    @property
+    def attributes(self) -> frozenset[str]:
+        """The attributes a customer can have: see `attribute_names`."""
+        return attribute_names(self.log.columns, self.accounts)
+
 
 def run_place(
     journeys: JourneySet,
@@ -146,6 +154,14 @@ def run_place(
     if not result.customers and not result.unmatched and inputs.as_of is None:
         raise InputError(f"no valid event at or before {format_instant(instant)}")
     return PlaceRun(result, log, acc, tuple(check_placement(journeys, log, acc, result)))
+
+
+def attribute_names(
+    event_columns: Collection[str], accounts: Mapping[str, Mapping[str, str]] | None
+) -> frozenset[str]:
+    """The attributes a customer can have (what `report --by` may name): the events' property
+    columns and the --accounts columns, as the data checks of PRODUCT §4 read them."""
+    return frozenset(event_columns) | frozenset(account_columns(accounts) or ())
 
 
 def counts_of(result: PlaceResult, warnings: int = 0) -> Counts:
@@ -170,11 +186,33 @@ def find_customer(run: PlaceRun, customer: str) -> CustomerPlacement | None:
         return None
     c = next((x for x in result.customers if x.customer_id == customer), None)
     if c is None:
+        # only here, on the error path: a scan of every id, linear in the customers placed
+        known = [x.customer_id for x in result.customers] + list(result.unmatched)
+        near = did_you_mean(customer, known)
         raise UsageError(
             f"unknown customer {customer!r}: no event at or before the as-of instant",
-            hint="check the id (it is case-sensitive) and --as-of",
+            hint=f"did you mean {near}? (ids are case-sensitive)"
+            if near
+            else "check the id (it is case-sensitive) and --as-of",
         )
     return c
+
+
+def check_show_arguments(customer: str, sources: Sequence[EventSource]) -> None:
+    """`show EVENTS CUSTOMER`: the customer argument names an existing file and an events path
+    does not exist, so the arguments are swapped; say that rather than "c-17: no such file"."""
+    missing = [
+        s
+        for s in sources
+        if isinstance(s, str) and s != "-" and "://" not in s and not os.path.exists(s)
+    ]
+    if missing and os.path.isfile(customer):
+        raise UsageError(
+            f"the arguments look swapped: CUSTOMER {customer!r} is a file and the events "
+            f"path {missing[0]!r} does not exist",
+            hint=f"usage: journeyctl show CUSTOMER EVENTS... "
+            f"(e.g. journeyctl show {shlex.quote(missing[0])} {shlex.quote(customer)})",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +227,12 @@ class StreamedPlace:
     accounts: Mapping[str, Mapping[str, str]] | None
     input_warnings: list[str]  # about the input, e.g. nested columns left out (§8)
     warnings: tuple[DataWarning, ...] = ()  # the data checks of PRODUCT §4
+    columns: tuple[str, ...] = ()  # the events' property columns
+
+    @property
+    def attributes(self) -> frozenset[str]:
+        """The attributes a customer can have: see `attribute_names`."""
+        return attribute_names(self.columns, self.accounts)
 
 
 def run_place_streaming(
@@ -254,6 +298,7 @@ def run_place_streaming(
         acc,
         parted.warnings,
         tuple(warnings),
+        tuple(parted.columns),
     )
 
 

@@ -37,7 +37,7 @@ def both(*args: str, input: bytes | None = None) -> tuple[object, object]:
     [
         [],
         ["--at-risk"],
-        ["--journey", "analytics-smb-emea", "--stage", "onboarding"],
+        ["--journey", "analytics-smb-emea", "--stage", "self_onboarding"],
         ["--limit", "7"],
         ["--limit", "0"],
         ["--at-risk", "--limit", "500"],

@@ -20,9 +20,9 @@ from journeyctl.analytics.model import (
 )
 from journeyctl.analytics.numbers import SHARE_PLACES, round_half_up
 from journeyctl.analytics.travel import funnel, paths, regressions, skips, stalls
+from journeyctl.checks import check_filters
 from journeyctl.definitions.model import Journey
 from journeyctl.engine.result import CustomerPlacement, PlaceResult
-from journeyctl.errors import UsageError
 from journeyctl.events.table import EventTable
 
 # (stage, milestone, final status) of each of a customer's milestone attempts
@@ -59,12 +59,7 @@ def analyze(
     placed, or those values already computed (`kpi_values`, merged from a cluster's partitions)."""
     chosen = list(result.journeys)
     if journeys:
-        known = [j.id for j in result.journeys]
-        unknown = [j for j in journeys if j not in known]
-        if unknown:
-            raise UsageError(
-                f"unknown journey {unknown[0]!r}", hint="known journeys: " + ", ".join(known)
-            )
+        check_filters(result.journeys, journeys)
         chosen = [j for j in result.journeys if j.id in journeys]
     values = (
         kpi_values(result, events, [j.id for j in chosen])

@@ -24,7 +24,7 @@ from journeyctl.cli.common import (
     place_events,
 )
 from journeyctl.config import load_config
-from journeyctl.inputs import EventInputs
+from journeyctl.inputs import EventInputs, Filters
 
 if TYPE_CHECKING:
     from journeyctl.analytics import Analysis
@@ -125,6 +125,7 @@ def analyze_cmd(
     given = [Output("--output", output, "output", is_command_output)] if output else []
     guard_outputs(inputs, journeys, config, catalog, *given)
     js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
+    Filters(journey or ()).check(js)  # before placing: a typo should not cost the whole run
     address = cluster_address(cluster, config)
     if address is not None:  # placed on the cluster; its workers computed the KPI values
         placed = place_whole(address, cluster_timeout, js, inputs, quiet, no_color)

@@ -112,6 +112,7 @@ class ClusterReport:
     sizes: dict[str, int]
     warnings: tuple[DataWarning, ...]  # the data checks (PRODUCT §4)
     kpis: KpiValues
+    attributes: frozenset[str]  # what a customer can have (pipeline.attribute_names)
 
 
 def place_whole(
@@ -137,7 +138,10 @@ def place_whole(
     from journeyctl.cli.datawarnings import print_warnings
 
     print_warnings(done.run.warnings, quiet)
-    return ClusterReport(whole.result, done.run.files, done.sizes, done.run.warnings, whole.kpis)
+    run = done.run
+    return ClusterReport(
+        whole.result, run.files, done.sizes, run.warnings, whole.kpis, run.attributes
+    )
 
 
 @contextlib.contextmanager

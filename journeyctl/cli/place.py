@@ -215,6 +215,7 @@ def place(
     if address is None:
         parts = pipeline.plan_partitions(inputs.sources, inputs.memory_limit, inputs.input_format)
     js = load_valid_journeys(journeys, config, catalog, max_file_size, quiet)
+    filters.check(js)
     if parts is not None or address is not None:
         if model:
             raise UsageError(

@@ -205,11 +205,11 @@ def report(
         placed = place_whole(address, cluster_timeout, js, inputs, quiet, no_color)
         result, sources, sizes = placed.result, placed.files, placed.sizes
         # the client never holds the events: the workers computed what the analysis needs of them
-        warnings, events = placed.warnings, placed.kpis
+        warnings, events, attrs = placed.warnings, placed.kpis, placed.attributes
     else:
         run = place_events(inputs, js, quiet, no_color)
         result, sources, sizes = run.result, run.log.files, run.log.sizes
-        warnings, events = run.warnings, run.log.table
+        warnings, events, attrs = run.warnings, run.log.table, run.attributes
     done = run_report(
         result,
         sources,
@@ -220,6 +220,7 @@ def report(
         by=attributes,
         warnings=warnings,
         events=events,
+        attributes=attrs,
     )
     r = done.report
     notes = err_console(no_color)

@@ -123,6 +123,7 @@ def show(
     from journeyctl import pipeline
     from journeyctl.output import show as render
 
+    pipeline.check_show_arguments(customer, inputs.sources)
     shown = pipeline.timeline_filter(since, last, moves_only)
     config = load_config()
     guard_outputs(inputs, journeys, config, catalog, also_read=[model])

@@ -142,7 +142,7 @@ def place_on_cluster(
     names = {n for m in metas for n in m.event_names}
     checks = check_run(journeys, names, props, acc, misses, unmatched)
     run = StreamedPlace(
-        instant, journeys.journeys, summary, bad, files, acc, warnings, tuple(checks)
+        instant, journeys.journeys, summary, bad, files, acc, warnings, tuple(checks), tuple(props)
     )
     return ClusterPlace(run, {m.name: m.size for m in metas})
 

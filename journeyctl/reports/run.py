@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from journeyctl import __version__
 from journeyctl.analytics import analyze
 from journeyctl.analytics.kpis import KpiValues
-from journeyctl.checks import DataWarning
+from journeyctl.checks import DataWarning, require_known
 from journeyctl.config import DEFAULT_WAIT
 from journeyctl.engine.placement import PlaceResult
 from journeyctl.events.table import EventTable
@@ -77,11 +77,19 @@ def run_report(
     trend_snapshots: int = TREND_SNAPSHOTS,
     warnings: Sequence[DataWarning] = (),
     events: EventTable | KpiValues | None = None,
+    attributes: Collection[str] | None = None,
 ) -> ReportRun:
     """Store the placement as a snapshot in `db`, compare it with the previous one and write the
     report into `out` (default: beside the database). With `events` (the event table placed, or
     its customers' KPI values computed elsewhere, as `analyze` takes them), the report also
-    shows how customers travel each journey (`analyze`) and its KPIs per stage."""
+    shows how customers travel each journey (`analyze`) and its KPIs per stage.
+
+    With `attributes` (those a customer can have, `PlaceRun.attributes`), a `by` attribute
+    outside them is a UsageError before anything is stored: a typo must leave no snapshot."""
+    if attributes is not None:
+        require_known(
+            "attribute", by, sorted(attributes), " (--by): no column of the events or --accounts"
+        )
     snap = snapshot_of(result, files, sizes, run_time())
     stored = False
     try:

@@ -94,7 +94,12 @@ def test_same_as_of_replaces_and_backfill_compares_with_the_one_before(work: Pat
 
 def test_by_attribute(work: Path) -> None:
     report(*scenario.first_args(DB, "out1"))
-    report(*scenario.second_args(DB, "out2"), "--by", "plan", "--by", "nothing")
+    # `nothing`: a column of the events that no customer has a value in
+    base = (work / "base.csv").read_text(encoding="utf-8").splitlines()
+    with_empty = [base[0] + ",nothing", *(row + "," for row in base[1:])]
+    (work / "base.csv").write_text("\n".join(with_empty) + "\n", encoding="utf-8")
+    res = report(*scenario.second_args(DB, "out2"), "--by", "plan", "--by", "nothing")
+    assert "warning: no customer has the attribute 'nothing'" in res.stderr
     by = load(work / "out2" / "report.json")["by"]
     zero = dict.fromkeys(CATEGORIES, 0)
     assert by["plan"][0] == {
