@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from journeyctl.analytics.model import (
 )
 from journeyctl.analytics.numbers import SHARE_PLACES, round_half_up
 from journeyctl.analytics.travel import funnel, paths, regressions, skips, stalls
-from journeyctl.checks import check_filters
+from journeyctl.checks import check_filters, require_known
 from journeyctl.definitions.model import Journey
 from journeyctl.engine.result import CustomerPlacement, PlaceResult
 from journeyctl.events.table import EventTable
@@ -51,12 +51,17 @@ def analyze(
     journeys: Sequence[str] | None = None,
     by: str | None = None,
     attempts: Attempts = every_attempt,
+    attributes: Collection[str] | None = None,
 ) -> Analysis:
     """Every §11 table per journey (all of them, or those named), over the journey's customers
     (not started included, unmatched excluded); with `by`, again per value of that attribute.
 
     Of the events only the KPIs' values per customer are needed: `events` is the event table
-    placed, or those values already computed (`kpi_values`, merged from a cluster's partitions)."""
+    placed, or those values already computed (`kpi_values`, merged from a cluster's partitions).
+    With `attributes` (those a customer can have), a `by` that is none of them is a usage error,
+    as for `report --by`: it grouped every customer under "(none)"."""
+    if attributes is not None and by is not None:
+        require_known("attribute", [by], sorted(attributes), " (--by): no column of the events")
     chosen = list(result.journeys)
     if journeys:
         check_filters(result.journeys, journeys)

@@ -129,11 +129,15 @@ def analyze_cmd(
     address = cluster_address(cluster, config)
     if address is not None:  # placed on the cluster; its workers computed the KPI values
         placed = place_whole(address, cluster_timeout, js, inputs, quiet, no_color)
-        analysis = analyze(placed.result, placed.kpis, journeys=journey, by=by)
+        analysis = analyze(
+            placed.result, placed.kpis, journeys=journey, by=by, attributes=placed.attributes
+        )
         warnings = placed.warnings
     else:
         run = place_events(inputs, js, quiet, no_color)
-        analysis = analyze(run.result, run.log.table, journeys=journey, by=by)
+        analysis = analyze(
+            run.result, run.log.table, journeys=journey, by=by, attributes=run.attributes
+        )
         warnings = run.warnings
     text = RENDERERS[fmt](analysis, warnings)
     if output is not None:

@@ -89,3 +89,9 @@ def test_report_unknown_by_attribute_stores_nothing(history: Path) -> None:
     assert not (history / "out").exists()
     with sqlite3.connect(history / "h.db") as db:
         assert db.execute("SELECT count(*) FROM snapshots").fetchone() == (0,)
+
+
+def test_analyze_unknown_by_attribute_is_named() -> None:
+    # it grouped every customer under "(none)" with exit 0
+    err = usage_error("analyze", EVENTS, *J, "--by", "regoin")
+    assert "unknown attribute 'regoin'" in err and "did you mean region?" in err
