@@ -19,6 +19,7 @@ import contextlib
 import csv
 import inspect
 import io
+import itertools
 import os
 import re
 import shlex
@@ -233,6 +234,29 @@ def test_rules_table_is_the_registry() -> None:
     text = (DOCS / "rules.md").read_text("utf-8")
     rows = [ln for ln in text.splitlines() if ln.startswith("| [`")]
     assert rows == rules_table(), "the table in docs/rules.md must list registry.ALL in order"
+
+
+def test_config_key_table_names_every_key() -> None:
+    """docs/place.md's table of what each journeyctl.toml key takes names every key of the one
+    table the config is checked by (config.KNOWN_KEYS), at the top level and in its tables."""
+    from journeyctl.config import KNOWN_KEYS, Kind
+
+    text = (DOCS / "place.md").read_text("utf-8")
+    after = text.split("| key | takes |", 1)[1].splitlines()[2:]
+    rows = list(itertools.takewhile(lambda ln: ln.startswith("|"), after))
+    documented = {re.sub(r"^\|\s*", "", r).split(" |")[0] for r in rows}
+    named = set()
+    for cell in documented:
+        table = re.match(r"`\[(\w+)\]`", cell)
+        keys = re.findall(r"`(\w+)`", cell.split("]`", 1)[-1] if table else cell)
+        named |= {f"{table.group(1)}.{k}" if table else k for k in keys}
+    expected = set()
+    for key, spec in KNOWN_KEYS.items():
+        if isinstance(spec, Kind):
+            expected.add(key)
+        elif spec is not None:
+            expected |= {f"{key}.{k}" for k in spec}
+    assert named == expected
 
 
 def test_every_rule_has_a_section_in_registry_order() -> None:

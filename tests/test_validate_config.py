@@ -251,6 +251,97 @@ def test_known_config_keys_are_accepted(project: Path) -> None:
     assert cli("validate").exit_code == 0
 
 
+# ---- values of the wrong type, [columns] keys, keys after a table (new-user walk) --------------
+
+
+@pytest.mark.parametrize("command", ["place", "report", "validate"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("accounts = 5\n", "journeyctl.toml:1: `accounts` must be a string (a path), not 5"),
+        ('db = "h.db"\ncatalog = 5\n', "journeyctl.toml:2: `catalog` must be a string (a path)"),
+        ("db = 5\n", "journeyctl.toml:1: `db` must be a string (a path), not 5"),
+        ("out = true\n", "journeyctl.toml:1: `out` must be a string (a path), not true"),
+        ("journeys = 5\n", "journeyctl.toml:1: `journeys` must be a string (a path) or a list"),
+        (
+            'wait = "x"\n',
+            'journeyctl.toml:1: `wait` must be a number of seconds, 0 or more, not "x"',
+        ),
+        ("[report]\nby = 3\n", "journeyctl.toml:2: [report] `by` must be a string or a list"),
+        ("[cluster]\naddress = 5\n", "journeyctl.toml:2: [cluster] `address` must be a string"),
+        ("[columns]\nevent = 1\n", "journeyctl.toml:2: [columns] `event` must be a column name"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_a_config_error_in_every_command(
+    project: Path, command: str, text: str, expected: str
+) -> None:
+    """These crashed `place` and `report` with exit 3 (a TypeError), and `place` ignored `wait`."""
+    config(project, text)
+    (project / "e.csv").write_text(EVENTS)
+    args = {"place": ["e.csv", "-q"], "report": ["e.csv", "-q", "--out", "o"], "validate": []}
+    res = cli(command, *args[command])
+    assert res.exit_code == 2, res.stderr
+    assert expected in " ".join(res.stderr.split())
+
+
+def test_every_key_has_its_type_checked(project: Path) -> None:
+    """One table of keys and types: a key added to it without a type cannot slip through."""
+    from journeyctl.config import KNOWN_KEYS, Kind
+
+    texts = []
+    for key, spec in KNOWN_KEYS.items():
+        if isinstance(spec, Kind):
+            texts.append(f"{key} = {{ a = 1 }}\n")
+        elif spec is not None:
+            texts += [f"[{key}]\n{name} = {{ a = 1 }}\n" for name in spec]
+    assert len(texts) > 10
+    for text in texts:
+        config(project, text)
+        res = cli("validate")
+        message = " ".join(res.stderr.split())  # the console wraps long lines
+        assert res.exit_code == 2, text
+        assert "must be" in message and "not a table" in message, message
+
+
+def test_a_secret_of_the_wrong_type_is_not_shown(project: Path) -> None:
+    config(project, '[source]\nurl = ["postgresql://u:s3cret@h/db"]\n')
+    res = cli("validate")
+    assert res.exit_code == 2
+    assert "journeyctl.toml:2: [source] `url` must be a string (a database URL), not an array" in (
+        " ".join(res.stderr.split())
+    )
+    assert "s3cret" not in res.stderr
+
+
+@pytest.mark.parametrize("command", ["place", "validate"])
+@pytest.mark.parametrize(
+    ("key", "nearest"), [("customer", "customer_id"), ("timestmp", "timestamp")]
+)
+def test_an_unknown_columns_key_is_named_with_the_nearest_required_column(
+    project: Path, command: str, key: str, nearest: str
+) -> None:
+    """`[columns]` keys are the required columns (PRODUCT §3): a typo was `bad --column '...'`
+    in `place`, with no file or line, and passed `validate`."""
+    config(project, f'journeys = "journeys"\n\n[columns]\n{key} = "AccountId"\n')
+    (project / "e.csv").write_text(EVENTS)
+    res = cli(command, *(["e.csv", "-q"] if command == "place" else []))
+    assert res.exit_code == 2
+    assert f"journeyctl.toml:4: unknown key [columns] `{key}`" in res.stderr
+    assert f"did you mean `{nearest}`?" in res.stderr
+    assert "--column" not in res.stderr
+
+
+def test_a_top_level_key_after_a_table_says_where_it_goes(project: Path) -> None:
+    """TOML puts a key written after `[report]` in [report]: "valid keys: by, fail_on" misled."""
+    config(project, '[report]\nby = ["region"]\njourneys = "journeys"\n')
+    res = cli("validate")
+    assert res.exit_code == 2
+    message = " ".join(res.stderr.split())
+    assert "journeyctl.toml:3: unknown key [report] `journeys`" in message
+    assert "`journeys` is a top-level key: write it before the first [table]" in message
+    assert "valid keys" not in message
+
+
 # ---- journeys directory entries that are not regular files (issue 14 item 3) -------------------
 
 

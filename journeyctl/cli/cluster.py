@@ -54,8 +54,9 @@ def cluster_address(option: str | None, config: Config) -> ClusterAddress | None
     section = config.extra.get("cluster")
     if section is None:
         return None
-    address = section.get("address") if isinstance(section, dict) else None
-    if not isinstance(address, str) or not address:
+    # a table, its address a string: the config's check saw to that
+    address = section.get("address")
+    if not address:
         raise UsageError(
             f'{config.path}: `cluster` must be a table like {{address = "tcp://HOST:8786"}}'
         )

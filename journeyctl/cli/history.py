@@ -37,26 +37,13 @@ Wait = Annotated[
 ]
 
 
-def setting(config: Config, table: str | None, key: str) -> Any:
-    """A raw value of journeyctl.toml: top level, or in `[table]`."""
-    data: Any = config.extra
-    if table is not None:
-        data = data.get(table) or {}
-        if not isinstance(data, dict):
-            raise UsageError(f"{config.path}: `{table}` must be a table")
-    return data.get(key)
-
-
-def string_list(config: Config, table: str | None, key: str) -> list[str]:
-    value = setting(config, table, key)
+def string_list(config: Config, table: str, key: str) -> list[str]:
+    """`[table] key` of journeyctl.toml, a string or a list of strings (the config's check saw to
+    that), as a list."""
+    value = config.extra.get(table, {}).get(key)
     if value is None:
         return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return list(value)
-    where = f"[{table}] {key}" if table else key
-    raise UsageError(f"{config.path}: `{where}` must be a string or a list of strings")
+    return [value] if isinstance(value, str) else list(value)
 
 
 def shown(path: str) -> str:
@@ -79,12 +66,7 @@ def db_path(option: str | None, journeys: list[str] | None, config: Config) -> s
 def wait_seconds(option: float | None, config: Config) -> float:
     if option is not None:
         return option
-    value = setting(config, None, "wait")
-    if value is None:
-        return DEFAULT_WAIT
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise UsageError(f"{config.path}: `wait` must be a number of seconds")
-    return float(value)
+    return DEFAULT_WAIT if config.wait is None else config.wait
 
 
 def _json(v: HistoryView) -> None:

@@ -23,8 +23,9 @@ from journeyctl.analytics.kpis import KpiValues, kpi_values
 from journeyctl.definitions.model import JourneySet
 from journeyctl.engine.placement import PlaceResult, place
 from journeyctl.errors import InputError
+from journeyctl.events.columns import REQUIRED
 from journeyctl.events.ingest import EventLog, _combine
-from journeyctl.events.inputs import REQUIRED, Chunk, open_error
+from journeyctl.events.inputs import Chunk, open_error
 from journeyctl.events.model import BadRow
 from journeyctl.events.partition import (
     Partitioned,

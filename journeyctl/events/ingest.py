@@ -22,14 +22,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeyctl.errors import InputError, UsageError
+from journeyctl.events.columns import REQUIRED
 from journeyctl.events.fastcsv import read_fast
-from journeyctl.events.inputs import (
-    REQUIRED,
-    Chunk,
-    missing_columns_error,
-    open_error,
-    separator_error,
-)
+from journeyctl.events.inputs import Chunk, missing_columns_error, open_error, separator_error
 from journeyctl.events.limits import MAX_RECORD, input_budget, read_input, too_big
 from journeyctl.events.model import BadRow, Event
 from journeyctl.events.sources import EventSource, Format, is_csv, source_name

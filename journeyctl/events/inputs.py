@@ -11,8 +11,8 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from journeyctl.errors import InputError
+from journeyctl.events.columns import REQUIRED
 
-REQUIRED = ("customer_id", "timestamp", "event")
 # What a spreadsheet writes instead of commas: Excel and LibreOffice in locales whose decimal mark
 # is the comma save "CSV" with semicolons; "Text (tab delimited)" and many exports use tabs. Such a
 # header reads as one column, and "missing required columns" would send the user the wrong way.

@@ -31,6 +31,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from journeyctl.errors import InputError
+from journeyctl.events.columns import REQUIRED
 from journeyctl.events.fastcsv import _any_blank
 from journeyctl.events.ingest import (
     GZIP_ERRORS,
@@ -41,7 +42,7 @@ from journeyctl.events.ingest import (
     iter_csv_stream,
     read_header,
 )
-from journeyctl.events.inputs import REQUIRED, Chunk, open_error
+from journeyctl.events.inputs import Chunk, open_error
 from journeyctl.events.limits import (
     BASE_MEMORY,
     BYTES_PER_CSV_BYTE,

@@ -161,7 +161,7 @@ def test_settings_from_journeyctl_toml(work: Path, monkeypatch: pytest.MonkeyPat
     (work / "journeyctl.toml").write_text('journeys = "journeys2"\n[report]\nby = 3\n')
     res = run("report", "../base.csv")
     assert res.exit_code == 2
-    assert "`[report] by` must be a string or a list of strings" in res.stderr
+    assert "[report] `by` must be a string or a list of strings, not 3" in res.stderr
 
 
 def test_default_locations(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:

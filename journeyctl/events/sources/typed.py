@@ -19,7 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeyctl.errors import InputError
-from journeyctl.events.inputs import REQUIRED, Chunk, missing_columns_error
+from journeyctl.events.columns import REQUIRED
+from journeyctl.events.inputs import Chunk, missing_columns_error
 from journeyctl.events.model import BadRow
 from journeyctl.events.sources.text import (
     arrow_text,
