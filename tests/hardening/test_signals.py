@@ -218,19 +218,22 @@ def test_a_thread_that_cannot_start_is_not_an_interrupt() -> None:
 
 
 def test_ctrl_c_during_a_long_kernel_run_ends_at_once(tmp_path: Path) -> None:
-    # one customer with 300k events keeps the compiled kernel busy for many seconds in a worker
-    # thread; the main thread waited on it without a timeout, so Ctrl-C took effect only when
-    # the kernel finished (17 s later, in the second attack)
+    # a long run of the compiled kernel in a worker thread; the main thread waited on it
+    # without a timeout, so Ctrl-C took effect only when the kernel finished (17 s later, in the
+    # second attack). What keeps the kernel busy: a `distinct` count that never completes over
+    # one customer's 300k events, which the kernel still reads row by row at every event (the
+    # other condition forms are index lookups now; if `distinct` becomes one, find another)
     (tmp_path / "j").mkdir()
     (tmp_path / "j" / "demo.yaml").write_text(
         "journey: demo\nversion: 1\nstages:\n  - id: onboarding\n    enter_when: {event: signed}\n"
-        "  - id: live\n    enter_when: {event: signed, at_least: 1000000}\n"
+        "  - id: live\n    enter_when: {event: signed, distinct: plan, at_least: 3}\n"
     )
     rows = "".join(
-        f"c1,2024-01-01T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}Z,signed\n"
-        for i in range(300_000)  # the kernel's time grows with the square of one customer's events
+        f"c1,2024-01-01T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}Z,signed,"
+        f"{'ab'[i % 2]}\n"
+        for i in range(300_000)
     )
-    (tmp_path / "ev.csv").write_text("customer_id,timestamp,event\n" + rows)
+    (tmp_path / "ev.csv").write_text("customer_id,timestamp,event,plan\n" + rows)
     proc = start("place", str(tmp_path / "ev.csv"), "-j", str(tmp_path / "j"), "-f", "json")
     time.sleep(8)  # reading, then compiling or loading the kernel, then the kernel
     assert proc.poll() is None, "the run ended before the interrupt: make it longer"
