@@ -134,6 +134,8 @@ def _eq(values: tuple[object, ...]) -> list:  # type: ignore[type-arg]
 CHUNK = 25_000  # customers per kernel call: the unit of threading and of progress
 MOVES = ("at", "from", "to", "bytr", "trig", "closed")
 MIN_MOVES = 1024  # initial move buffer (grown when full; tests shrink it)
+# windows of at most this many rows are scanned, longer ones read by binary search (kernel.Scratch)
+SCAN_MAX = 48
 
 
 def _run_kernel(
@@ -178,6 +180,8 @@ def _run_kernel(
             np.zeros(cj.max_prog + 1, np.bool_),
             np.zeros(dsize + 1, np.int64),
             np.zeros(1, np.int64),
+            np.zeros((max(len(cj.atoms), 1), 2), np.int64),
+            np.full(1, SCAN_MAX, np.int64),
         )
         at = first
         while at < last:

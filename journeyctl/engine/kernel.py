@@ -98,11 +98,20 @@ class Moves(NamedTuple):
 
 
 class Scratch(NamedTuple):
-    """Working memory: the evaluation stack and the `distinct` seen-marks with their stamp."""
+    """Working memory: the evaluation stack, the `distinct` seen-marks with their stamp, and the
+    current customer's slice of each atom's rows."""
 
     stack: BOOL
     seen: I64
     stamp: I64  # one element; kept across resumed calls so old marks never match
+    # [n_atoms, 2]: bit_rows[span[a, 0]:span[a, 1]] are atom a's rows of the current customer, so
+    # a lookup searches that customer's rows, not the whole log's (a search over every row of
+    # an atom cost the 1M-event log 0.8 s of cache misses)
+    span: I64
+    # one element: windows of at most this many rows are scanned, longer ones searched (on
+    # short windows, most of a log, a scan is faster; `fast.SCAN_MAX`, which tests set to 0 and
+    # to a huge value to hold both ways to the reference engine)
+    scan_max: I64
 
 
 # milestone attempt status codes
@@ -138,72 +147,159 @@ def bit_index(mask, rows, n_atoms):
 
 
 @njit(cache=True)
+def _lower_bound(arr, lo, hi, x):
+    """The first index in [lo, hi) whose value is >= x (hi if none); `arr` ascending there.
+    Written out rather than np.searchsorted on a slice: a slice is a new array, and reference
+    counting it in the kernel's hot function made every evaluation 40% slower."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if arr[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
 def _first_after(ts, ws, we, x):
     """The first row in [ws, we) whose instant is after x (we if none): rows are in time order."""
-    return ws + np.searchsorted(ts[ws:we], x, side="right")
+    while ws < we:
+        mid = (ws + we) >> 1
+        if ts[mid] <= x:
+            ws = mid + 1
+        else:
+            we = mid
+    return ws
 
 
 @njit(cache=True)
-def _atom_rows(ev, a):
-    return ev.bit_rows[ev.bit_off[a] : ev.bit_off[a + 1]]
+def _last_row(rows, a0, a1, we):
+    """The last of an atom's rows bit_rows[a0:a1] before row we, -1 when none."""
+    j = _lower_bound(rows, a0, a1, we) - 1
+    return rows[j] if j >= a0 else -1
 
 
 @njit(cache=True)
-def _last_row(rows, we):
-    """The last of an atom's `rows` before row we, -1 when none."""
-    j = np.searchsorted(rows, we) - 1
-    return rows[j] if j >= 0 else -1
+def _set_spans(ev, lo, hi, span, fresh):
+    """Point `span` at each atom's rows in [lo, hi): by binary search when `fresh`, else by
+    moving on from the previous customer's (customers come in row order), which costs a chunk
+    its atom rows once, not a search per customer."""
+    off, rows = ev.bit_off, ev.bit_rows
+    for a in range(off.shape[0] - 1):
+        p = _lower_bound(rows, off[a], off[a + 1], lo) if fresh else span[a, 1]
+        while p < off[a + 1] and rows[p] < lo:
+            p += 1
+        span[a, 0] = p
+        while p < off[a + 1] and rows[p] < hi:
+            p += 1
+        span[a, 1] = p
 
 
 @njit(cache=True)
 def _eval(lo, hi, code, t, ws, we, wbegin, ev, status, scratch):
-    """Run instructions [lo, hi) of `code` at instant t over events [ws, we)."""
+    """Run instructions [lo, hi) of `code` at instant t over events [ws, we).
+
+    A window of at most `scan_max` rows is scanned back from its latest row (most windows: a
+    scan beats the searches there); a longer one is read from the atom's rows by binary search,
+    so that one customer's long history costs a search, not a scan per event. (Each leaf as a
+    helper function, even inlined, made the kernel 40% slower: keep them written out here.)"""
     op, p1, p2, p3, p4, ms_ids = code
-    ts, mask, dcodes = ev.ts, ev.mask, ev.dcodes
-    stack, seen, stamp = scratch
+    ts, mask, dcodes, rows = ev.ts, ev.mask, ev.dcodes, ev.bit_rows
+    stack, seen, stamp, span = scratch.stack, scratch.seen, scratch.stamp, scratch.span
+    scan = we - ws <= scratch.scan_max[0]
     sp = 0
     for k in range(lo, hi):
         o = op[k]
         if o == OP_EVENT:
+            bit = np.uint64(1) << np.uint64(p1[k])
+            need = p2[k]
             within = p3[k]
-            start = _first_after(ts, ws, we, t - within) if within > 0 else ws
-            rows = _atom_rows(ev, p1[k])
-            n = np.searchsorted(rows, we) - np.searchsorted(rows, start)
-            stack[sp] = n >= p2[k]
+            res = False
+            if scan:
+                n = 0
+                for i in range(we - 1, ws - 1, -1):
+                    if within > 0 and ts[i] <= t - within:
+                        break
+                    if mask[i] & bit:
+                        n += 1
+                        if n >= need:
+                            res = True
+                            break
+            else:
+                start = _first_after(ts, ws, we, t - within) if within > 0 else ws
+                a0, a1 = span[p1[k], 0], span[p1[k], 1]
+                res = _lower_bound(rows, a0, a1, we) - _lower_bound(rows, a0, a1, start) >= need
+            stack[sp] = res
             sp += 1
         elif o == OP_DISTINCT:
+            bit = np.uint64(1) << np.uint64(p1[k])
             need = p2[k]
             within = p3[k]
             col = p4[k]
-            start = _first_after(ts, ws, we, t - within) if within > 0 else ws
-            rows = _atom_rows(ev, p1[k])
             stamp[0] += 1
             st = stamp[0]
             n = 0
             res = False
-            # only the atom's rows, latest first (a window of other events costs nothing)
-            for j in range(np.searchsorted(rows, we) - 1, np.searchsorted(rows, start) - 1, -1):
-                c = dcodes[col, rows[j]]
-                if c >= 0 and seen[c] != st:
-                    seen[c] = st
-                    n += 1
-                    if n >= need:
-                        res = True
+            if scan:
+                for i in range(we - 1, ws - 1, -1):
+                    if within > 0 and ts[i] <= t - within:
                         break
+                    if mask[i] & bit:
+                        c = dcodes[col, i]
+                        if c >= 0 and seen[c] != st:
+                            seen[c] = st
+                            n += 1
+                            if n >= need:
+                                res = True
+                                break
+            else:
+                start = _first_after(ts, ws, we, t - within) if within > 0 else ws
+                a0, a1 = span[p1[k], 0], span[p1[k], 1]
+                # only the atom's rows, latest first
+                for j in range(
+                    _lower_bound(rows, a0, a1, we) - 1, _lower_bound(rows, a0, a1, start) - 1, -1
+                ):
+                    c = dcodes[col, rows[j]]
+                    if c >= 0 and seen[c] != st:
+                        seen[c] = st
+                        n += 1
+                        if n >= need:
+                            res = True
+                            break
             stack[sp] = res
             sp += 1
         elif o == OP_LATEST:
+            nbit = np.uint64(1) << np.uint64(p1[k])
             mbit = np.uint64(1) << np.uint64(p2[k])
             within = p3[k]
-            i = _last_row(_atom_rows(ev, p1[k]), we)
-            stack[sp] = i >= ws and (within <= 0 or ts[i] > t - within) and (mask[i] & mbit) != 0
+            res = False
+            if scan:
+                for i in range(we - 1, ws - 1, -1):
+                    if within > 0 and ts[i] <= t - within:
+                        break
+                    if mask[i] & nbit:
+                        res = (mask[i] & mbit) != 0
+                        break
+            else:
+                i = _last_row(rows, span[p1[k], 0], span[p1[k], 1], we)
+                res = i >= ws and (within <= 0 or ts[i] > t - within) and (mask[i] & mbit) != 0
+            stack[sp] = res
             sp += 1
         elif o == OP_INACTIVE:
+            nbit = np.uint64(1) << np.uint64(p1[k])
             lim = t - p2[k]
             if wbegin > lim:
                 res = False
+            elif scan:
+                res = True
+                for i in range(we - 1, ws - 1, -1):
+                    if ts[i] <= lim:
+                        break
+                    if mask[i] & nbit:
+                        res = False
+                        break
             else:
-                i = _last_row(_atom_rows(ev, p1[k]), we)
+                i = _last_row(rows, span[p1[k], 0], span[p1[k], 1], we)
                 res = not (i >= ws and ts[i] > lim)
             stack[sp] = res
             sp += 1
@@ -252,10 +348,14 @@ def replay_all(
     out_risks, mv_lo, mv_hi, mv_count = out.risks, out.mv_lo, out.mv_hi, mv.used
     n_ms = ms_due.shape[0]
     state = np.zeros(7, dtype=np.int64)
+    scan_max = scratch.scan_max[0]
+    prev_lo = -1
     for c in range(first_customer, last_customer):
         lo = starts[c]
         hi = ends[c]
         n = hi - lo
+        _set_spans(ev, lo, hi, scratch.span, lo < prev_lo or prev_lo < 0)
+        prev_lo = lo
         state[OVERFLOW] = 0
         status = out_status[c]
         for m in range(n_ms):
@@ -288,9 +388,16 @@ def replay_all(
                         if cand > now and (best < 0 or cand < best):
                             best = cand
                         # the earliest processed event in the window whose instant + d is
-                        # after now (a binary search: rows are in time order)
-                        j = _first_after(ts, lo + wstart, lo + state[PROCESSED], now - d)
-                        if j < lo + state[PROCESSED]:
+                        # after now: a scan back from the latest, or on a long window a
+                        # binary search (rows are in time order)
+                        ws_row, we_row = lo + wstart, lo + state[PROCESSED]
+                        if we_row - ws_row <= scan_max:
+                            j = we_row
+                            while j > ws_row and ts[j - 1] + d > now:
+                                j -= 1
+                        else:
+                            j = _first_after(ts, ws_row, we_row, now - d)
+                        if j < we_row:
                             cand = ts[j] + d
                             if best < 0 or cand < best:
                                 best = cand

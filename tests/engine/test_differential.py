@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import journeyctl.engine.fast as fast_engine
 from journeyctl.engine.placement import place
 from journeyctl.events.ingest import read_events
 from journeyctl.output.place import place_json
@@ -17,8 +18,21 @@ from tests.engine.test_properties import _load
 from tests.strategies import csv_text, event_logs, journeys
 
 
-@given(journeys(), event_logs(max_rows=40), st.integers(0, 3))
-def test_fast_equals_reference(journey: dict[str, Any], rows: list[Any], cut: int) -> None:
+@given(journeys(), event_logs(max_rows=40), st.integers(0, 3), st.sampled_from([0, 1 << 40]))
+def test_fast_equals_reference(
+    journey: dict[str, Any], rows: list[Any], cut: int, scan_max: int
+) -> None:
+    # the kernel reads a window by scanning it or, past SCAN_MAX rows, by binary search over
+    # each atom's rows: both ways are held to the reference (0: always search; 2**40: scan)
+    saved = fast_engine.SCAN_MAX
+    fast_engine.SCAN_MAX = scan_max
+    try:
+        _fast_equals_reference(journey, rows, cut)
+    finally:
+        fast_engine.SCAN_MAX = saved
+
+
+def _fast_equals_reference(journey: dict[str, Any], rows: list[Any], cut: int) -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         js = _load(journey, tmp)
@@ -57,6 +71,8 @@ def test_full_move_buffers_and_many_chunks_change_nothing(monkeypatch: pytest.Mo
     monkeypatch.setattr(fast, "CHUNK", 7)
     small = place(js, log, as_of, engine="fast")
     assert small.customers == default.customers
+    monkeypatch.setattr(fast, "SCAN_MAX", 0)  # every window by binary search
+    assert place(js, log, as_of, engine="fast").customers == default.customers
     reference = place(js, log, as_of, engine="reference")
     assert [c.moves for c in small.customers] == [c.moves for c in reference.customers]
 
