@@ -162,14 +162,9 @@ def _lower_bound(arr, lo, hi, x):
 
 @njit(cache=True)
 def _first_after(ts, ws, we, x):
-    """The first row in [ws, we) whose instant is after x (we if none): rows are in time order."""
-    while ws < we:
-        mid = (ws + we) >> 1
-        if ts[mid] <= x:
-            ws = mid + 1
-        else:
-            we = mid
-    return ws
+    """The first row in [ws, we) whose instant is after x (we if none): rows are in time order,
+    and instants are integers, so "after x" is "at or after x + 1"."""
+    return _lower_bound(ts, ws, we, x + 1)
 
 
 @njit(cache=True)
